@@ -1,0 +1,82 @@
+"""Align a read to a candidate junction sequence (ungapped, seeded) and measure its anchors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .kernels import encode, extend, kmer_keys
+
+SEED_K = 11
+
+
+@dataclass(frozen=True, slots=True)
+class JunctionHit:
+    diag: int  # junction-sequence position = read position + diag
+    read_start: int
+    read_end: int
+    anchor5: int  # aligned bases before the junction (partner side, insert excluded)
+    anchor3: int  # aligned bases after the insert (ALK side)
+    mismatches: int
+    short_mismatches: int  # mismatches within the shorter anchor
+
+
+class JunctionSeq:
+    """partner bases | insert | ALK bases, with an 11-mer seed table."""
+
+    def __init__(self, left: str, insert: str, right: str):
+        self.left, self.insert, self.right = left, insert, right
+        self.seq = left + insert + right
+        self.codes = encode(self.seq)
+        self.j5 = len(left)  # first insert base (= first ALK base when no insert)
+        self.j3 = len(left) + len(insert)  # first ALK base
+        keys, valid = kmer_keys(self.codes, SEED_K)
+        self.table: dict[int, list[int]] = {}
+        for i in np.flatnonzero(valid):
+            self.table.setdefault(int(keys[i]), []).append(int(i))
+
+    def align(self, read: str, xdrop: int = 12) -> JunctionHit | None:
+        """Best ungapped placement of a fusion-sense read that covers the junction, or None."""
+        rc = encode(read)
+        keys, valid = kmer_keys(rc, SEED_K)
+        votes: dict[int, int] = {}
+        for i in np.flatnonzero(valid):
+            for p in self.table.get(int(keys[i]), ()):
+                d = p - int(i)
+                votes[d] = votes.get(d, 0) + 1
+        best = None
+        for d, _ in sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:4]:
+            hit = self._place(rc, d, xdrop)
+            if hit is not None and (best is None or _rank(hit) > _rank(best)):
+                best = hit
+        return best
+
+    def _place(self, rc: np.ndarray, d: int, xdrop: int) -> JunctionHit | None:
+        # Extend from the seed-rich middle: start at the read base facing the insert's first base.
+        n = len(rc)
+        lo, hi = max(0, -d), min(n, len(self.codes) - d)
+        if hi - lo < SEED_K:
+            return None
+        mid = min(max(self.j5 - d, lo), hi - 1)
+        left, _ = extend(rc, self.codes, mid - 1, mid - 1 + d, -1, 1, 4, xdrop)
+        right, _ = extend(rc, self.codes, mid, mid + d, 1, 1, 4, xdrop)
+        rs, re_ = mid - left, mid + right
+        if re_ - rs < SEED_K:
+            return None
+        a5 = self.j5 - (rs + d)
+        a3 = (re_ + d) - self.j3
+        if a5 <= 0 or a3 <= 0:
+            return None
+        ref = self.codes[rs + d : re_ + d]
+        mism = rc[rs:re_] != ref
+        mm = int(mism.sum())
+        if a5 <= a3:
+            short = int(mism[: a5].sum())
+        else:
+            short = int(mism[len(mism) - a3 :].sum())
+        return JunctionHit(d, rs, re_, a5, a3, mm, short)
+
+
+def _rank(h: JunctionHit) -> tuple:
+    return (min(h.anchor5, h.anchor3), -h.mismatches, h.read_end - h.read_start)

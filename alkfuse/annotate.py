@@ -1,0 +1,162 @@
+"""Annotate a supported junction: exons, notation, named variant, genome breakpoints, frame, sequence.
+
+Notation (HGNC style, 5' partner first): ``E13;A20`` partner exon 13 joined to ALK exon 20;
+``E6;ins33A20`` with 33 inserted bases; ``E14;del12A20`` ALK side starting 12 bases into exon 20;
+``E13-25;A20`` partner side ending 25 bases before the end of exon 13 (a break inside an exon);
+``?;A20`` an unknown partner (its sequence is in ``fusion_sequence``).
+Genome breakpoints are 1-based ``chrom:pos:strand``: the last partner base and the first ALK base.
+"""
+
+from __future__ import annotations
+
+from .index import KINASE, Index
+from .panel import Panel
+from .seq import low_complexity
+
+SEQ_FLANK = 50
+STOPS = {"TAA", "TAG", "TGA"}
+
+
+def exon_of(bounds: list[tuple[int, int]], pos: int) -> int:
+    """1-based number of the exon holding transcript position ``pos``."""
+    for n, (s, e) in enumerate(bounds, 1):
+        if s <= pos < e:
+            return n
+    return len(bounds)
+
+
+class Annotator:
+    def __init__(self, index: Index, panel: Panel):
+        self.index = index
+        self.panel = panel
+
+    def make_call(self, j, kept, dups: int, wildtype: int):
+        from .caller import Call
+
+        ix = self.index
+        alk = ix.alk
+        tx3 = ix.transcripts[j.tx3]
+        start3 = j.start3
+        if tx3.idx != alk.idx:
+            p = alk.t.to_transcript(tx3.t.to_genome(start3))
+            if p is not None:
+                tx3, start3 = alk, p
+        b3 = tx3.t.exon_bounds()
+        n3 = exon_of(b3, start3)
+        del3 = start3 - b3[n3 - 1][0]
+        side3 = f"A{n3}" if del3 == 0 else f"del{del3}A{n3}"
+        ins = j.insert
+        ins_txt = f"ins{len(ins)}" if ins else ""
+        g3 = tx3.t.to_genome(start3)
+        bp3 = f"{tx3.t.chrom}:{g3 + 1}:{tx3.t.strand}"
+        alk_seq = ix.sequence(tx3.idx)
+        right = alk_seq[start3 : start3 + SEQ_FLANK]
+        if j.tx5 < 0:
+            gene5, tid5, exon5, side5, bp5, g5 = "unknown", ".", ".", "?", ".", -1
+            chrom5 = strand5 = "."
+            left = j.seq5[-SEQ_FLANK:]
+            frame, variant, role = ".", ".", "unknown"
+            lowc = low_complexity(j.seq5[-30:])
+        else:
+            tx5 = ix.transcripts[j.tx5]
+            gene5, tid5 = tx5.gene, tx5.t.versioned_id
+            b5 = tx5.t.exon_bounds()
+            n5 = exon_of(b5, j.end5 - 1)
+            short5 = b5[n5 - 1][1] - j.end5
+            exon5 = str(n5) if short5 == 0 else "."
+            side5 = f"E{n5}" if short5 == 0 else f"E{n5}-{short5}"
+            g5 = tx5.t.to_genome(j.end5 - 1)
+            chrom5, strand5 = tx5.t.chrom, tx5.t.strand
+            bp5 = f"{chrom5}:{g5 + 1}:{strand5}"
+            seq5 = ix.sequence(tx5.idx)
+            left = seq5[max(0, j.end5 - SEQ_FLANK) : j.end5]
+            frame = self._frame(tx5, j.end5, ins, tx3, start3, seq5, alk_seq)
+            variant = None
+            if short5 == 0:
+                variant = self.panel.name_variant(gene5, n5, KINASE, n3, len(ins), del3)
+            variant = variant if (variant and j.precise) else "."
+            pg = self.panel.gene(gene5)
+            role = pg.role if pg else "other"
+            lowc = low_complexity(left[-20:]) or (len(ins) >= 10 and low_complexity(ins))
+        exon3 = str(n3) if del3 == 0 else "."
+        junction = f"{side5};{ins_txt}{side3}"
+        fusion_sequence = f"{left}|{ins}|{right}" if ins else f"{left}|{right}"
+
+        split_reads, positions, a5, a3, mm, nreads, homolog = 0, set(), 0, 0, 0, 0, True
+        spanning = 0
+        for f, kind, hits in kept:
+            if kind == "span":
+                spanning += 1
+                homolog = homolog and f.span.homolog
+                continue
+            found = [h for h in hits if h is not None]
+            for h in found:
+                split_reads += 1
+                positions.add(h.diag)
+                a5, a3 = max(a5, h.anchor5), max(a3, h.anchor3)
+                mm += h.mismatches
+                nreads += 1
+            own = [s for s in f.splits]
+            if not found and own:
+                split_reads += 1
+                positions.add(own[0].read_break - own[0].anchor5)
+                a5, a3 = max(a5, own[0].anchor5), max(a3, own[0].anchor3)
+                mm += own[0].mismatches
+                nreads += 1
+            homolog = homolog and (all(s.homolog for s in own) if own else False)
+        unique = len(kept)
+        return Call(
+            fusion=f"{gene5}::{KINASE}",
+            gene5=gene5,
+            gene3=KINASE,
+            transcript5=tid5,
+            transcript3=tx3.t.versioned_id,
+            exon5=exon5,
+            exon3=exon3,
+            junction=junction,
+            known_variant=variant,
+            breakpoint5=bp5,
+            breakpoint3=bp3,
+            inserted_sequence=ins or ".",
+            split_reads=split_reads,
+            spanning_pairs=spanning,
+            unique_fragments=unique,
+            wildtype_fragments=wildtype,
+            confidence="low",
+            reading_frame=frame,
+            filters=[],
+            fusion_sequence=fusion_sequence,
+            fusion_fraction=round(unique / (unique + wildtype), 4) if unique + wildtype else 0.0,
+            duplicates=dups,
+            distinct_split_positions=len(positions),
+            max_anchor5=a5,
+            max_anchor3=a3,
+            mismatches_per_read=round(mm / nreads, 2) if nreads else 0.0,
+            precise=j.precise,
+            homolog_only=homolog,
+            low_complexity=lowc,
+            confidence_reason="",
+            partner_role=role,
+            chrom5=chrom5,
+            chrom3=tx3.t.chrom,
+            strand5=strand5,
+            strand3=tx3.t.strand,
+            gpos5=g5,
+            gpos3=g3,
+            supporting_reads=sorted(f.name for f, _, _ in kept),
+            insert_length=len(ins),
+            deletion3=del3,
+        )
+
+    @staticmethod
+    def _frame(tx5, end5, ins, tx3, start3, seq5, seq3) -> str:
+        c5, c3 = tx5.t.cds_start, tx3.t.cds_start
+        if c5 is None or c3 is None or end5 <= c5 or start3 < c3:
+            return "."
+        if (end5 - c5 + len(ins)) % 3 != (start3 - c3) % 3:
+            return "out-of-frame"
+        fused = seq5[c5:end5] + ins + seq3[start3 : start3 + 30]
+        for i in range(0, len(fused) - 2, 3):
+            if fused[i : i + 3] in STOPS:
+                return "stop-codon"
+        return "in-frame"

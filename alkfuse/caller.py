@@ -1,0 +1,379 @@
+"""The caller: evidence -> candidate junctions -> verified support -> filters -> annotated calls.
+
+Steps, in order (each is a function below):
+
+1. ``candidates``: split reads grouped by junction (partner transcript end, ALK transcript start); inserts
+   that differ by a few bases (homopolymer runs, one error) join the most frequent one.
+2. ``_rescue_candidates``: genes seen only in spanning pairs get one candidate per exon end of their
+   canonical transcript joined to ALK exon 20 (19/21 when an ALK mate lies before exon 20).
+3. ``assign``: every fragment is aligned (ungapped, seeded) to every candidate junction sequence; it
+   supports the junction its own split read names, else the one its reads cross with the longest short
+   anchor, else (spanning pair) the compatible junction with most split support. A fragment supports one
+   junction at most.
+4. duplicates: fragments with the same UMI (if any) and the same mate positions on the junction count once.
+5. ``filters.apply``: named filters mark calls (they never delete); see alkfuse/filters.py.
+6. annotation: exons, junction notation, named variant, genome breakpoints, frame, fusion sequence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .align import JunctionHit, JunctionSeq
+from .annotate import Annotator
+from .evidence import Evidence, Fragment
+from .index import KINASE, Index
+from .panel import Panel
+from .seq import revcomp
+
+FLANK = 400
+
+
+@dataclass(frozen=True)
+class CallParams:
+    min_anchor: int = 10  # shorter anchor of a split read found by alignment to a junction
+    rescue_anchor: int = 8  # ... for exon-boundary junctions tried for spanning-pair-only genes
+    max_short_mismatches: int = 1  # mismatches allowed within a split read's shorter anchor
+    max_fragment: int = 1000  # longest fragment a spanning pair may imply
+    insert_tolerance: int = 3  # inserts differing in length by up to this (and similar) join
+
+
+@dataclass
+class Junction:
+    """A candidate fusion junction, 0-based transcript coordinates."""
+
+    gene5: str
+    tx5: int  # index transcript number, -1 for unknown partner
+    end5: int
+    tx3: int
+    start3: int
+    insert: str
+    precise: bool = True
+    seq5: str = ""  # 5' sequence of an unknown partner
+    fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
+
+    def key(self):
+        return (self.gene5, self.tx5, self.end5, self.tx3, self.start3, self.insert, self.seq5)
+
+
+@dataclass
+class Call:
+    """One fusion junction as plain data; writers render it."""
+
+    fusion: str
+    gene5: str
+    gene3: str
+    transcript5: str
+    transcript3: str
+    exon5: str
+    exon3: str
+    junction: str
+    known_variant: str
+    breakpoint5: str
+    breakpoint3: str
+    inserted_sequence: str
+    split_reads: int
+    spanning_pairs: int
+    unique_fragments: int
+    wildtype_fragments: int
+    confidence: str
+    reading_frame: str
+    filters: list[str]
+    fusion_sequence: str
+    fusion_fraction: float
+    duplicates: int
+    distinct_split_positions: int
+    max_anchor5: int
+    max_anchor3: int
+    mismatches_per_read: float
+    precise: bool
+    homolog_only: bool
+    low_complexity: bool
+    confidence_reason: str
+    partner_role: str
+    chrom5: str
+    chrom3: str
+    strand5: str
+    strand3: str
+    gpos5: int  # 0-based genome position of the last partner base (-1 unknown)
+    gpos3: int
+    supporting_reads: list[str]
+    insert_length: int = 0
+    deletion3: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.filters
+
+
+def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]:
+    groups: dict[tuple, Counter] = defaultdict(Counter)
+    for f in ev.fragments:
+        for s in f.splits:
+            if s.gene5 == ".":
+                groups[(".", -1, -1, index.by_id[s.tx3].idx, s.start3)][s.insert] += 1
+            else:
+                groups[(s.gene5, index.by_id[s.tx5].idx, s.end5, index.by_id[s.tx3].idx, s.start3)][s.insert] += 1
+    out = []
+    for (gene5, tx5, end5, tx3, start3), inserts in sorted(groups.items(), key=lambda x: x[0]):
+        if gene5 == ".":
+            seq5 = _unknown_consensus(inserts)
+            out.append(Junction(".", -1, -1, tx3, start3, "", True, seq5))
+            continue
+        for rep in _cluster_inserts(inserts, params.insert_tolerance):
+            out.append(Junction(gene5, tx5, end5, tx3, start3, rep))
+    return out
+
+
+def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8) -> None:
+    """An unknown 5' sequence that begins with the end of an exon of a partner gene seen elsewhere in the
+    sample (split reads or spanning pairs) is that partner plus inserted bases (e.g. intronic ALK bases)."""
+    genes = sorted({s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."}
+                   | {f.span.gene5 for f in ev.fragments if f.span is not None})
+    for j in juncs:
+        if j.tx5 >= 0 or not j.seq5:
+            continue
+        best = None
+        for g in genes:
+            canon = index.canonical[g]
+            pseq = index.sequence(canon.idx)
+            for _, e in canon.t.exon_bounds():
+                for L in range(min(len(j.seq5) - 1, e), min_match - 1, -1):
+                    if j.seq5[:L] == pseq[e - L : e]:
+                        if best is None or L > best[0]:
+                            best = (L, g, canon.idx, e)
+                        break
+        if best is not None:
+            L, g, tx5, e = best
+            j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, j.seq5[L:]
+
+
+def _unknown_consensus(prefixes: Counter) -> str:
+    """The longest 5' sequence whose end agrees with most reads (prefixes end at the junction)."""
+    seqs = sorted(prefixes.elements(), key=lambda s: (-len(s), s))
+    best = seqs[0]
+    agree = [s for s in seqs if best.endswith(s[-min(len(s), 15):])]
+    return max(agree, key=lambda s: (len(s), s)) if agree else best
+
+
+def _similar(a: str, b: str, tol: int) -> bool:
+    if not a or not b or abs(len(a) - len(b)) > tol:
+        return a == b
+    return _edit_distance(a, b, tol + 2) <= max(tol, len(max(a, b, key=len)) // 10)
+
+
+def _edit_distance(a: str, b: str, cap: int) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]
+
+
+def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
+    """Representative inserts: most frequent first; a near-identical insert joins its representative."""
+    reps: list[str] = []
+    for ins, _ in sorted(inserts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])):
+        if not any(_similar(ins, r, tol) for r in reps):
+            reps.append(ins)
+    return reps
+
+
+def _junction_seq(j: Junction, index: Index) -> JunctionSeq:
+    right = index.sequence(j.tx3)[j.start3 : j.start3 + FLANK]
+    if j.tx5 < 0:
+        return JunctionSeq(j.seq5, "", right)
+    left = index.sequence(j.tx5)[max(0, j.end5 - FLANK) : j.end5]
+    return JunctionSeq(left, j.insert, right)
+
+
+def _rescue_candidates(ev: Evidence, index: Index, known: list[Junction], params: CallParams) -> list[Junction]:
+    """Exon-boundary junctions for partner genes seen in spanning pairs but in no split read."""
+    genes_with_split = {j.gene5 for j in known}
+    spans = defaultdict(list)
+    for f in ev.fragments:
+        if f.span is not None and not f.splits and f.span.gene5 not in genes_with_split:
+            spans[f.span.gene5].append(f.span)
+    alk = index.alk
+    bounds3 = alk.t.exon_bounds()
+    out = []
+    for gene in sorted(spans):
+        canon = index.canonical[gene]
+        b5 = canon.t.exon_bounds()
+        ends = []
+        for sp in spans[gene]:
+            e = _to_tx(index, sp.tx5, sp.end5 - 1, canon.idx)
+            if e is not None:
+                ends.append(e + 1)
+        if not ends:
+            continue
+        lo = max(0, min(ends) - 5)
+        hi = max(ends) + params.max_fragment
+        alk_exons = [20]
+        starts3 = [_to_tx(index, sp.tx3, sp.start3, alk.idx) for sp in spans[gene]]
+        if any(s is not None and s < bounds3[19][0] - 10 for s in starts3):
+            alk_exons = [19, 20]
+        for _, e in b5[:-1]:
+            if lo <= e <= hi:
+                for ae in alk_exons:
+                    out.append(Junction(gene, canon.idx, e, alk.idx, bounds3[ae - 1][0], "", True))
+    return out
+
+
+def _to_tx(index: Index, tx_id: str, pos: int, target: int) -> int | None:
+    """Transcript position ``pos`` of ``tx_id`` as a position of transcript ``target`` (via the genome)."""
+    src = index.by_id[tx_id]
+    if src.idx == target:
+        return pos
+    return index.transcripts[target].t.to_transcript(src.t.to_genome(pos))
+
+
+def _sense_reads(f: Fragment) -> list[str]:
+    return [revcomp(s) if r else s for s, r in zip(f.seqs, f.reversed)]
+
+
+def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams, rescue: set[int]) -> None:
+    """Give each fragment to at most one junction (see the module docstring)."""
+    seqs = [_junction_seq(j, index) for j in juncs]
+    by_split = defaultdict(list)
+    for n, j in enumerate(juncs):
+        if j.seq5:  # an unknown 5' part (explained by a partner exon end or not)
+            by_split[("?", j.tx3, j.start3)].append(n)
+        else:
+            by_split[(j.gene5, j.tx5, j.end5, j.tx3, j.start3)].append(n)
+    for f in ev.fragments:
+        reads = _sense_reads(f)
+        hits: dict[int, list[JunctionHit | None]] = {}
+        for n, js in enumerate(seqs):
+            hs = [js.align(r) for r in reads]
+            hits[n] = [h if h is not None and _good(h, params, n in rescue) else None for h in hs]
+        chosen = None
+        for s in f.splits:
+            if s.gene5 == ".":
+                ns = by_split.get(("?", index.by_id[s.tx3].idx, s.start3), [])
+            else:
+                ns = [n for n in by_split.get((s.gene5, index.by_id[s.tx5].idx, s.end5, index.by_id[s.tx3].idx,
+                                               s.start3), []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)]
+            if ns:
+                chosen = ns[0]
+                break
+        kind = "split"
+        if chosen is None:
+            crossing = [n for n, hs in hits.items() if any(hs)]
+            if crossing:
+                chosen = max(crossing, key=lambda n: (max(min(h.anchor5, h.anchor3) for h in hits[n] if h), -n))
+        if chosen is None and f.span is not None:
+            kind = "span"
+            ok = [n for n, j in enumerate(juncs) if _span_fits(f, j, index, params)]
+            if ok:
+                chosen = max(ok, key=lambda n: (sum(1 for x in juncs[n].fragments if x[1] == "split"), -n))
+        if chosen is not None:
+            juncs[chosen].fragments.append((f, kind, hits[chosen]))
+
+
+def _good(h: JunctionHit, params: CallParams, rescue: bool) -> bool:
+    need = params.rescue_anchor if rescue else params.min_anchor
+    return min(h.anchor5, h.anchor3) >= need and h.short_mismatches <= params.max_short_mismatches
+
+
+def _span_fits(f: Fragment, j: Junction, index: Index, params: CallParams) -> bool:
+    sp = f.span
+    if j.tx5 < 0 or sp.gene5 != j.gene5:
+        return False
+    e5 = _to_tx(index, sp.tx5, sp.end5 - 1, j.tx5)
+    s5 = _to_tx(index, sp.tx5, sp.start5, j.tx5)
+    s3 = _to_tx(index, sp.tx3, sp.start3, j.tx3)
+    e3 = _to_tx(index, sp.tx3, sp.end3 - 1, j.tx3)
+    if None in (e5, s5, s3, e3):
+        return False
+    if e5 + 1 > j.end5 + 3 or s3 < j.start3 - 3:
+        return False
+    return (j.end5 - s5) + len(j.insert) + (e3 + 1 - j.start3) <= params.max_fragment
+
+
+def _dedupe(j: Junction) -> tuple[list, int]:
+    """Fragments with the same UMI and mate positions on the junction count once."""
+    seen, kept = set(), []
+    for f, kind, hits in sorted(j.fragments, key=lambda x: x[0].name):
+        if kind == "split" and any(hits):
+            pos = tuple((h.diag, h.read_end - h.read_start) if h else None for h in hits)
+        elif f.span is not None:
+            pos = (f.span.tx5, f.span.start5, f.span.tx3, f.span.end3)
+        else:
+            pos = tuple(f.seqs)
+        key = (f.umi, kind, pos)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append((f, kind, hits))
+    return kept, len(j.fragments) - len(kept)
+
+
+def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams) -> list[Junction]:
+    """Partner genes with spanning pairs left over: one imprecise junction each, at the exon end after the
+    furthest partner mate and ALK exon 20."""
+    used = {id(f) for j in juncs for f, _, _ in j.fragments}
+    spans = defaultdict(list)
+    for f in ev.fragments:
+        if f.span is not None and not f.splits and id(f) not in used:
+            spans[f.span.gene5].append(f)
+    alk = index.alk
+    a20 = alk.t.exon_bounds()[19][0]
+    out = []
+    for gene in sorted(spans):
+        canon = index.canonical[gene]
+        ends = [_to_tx(index, f.span.tx5, f.span.end5 - 1, canon.idx) for f in spans[gene]]
+        ends = [e + 1 for e in ends if e is not None]
+        if not ends:
+            continue
+        far = max(ends)
+        exon_end = next((e for _, e in canon.t.exon_bounds() if e >= far), canon.t.length)
+        j = Junction(gene, canon.idx, exon_end, alk.idx, a20, "", precise=False)
+        j.fragments = [(f, "span", [None] * len(f.seqs)) for f in spans[gene]]
+        out.append(j)
+    return out
+
+
+def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallParams(),
+         disabled_filters: frozenset[str] = frozenset(), blocklist: frozenset = frozenset()) -> list[Call]:
+    """All candidate junctions as calls (passing and filtered), in a deterministic order."""
+    from .filters import apply_filters
+
+    juncs = candidates(ev, index, params)
+    explain_unknown(juncs, ev, index)
+    extra = _rescue_candidates(ev, index, juncs, params)
+    rescue = set(range(len(juncs), len(juncs) + len(extra)))
+    juncs = juncs + extra
+    assign(ev, index, juncs, params, rescue)
+    juncs = [j for j in juncs if j.fragments]
+    juncs += _spanning_only(ev, index, juncs, params)
+    ann = Annotator(index, panel)
+    calls = []
+    for j in juncs:
+        kept, dups = _dedupe(j)
+        if not kept:
+            continue
+        calls.append(ann.make_call(j, kept, dups, ev.stats.wildtype_fragments))
+    calls = _merge_same(calls)
+    apply_filters(calls, index, panel, disabled_filters, blocklist)
+    calls.sort(key=lambda c: (not c.passed, -c.unique_fragments, c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence))
+    return calls
+
+
+def _merge_same(calls: list[Call]) -> list[Call]:
+    """Two candidates that annotate to the same junction (e.g. an unknown-partner read and a named one)
+    are kept apart only when their notation differs."""
+    seen = {}
+    out = []
+    for c in calls:
+        key = (c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence, c.precise)
+        if key in seen:
+            continue
+        seen[key] = c
+        out.append(c)
+    return out

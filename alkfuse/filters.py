@@ -1,0 +1,144 @@
+"""Named filters (Arriba style): each marks a call with its name; nothing is deleted here.
+
+A marked call goes to ``fusions.discarded.tsv`` with the names in ``filters``. Every filter can be
+switched off by name (``--disable-filter NAME``). Order rules: filters are independent and all are
+evaluated, so a call lists every reason it fails; confidence is set last, from the passing evidence.
+
+| name            | marks a call when                                                                          |
+|-----------------|--------------------------------------------------------------------------------------------|
+| min_support     | fewer than 3 unique fragments, unless 2 with a named variant or 2 distinct split positions |
+| duplicates      | the only support left after removing PCR duplicates is one fragment                       |
+| homology        | every anchor is made of k-mers shared with another gene, or the partner is an ALK paralog   |
+| low_complexity  | the partner anchor (or the unknown 5' sequence, or a long insert) is low complexity         |
+| short_anchor    | no split read has 15+ bases on each side and no spanning pair backs it                       |
+| mismatches      | split reads average more than 3 mismatches                                                  |
+| alk_internal    | the partner is ALK itself, or an unknown 5' sequence ends like an intron (a 3' splice site:  |
+|                 | ...AG after a pyrimidine-rich tract): unspliced ALK pre-mRNA, genomic DNA or ALK-ATI. With a  |
+|                 | genome index the ALK introns are indexed and such reads never become candidates.           |
+| read_through    | the partner lies within 1 Mb upstream of ALK on the same strand (transcriptional read-through) |
+| blocklist       | the gene pair is on the block list (references/blocklist.tsv or --blocklist)                |
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .index import Index
+from .panel import Panel
+
+log = logging.getLogger("alkfuse")
+
+READ_THROUGH_DISTANCE = 1_000_000
+
+
+def _min_support(c, ctx) -> bool:
+    if c.unique_fragments >= 3:
+        return False
+    if c.unique_fragments == 2:
+        return not (c.known_variant != "." or c.distinct_split_positions >= 2)
+    return True
+
+
+def _duplicates(c, ctx) -> bool:
+    return c.unique_fragments == 1 and c.duplicates > 0
+
+
+def _homology(c, ctx) -> bool:
+    if c.homolog_only:
+        return True
+    return c.gene5 in ctx["alk_paralogs"]
+
+
+def _low_complexity(c, ctx) -> bool:
+    return c.low_complexity
+
+
+def _short_anchor(c, ctx) -> bool:
+    if not c.precise or c.spanning_pairs > 0:
+        return False
+    return min(c.max_anchor5, c.max_anchor3) < 15
+
+
+def _mismatches(c, ctx) -> bool:
+    return c.mismatches_per_read > 3
+
+
+def looks_intronic(seq5: str, window: int = 15, min_pyrimidine: float = 0.6) -> bool:
+    """Ends like the 3' end of an intron: AG after a pyrimidine-rich tract."""
+    tract = seq5[-2 - window : -2]
+    return seq5.endswith("AG") and len(tract) == window and \
+        sum(b in "CT" for b in tract) >= min_pyrimidine * window
+
+
+def _alk_internal(c, ctx) -> bool:
+    if c.gene5 == "ALK":
+        return True
+    return c.gene5 == "unknown" and looks_intronic(c.fusion_sequence.split("|")[0])
+
+
+def _read_through(c, ctx) -> bool:
+    if c.gpos5 < 0 or c.chrom5 != c.chrom3 or c.strand5 != c.strand3:
+        return False
+    # upstream of ALK in the direction of transcription
+    d = (c.gpos3 - c.gpos5) if c.strand3 == "+" else (c.gpos5 - c.gpos3)
+    return 0 < d <= READ_THROUGH_DISTANCE
+
+
+def _blocklist(c, ctx) -> bool:
+    return (c.gene5, c.gene3) in ctx["blocklist"]
+
+
+FILTERS = {
+    "min_support": _min_support,
+    "duplicates": _duplicates,
+    "homology": _homology,
+    "low_complexity": _low_complexity,
+    "short_anchor": _short_anchor,
+    "mismatches": _mismatches,
+    "alk_internal": _alk_internal,
+    "read_through": _read_through,
+    "blocklist": _blocklist,
+}
+
+
+def apply_filters(calls, index: Index, panel: Panel, disabled: frozenset[str] = frozenset(),
+                  blocklist: frozenset = frozenset()) -> None:
+    unknown = set(disabled) - set(FILTERS)
+    if unknown:
+        from .errors import AlkfuseError
+
+        raise AlkfuseError(f"unknown filter name(s) {', '.join(sorted(unknown))}: choose from {', '.join(FILTERS)}")
+    ctx = {"panel": panel, "index": index, "blocklist": frozenset(panel.blocklist) | frozenset(blocklist),
+           "alk_paralogs": {"LTK"} | {g.symbol for g in panel.paralogs() if "ALK" in g.note}}
+    for name, test in FILTERS.items():
+        if name in disabled:
+            continue
+        n = 0
+        for c in calls:
+            if test(c, ctx):
+                c.filters.append(name)
+                n += 1
+        if n:
+            log.info("filter %s marked %d candidate(s)", name, n)
+    for c in calls:
+        c.confidence, c.confidence_reason = confidence(c)
+
+
+def confidence(c) -> tuple[str, str]:
+    """high / medium / low with the reason a person can read."""
+    if c.filters:
+        return "low", "filtered: " + ",".join(c.filters)
+    if not c.precise:
+        return "low", "spanning pairs only: exons inferred, junction not seen in a read"
+    boundary = c.exon5 != "." and c.exon3 != "."
+    named = c.known_variant != "."
+    if c.gene5 == "unknown":
+        if c.unique_fragments >= 3:
+            return "medium", "partner not in the reference; junction seen in reads"
+        return "low", "partner not in the reference"
+    if c.unique_fragments >= 3 and (boundary or named):
+        why = "named variant" if named else "exon boundaries"
+        return "high", f"{c.unique_fragments} unique fragments, {why}"
+    if c.unique_fragments >= 3:
+        return "medium", f"{c.unique_fragments} unique fragments; break not at exon boundaries"
+    return "medium", f"{c.unique_fragments} unique fragments"

@@ -1,0 +1,387 @@
+"""Build and load an alkfuse index directory.
+
+Layout of ``DIR`` (all written deterministically: same inputs, same bytes):
+
+- ``manifest.json``     format version, tool version, k, inputs with sha256, genome build, counts
+- ``transcripts.tsv``   one row per transcript: id, version, gene, gene_id, role, chrom, strand, exons
+                        (0-based half-open genome intervals in transcript order), cds, canonical flag
+- ``seq.npy`` + ``seq_offsets.npy``   all transcript sequences (ASCII) concatenated, and their offsets
+- ``kmer_keys.npy``, ``kmer_tx.npy``, ``kmer_pos.npy``, ``kmer_genes.npy``
+                        sorted positional k-mer index. Panel genes (ALK, partners, paralogs): every
+                        k-mer. Other transcripts: every ``background_step``-th position. ``kmer_genes``
+                        = number of distinct genes (over the whole reference) that hold the k-mer,
+                        exact for panel k-mers, 0 (unknown) for background-only ones.
+- ``alk_filter.npy``    canonical k-mers of ALK from exon 18 to the 3' end (all isoforms) that no other gene
+                        holds and that are not low complexity: the pre-filter of the read scan.
+- ``junctions.fa``      partner exon end + ALK exon 19/20/21 start junction sequences (canonical
+                        transcripts; FASTA ids ``GENE|TRANSCRIPT|E{n}|ALK|TRANSCRIPT|A{m}``), used to rescue
+                        reads with short anchors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .annotation import Annotation, Genome, Transcript, attach_sequences, read_gtf, strip_version
+from .errors import IndexError_, ReferenceError_
+from .panel import Panel, load_panel
+from .seq import low_complexity
+
+log = logging.getLogger("alkfuse")
+
+FORMAT_VERSION = 1
+KINASE = "ALK"
+ALK_FILTER_FIRST_EXON = 18  # the scan keeps reads with ALK k-mers from this exon on (1-based exon number)
+JUNCTION_ALK_EXONS = (20, 19, 21)
+JUNCTION_FLANK = 300
+
+ROLE_KINASE, ROLE_PARTNER, ROLE_PARALOG, ROLE_OTHER = "kinase", "partner", "paralog", "other"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _role(gene: str, panel: Panel) -> str:
+    pg = panel.gene(gene)
+    if pg is None:
+        return ROLE_OTHER
+    return pg.role
+
+
+def choose_canonical(transcripts: list[Transcript], panel: Panel, seqs: dict[str, str]) -> Transcript | None:
+    """The transcript named after a gene: the panel's canonical id, else a GTF canonical/MANE tag, else the
+    longest coding, else the longest."""
+    present = [t for t in transcripts if t.id in seqs]
+    if not present:
+        return None
+    gene = present[0].gene_name
+    pg = panel.gene(gene)
+    if pg is not None:
+        wanted = [strip_version(x) for x in panel.canonical_ids(pg.symbol)]
+        for w in wanted:
+            for t in present:
+                if t.id == w:
+                    return t
+    for tag in ("MANE_Select", "Ensembl_canonical"):
+        for t in present:
+            if tag in t.tags:
+                return t
+    return max(present, key=lambda t: (t.cds is not None, t.length, t.id == min(x.id for x in present)))
+
+
+def _alk_filter_region(t: Transcript, canon: Transcript) -> int:
+    """First transcript position of ``t`` whose genomic base lies at/after ALK exon 18 of ``canon``."""
+    s, e = canon.exons[ALK_FILTER_FIRST_EXON - 1]
+    boundary = e - 1 if canon.strand == "-" else s  # first base of exon 18 in transcript direction
+    pos = 0
+    for xs, xe in t.exons:
+        for g in (range(xe - 1, xs - 1, -1) if t.strand == "-" else range(xs, xe)):
+            downstream = g <= boundary if t.strand == "-" else g >= boundary
+            if downstream:
+                return pos
+            pos += 1
+    return t.length
+
+
+def build_index(
+    gtf: str | Path,
+    out: str | Path,
+    *,
+    transcripts_fasta: str | Path | None = None,
+    genome_fasta: str | Path | None = None,
+    k: int = 19,
+    background_step: int | None = None,
+    panel: Panel | None = None,
+) -> dict:
+    """Build an index directory; returns the manifest. Writes into a temporary sibling, then renames."""
+    from .kernels import build_table, canonical, encode, kmer_keys  # noqa: F401 (numba only here)
+
+    if (transcripts_fasta is None) == (genome_fasta is None):
+        raise ReferenceError_("give exactly one of --transcripts (cDNA FASTA) or --genome (genome FASTA)")
+    if not 15 <= k <= 31:
+        raise ReferenceError_(f"k-mer size {k} is out of range: use 15..31 (19 is the default)")
+    panel = panel or load_panel()
+    out = Path(out)
+    ann = read_gtf(gtf)
+    genome = Genome(genome_fasta) if genome_fasta else None
+    seqs = attach_sequences(ann, transcripts_fasta=transcripts_fasta, genome=genome)
+    if genome is not None:
+        _add_alk_premrna(ann, seqs, genome)
+    by_gene = ann.by_gene()
+    if KINASE not in by_gene or not any(t.id in seqs for t in by_gene[KINASE]):
+        raise ReferenceError_(
+            f"{gtf}: no ALK transcript with sequence: the annotation must contain gene_name \"ALK\" "
+            "and the FASTA its sequence"
+        )
+
+    # Transcript order: panel genes first (kinase, partners, paralogs), then the rest; stable by file order.
+    order = {ROLE_KINASE: 0, ROLE_PARTNER: 1, ROLE_PARALOG: 2, ROLE_OTHER: 3}
+    txs = [t for t in ann.transcripts if t.id in seqs]
+    txs.sort(key=lambda t: (order[_role(t.gene_name, panel)], t.gene_name, t.id))
+    canon_ids = {}
+    for gene, ts in by_gene.items():
+        c = choose_canonical(ts, panel, seqs)
+        if c is not None:
+            canon_ids[gene] = c.id
+
+    total = sum(len(seqs[t.id]) for t in txs)
+    if background_step is None:
+        background_step = 1 if total < 50_000_000 else 8
+    log.info("index: %d transcripts (%d genes), %.1f Mb, k=%d", len(txs), len(by_gene), total / 1e6, k)
+
+    offsets = np.zeros(len(txs) + 1, dtype=np.int64)
+    for i, t in enumerate(txs):
+        offsets[i + 1] = offsets[i] + len(seqs[t.id])
+    seq_all = np.frombuffer("".join(seqs[t.id] for t in txs).encode(), dtype=np.uint8).copy()
+
+    # Gene number per transcript (by first appearance in order).
+    gene_num: dict[str, int] = {}
+    tx_gene = np.array([gene_num.setdefault(t.gene_name, len(gene_num)) for t in txs], dtype=np.int32)
+    roles = [_role(t.gene_name, panel) for t in txs]
+
+    # Positional k-mers: panel genes fully, others sampled.
+    keys_l, tx_l, pos_l = [], [], []
+    panel_keys_l = []
+    for i, t in enumerate(txs):
+        codes = encode(seq_all[offsets[i] : offsets[i + 1]].tobytes())
+        keys, valid = kmer_keys(codes, k)
+        pos = np.flatnonzero(valid).astype(np.int32)
+        if roles[i] != ROLE_OTHER:
+            panel_keys_l.append(keys[pos])
+        else:
+            pos = pos[pos % background_step == 0]
+        keys_l.append(keys[pos])
+        tx_l.append(np.full(len(pos), i, dtype=np.int32))
+        pos_l.append(pos)
+    keys = np.concatenate(keys_l) if keys_l else np.zeros(0, np.uint64)
+    tx_of = np.concatenate(tx_l)
+    pos_of = np.concatenate(pos_l)
+    srt = np.lexsort((pos_of, tx_of, keys))
+    keys, tx_of, pos_of = keys[srt], tx_of[srt], pos_of[srt]
+
+    # Exact gene multiplicity of every panel k-mer over the whole reference (both strands count: a read
+    # of unknown strand holding the k-mer could come from either gene).
+    panel_keys = np.unique(np.concatenate(panel_keys_l))
+    seen_genes: list[np.ndarray] = []
+    seen_keys: list[np.ndarray] = []
+    for i, t in enumerate(txs):
+        codes = encode(seq_all[offsets[i] : offsets[i + 1]].tobytes())
+        kk, valid = kmer_keys(codes, k)
+        kk = np.unique(canonical(kk[valid], k))
+        hit = kk[np.isin(kk, canonical(panel_keys, k))]
+        seen_keys.append(hit)
+        seen_genes.append(np.full(len(hit), tx_gene[i], dtype=np.int32))
+    pairs = np.unique(np.stack([np.concatenate(seen_keys).astype(np.uint64),
+                                np.concatenate(seen_genes).astype(np.uint64)], axis=1), axis=0)
+    canon_keys, ngenes = np.unique(pairs[:, 0], return_counts=True) if len(pairs) else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+    ck = canonical(keys, k)
+    where = np.searchsorted(canon_keys, ck)
+    where = np.minimum(where, max(len(canon_keys) - 1, 0))
+    known = (canon_keys[where] == ck) if len(canon_keys) else np.zeros(len(ck), bool)
+    kmer_genes = np.where(known, ngenes[where] if len(ngenes) else 0, 0).astype(np.uint16)
+
+    # The scan pre-filter: ALK k-mers (exon 18 on), unique to ALK, not low complexity.
+    alk_canon = next(t for t in txs if t.id == canon_ids[KINASE])
+    filt = []
+    for i, t in enumerate(txs):
+        if t.gene_name != KINASE:
+            continue
+        first = _alk_filter_region(t, alk_canon) if t.chrom == alk_canon.chrom else 0
+        s = seq_all[offsets[i] + first : offsets[i + 1]].tobytes().decode()
+        kk, valid = kmer_keys(encode(s), k)
+        for j in np.flatnonzero(valid):
+            if not low_complexity(s[j : j + k]):
+                filt.append(kk[j])
+    filt_keys = np.unique(canonical(np.array(filt, dtype=np.uint64), k))
+    cw = np.searchsorted(canon_keys, filt_keys)
+    cw = np.minimum(cw, len(canon_keys) - 1)
+    filt_keys = filt_keys[(canon_keys[cw] == filt_keys) & (ngenes[cw] == 1)]
+
+    tmp = out.with_name(out.name + ".partial")
+    if tmp.exists():
+        import shutil
+
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for name, arr in (("seq", seq_all), ("seq_offsets", offsets), ("kmer_keys", keys), ("kmer_tx", tx_of),
+                      ("kmer_pos", pos_of), ("kmer_genes", kmer_genes), ("alk_filter", filt_keys)):
+        np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    with open(tmp / "transcripts.tsv", "w") as fh:
+        fh.write("#id\tversion\tgene\tgene_id\trole\tchrom\tstrand\texons\tcds\tcanonical\tbiotype\n")
+        for t, role in zip(txs, roles):
+            exons = ",".join(f"{s}-{e}" for s, e in t.exons)
+            cds = f"{t.cds[0]}-{t.cds[1]}" if t.cds else "."
+            fh.write(f"{t.id}\t{t.version or '.'}\t{t.gene_name}\t{t.gene_id}\t{role}\t{t.chrom}\t{t.strand}\t"
+                     f"{exons}\t{cds}\t{int(canon_ids.get(t.gene_name) == t.id)}\t{t.biotype}\n")
+    n_junctions = _write_junctions(tmp / "junctions.fa", txs, seqs, canon_ids, roles)
+    inputs = {"gtf": {"name": Path(gtf).name, "sha256": sha256(Path(gtf))}}
+    seq_in = Path(transcripts_fasta or genome_fasta)
+    inputs["transcripts" if transcripts_fasta else "genome"] = {"name": seq_in.name, "sha256": sha256(seq_in)}
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "tool": "alkfuse",
+        "tool_version": __version__,
+        "k": k,
+        "background_step": background_step,
+        "mode": "transcripts" if transcripts_fasta else "genome",
+        "genome_build": ann.genome_build,
+        "inputs": inputs,
+        "counts": {
+            "transcripts": len(txs),
+            "genes": len(gene_num),
+            "bases": int(total),
+            "kmers": int(len(keys)),
+            "alk_filter_kmers": int(len(filt_keys)),
+            "junction_sequences": n_junctions,
+            "skipped": dict(sorted(ann.skipped.items())),
+        },
+        "canonical": {g: canon_ids[g] for g in sorted(canon_ids) if _role(g, panel) != ROLE_OTHER},
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    if out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    tmp.rename(out)
+    return manifest
+
+
+def _add_alk_premrna(ann: Annotation, seqs: dict[str, str], genome: Genome) -> None:
+    """With a genome, index ALK's whole locus as one more ALK 'transcript' (``ALK-locus``), so that reads
+    of unspliced pre-mRNA, genomic DNA and ALK-ATI starting anywhere in intron 19 are explained by ALK."""
+    alk = [t for t in ann.transcripts if t.gene_name == KINASE and t.id in seqs]
+    if not alk:
+        return
+    lo = min(s for t in alk for s, _ in t.exons)
+    hi = max(e for t in alk for _, e in t.exons)
+    t0 = alk[0]
+    locus = Transcript(f"{KINASE}-locus", None, t0.gene_id, KINASE, t0.chrom, t0.strand, ((lo, hi),), "locus")
+    ann.transcripts.append(locus)
+    seqs[locus.id] = genome.transcript_sequence(locus)
+
+
+def _write_junctions(path: Path, txs, seqs, canon_ids, roles) -> int:
+    by_id = {t.id: t for t in txs}
+    alk = by_id[canon_ids[KINASE]]
+    alk_seq = seqs[alk.id]
+    alk_bounds = alk.exon_bounds()
+    n = 0
+    with open(path, "w") as fh:
+        for gene in sorted({t.gene_name for t, r in zip(txs, roles) if r == ROLE_PARTNER}):
+            if gene not in canon_ids:
+                continue
+            p = by_id[canon_ids[gene]]
+            pseq = seqs[p.id]
+            for ei, (_, pend) in enumerate(p.exon_bounds()[:-1], 1):
+                for ae in JUNCTION_ALK_EXONS:
+                    if ae > len(alk_bounds):
+                        continue
+                    astart = alk_bounds[ae - 1][0]
+                    left = pseq[max(0, pend - JUNCTION_FLANK) : pend]
+                    right = alk_seq[astart : astart + JUNCTION_FLANK]
+                    fh.write(f">{gene}|{p.id}|E{ei}|{KINASE}|{alk.id}|A{ae} junction={len(left)}\n{left}{right}\n")
+                    n += 1
+    return n
+
+
+# ----------------------------------------------------------------------------------------------------------
+@dataclass
+class TranscriptInfo:
+    """A transcript as the index holds it (what the caller and annotator need)."""
+
+    idx: int
+    t: Transcript
+    role: str
+    canonical: bool
+    offset: int
+
+    @property
+    def gene(self) -> str:
+        return self.t.gene_name
+
+
+class Index:
+    """A loaded index: arrays memory-mapped read-only, transcript table in memory."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        mf = self.path / "manifest.json"
+        if not mf.exists():
+            raise IndexError_(f"{self.path}: not an alkfuse index (no manifest.json): build one with `alkfuse index`")
+        self.manifest = json.loads(mf.read_text())
+        if self.manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexError_(
+                f"{self.path}: index format {self.manifest.get('format_version')} but this alkfuse reads "
+                f"format {FORMAT_VERSION}: rebuild it with `alkfuse index`"
+            )
+        self.k = int(self.manifest["k"])
+        try:
+            load = lambda n: np.load(self.path / f"{n}.npy", mmap_mode="r", allow_pickle=False)  # noqa: E731
+            self.seq = load("seq")
+            self.seq_offsets = np.asarray(load("seq_offsets"))
+            self.kmer_keys = load("kmer_keys")
+            self.kmer_tx = load("kmer_tx")
+            self.kmer_pos = load("kmer_pos")
+            self.kmer_genes = load("kmer_genes")
+            self.alk_filter = np.asarray(load("alk_filter"))
+        except (OSError, ValueError) as exc:
+            raise IndexError_(f"{self.path}: index is incomplete ({exc}): rebuild it with `alkfuse index`") from None
+        self.transcripts: list[TranscriptInfo] = []
+        with open(self.path / "transcripts.tsv") as fh:
+            for line in fh:
+                if line.startswith("#"):
+                    continue
+                c = line.rstrip("\n").split("\t")
+                exons = tuple(tuple(int(x) for x in e.split("-")) for e in c[7].split(","))
+                cds = tuple(int(x) for x in c[8].split("-")) if c[8] != "." else None
+                t = Transcript(c[0], None if c[1] == "." else c[1], c[3], c[2], c[5], c[6], exons, c[10], (), cds)
+                i = len(self.transcripts)
+                self.transcripts.append(TranscriptInfo(i, t, c[4], c[9] == "1", int(self.seq_offsets[i])))
+        self.by_id = {ti.t.id: ti for ti in self.transcripts}
+        self.genes: dict[str, list[TranscriptInfo]] = {}
+        for ti in self.transcripts:
+            self.genes.setdefault(ti.gene, []).append(ti)
+        self.canonical = {g: next((x for x in ts if x.canonical), ts[0]) for g, ts in self.genes.items()}
+        self._seq_cache: dict[int, str] = {}
+        self._table = None
+
+    @property
+    def alk(self) -> TranscriptInfo:
+        return self.canonical[KINASE]
+
+    def sequence(self, idx: int) -> str:
+        s = self._seq_cache.get(idx)
+        if s is None:
+            s = bytes(self.seq[self.seq_offsets[idx] : self.seq_offsets[idx + 1]]).decode()
+            self._seq_cache[idx] = s
+        return s
+
+    def filter_table(self):
+        """Hash set of the ALK pre-filter k-mers (built once per process)."""
+        if self._table is None:
+            from .kernels import build_table
+
+            self._table = build_table(self.alk_filter)
+        return self._table
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each key, the [lo, hi) row range of the positional index holding it."""
+        lo = np.searchsorted(self.kmer_keys, keys, side="left")
+        hi = np.searchsorted(self.kmer_keys, keys, side="right")
+        return lo, hi
+
+    def checksum(self) -> str:
+        """Identity of the index, written into evidence files so that call refuses a foreign index."""
+        return hashlib.sha256(json.dumps(self.manifest, sort_keys=True).encode()).hexdigest()[:16]

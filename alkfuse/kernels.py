@@ -1,0 +1,234 @@
+"""numba kernels: pure functions over numpy arrays (no I/O, no logging, no globals).
+
+Each private ``_kernel`` has a public wrapper that checks dtypes and allocates outputs, and a slow,
+obviously correct twin in ``tests/test_kernels.py``. Thresholds are arguments, never globals.
+
+Bases are 2-bit codes A=0 C=1 G=2 T=3; anything else (N, IUPAC, '\\n') is code 4 and breaks a k-mer.
+A k-mer's key is its codes read as a base-4 number, first base most significant (k <= 31).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._numba import njit
+
+EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  # hash-table slot marker; no k-mer with k <= 31 has this key
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+# ASCII -> 2-bit code (4 = not ACGT); lower case counts as upper case.
+CODE = np.full(256, 4, dtype=np.uint8)
+for _i, _b in enumerate(b"ACGT"):
+    CODE[_b] = _i
+    CODE[_b + 32] = _i
+
+
+def encode(seq: str | bytes) -> np.ndarray:
+    """ASCII sequence -> uint8 codes."""
+    raw = seq.encode() if isinstance(seq, str) else seq
+    return CODE[np.frombuffer(raw, dtype=np.uint8)]
+
+
+@njit
+def _kmer_keys(codes, k, keys, valid):
+    n = codes.shape[0]
+    mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
+    key = np.uint64(0)
+    run = 0
+    for i in range(n):
+        c = codes[i]
+        if c > 3:
+            run = 0
+            key = np.uint64(0)
+        else:
+            key = ((key << np.uint64(2)) | np.uint64(c)) & mask
+            run += 1
+        if i >= k - 1:
+            j = i - k + 1
+            keys[j] = key
+            valid[j] = run >= k
+
+
+def kmer_keys(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of every k-mer of ``codes`` (position i = k-mer starting at i) and whether it is valid (no N)."""
+    if not 1 <= k <= 31:
+        raise ValueError("k must be 1..31")
+    codes = np.ascontiguousarray(codes, dtype=np.uint8)
+    m = max(codes.shape[0] - k + 1, 0)
+    keys = np.zeros(m, dtype=np.uint64)
+    valid = np.zeros(m, dtype=np.bool_)
+    if m:
+        _kmer_keys(codes, k, keys, valid)
+    return keys, valid
+
+
+@njit
+def _revcomp_key(key, k):
+    out = np.uint64(0)
+    for _ in range(k):
+        out = (out << np.uint64(2)) | (np.uint64(3) - (key & np.uint64(3)))
+        key >>= np.uint64(2)
+    return out
+
+
+def revcomp_keys(keys: np.ndarray, k: int) -> np.ndarray:
+    """Keys of the reverse complements (vectorised in numpy)."""
+    keys = np.asarray(keys, dtype=np.uint64)
+    out = np.zeros_like(keys)
+    x = keys.copy()
+    for _ in range(k):
+        out = (out << np.uint64(2)) | (np.uint64(3) - (x & np.uint64(3)))
+        x >>= np.uint64(2)
+    return out
+
+
+@njit
+def _table_insert(table, bits, key):
+    size = table.shape[0]
+    slot = (key * _MULT) >> np.uint64(64 - bits)
+    while True:
+        cur = table[slot]
+        if cur == key:
+            return
+        if cur == EMPTY:
+            table[slot] = key
+            return
+        slot = (slot + np.uint64(1)) & np.uint64(size - 1)
+
+
+@njit
+def _table_build(keys, bits, table):
+    for i in range(keys.shape[0]):
+        _table_insert(table, bits, keys[i])
+
+
+def build_table(keys: np.ndarray) -> tuple[np.ndarray, int]:
+    """Open-addressing hash set of ``keys`` (load <= 1/4, so a miss usually costs one probe)."""
+    keys = np.ascontiguousarray(keys, dtype=np.uint64)
+    bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+    table = np.full(1 << bits, EMPTY, dtype=np.uint64)
+    _table_build(keys, bits, table)
+    return table, bits
+
+
+@njit
+def _table_contains(table, bits, key):
+    size = table.shape[0]
+    slot = (key * _MULT) >> np.uint64(64 - bits)
+    while True:
+        cur = table[slot]
+        if cur == key:
+            return True
+        if cur == EMPTY:
+            return False
+        slot = (slot + np.uint64(1)) & np.uint64(size - 1)
+
+
+def table_contains(table: np.ndarray, bits: int, keys: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(keys), dtype=np.bool_)
+    _contains_many(table, bits, np.ascontiguousarray(keys, dtype=np.uint64), out)
+    return out
+
+
+@njit
+def _contains_many(table, bits, keys, out):
+    for i in range(keys.shape[0]):
+        out[i] = _table_contains(table, bits, keys[i])
+
+
+@njit
+def _scan_reads(buf, code, seq_start, seq_len, table, bits, k, stride, hits):
+    """Count, per read, the positions whose canonical k-mer is in ``table`` (every ``stride``-th k-mer)."""
+    mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
+    shift = np.uint64(2 * (k - 1))
+    for r in range(seq_start.shape[0]):
+        s = seq_start[r]
+        n = seq_len[r]
+        fwd = np.uint64(0)
+        rev = np.uint64(0)
+        run = 0
+        count = 0
+        for i in range(n):
+            c = code[buf[s + i]]
+            if c > 3:
+                run = 0
+                fwd = np.uint64(0)
+                rev = np.uint64(0)
+                continue
+            fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
+            rev = (rev >> np.uint64(2)) | ((np.uint64(3) - np.uint64(c)) << shift)
+            run += 1
+            if run >= k and (i - k + 1) % stride == 0:
+                key = fwd if fwd < rev else rev
+                if _table_contains(table, bits, key):
+                    count += 1
+        hits[r] = count
+
+
+def scan_reads(
+    buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, table: np.ndarray, bits: int, k: int, stride: int = 1
+) -> np.ndarray:
+    """Per read of a raw batch: how many of its canonical k-mers are in the hash set ``table``.
+
+    ``buf`` holds ASCII bases; reads are ``buf[seq_start[i] : seq_start[i] + seq_len[i]]``.
+    """
+    hits = np.zeros(len(seq_start), dtype=np.int32)
+    if len(seq_start):
+        _scan_reads(
+            np.ascontiguousarray(buf, dtype=np.uint8),
+            CODE,
+            np.ascontiguousarray(seq_start, dtype=np.int64),
+            np.ascontiguousarray(seq_len, dtype=np.int64),
+            table,
+            bits,
+            k,
+            max(1, stride),
+            hits,
+        )
+    return hits
+
+
+def canonical(keys: np.ndarray, k: int) -> np.ndarray:
+    rc = revcomp_keys(keys, k)
+    return np.minimum(keys, rc)
+
+
+@njit
+def _extend(read, ref, rpos, tpos, step, match, mismatch, xdrop):
+    """Ungapped X-drop extension from (rpos, tpos) in direction ``step`` (+1 or -1), positions included.
+
+    Returns (length of the best extension, mismatches within it).
+    """
+    score = 0
+    best = 0
+    best_len = 0
+    best_mm = 0
+    mm = 0
+    i = 0
+    while True:
+        r = rpos + step * i
+        t = tpos + step * i
+        if r < 0 or r >= read.shape[0] or t < 0 or t >= ref.shape[0]:
+            break
+        if read[r] == ref[t] and read[r] < 4:
+            score += match
+        else:
+            score -= mismatch
+            mm += 1
+        i += 1
+        if score > best:
+            best = score
+            best_len = i
+            best_mm = mm
+        elif best - score > xdrop:
+            break
+    return best_len, best_mm
+
+
+def extend(read: np.ndarray, ref: np.ndarray, rpos: int, tpos: int, step: int,
+           match: int = 1, mismatch: int = 4, xdrop: int = 12) -> tuple[int, int]:
+    """Public wrapper of the X-drop extension (codes arrays, 0-based positions)."""
+    if step not in (1, -1):
+        raise ValueError("step must be +1 or -1")
+    return _extend(np.ascontiguousarray(read, dtype=np.uint8), np.ascontiguousarray(ref, dtype=np.uint8),
+                   rpos, tpos, step, match, mismatch, xdrop)

@@ -1,0 +1,148 @@
+"""Place the parts of one read on indexed transcripts: k-mer seeds, diagonal votes, X-drop extension.
+
+Only reads that passed the ALK pre-filter get here, so this is plain Python/numpy around the kernels.
+A read is always looked at in the orientation in which its ALK part reads like the ALK transcript
+("fusion sense"): there the partner part comes first (5') and ALK last (3').
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .index import KINASE, Index
+from .kernels import encode, extend, kmer_keys
+from .seq import revcomp
+
+MAX_ROWS_PER_KMER = 64  # a k-mer in more places than this is repetitive: no vote
+XDROP = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Read bases [read_start, read_end) aligned without gaps to transcript ``tx`` from ``tx_start``."""
+
+    tx: int
+    read_start: int
+    read_end: int
+    tx_start: int
+    mismatches: int
+    seeds: int  # k-mer hits on this diagonal
+    unique_seeds: int  # of which held by one gene only (over the whole reference)
+
+    @property
+    def tx_end(self) -> int:
+        return self.tx_start + self.read_end - self.read_start
+
+    @property
+    def length(self) -> int:
+        return self.read_end - self.read_start
+
+
+class ReadMapper:
+    """Finds ungapped segments of a read on the index's transcripts."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self.k = index.k
+        self.alk_tx = {ti.idx for ti in index.genes[KINASE]}
+        self.tx_gene = [ti.gene for ti in index.transcripts]
+        self._codes: dict[int, np.ndarray] = {}
+
+    def tx_codes(self, tx: int) -> np.ndarray:
+        c = self._codes.get(tx)
+        if c is None:
+            c = encode(self.index.sequence(tx))
+            self._codes[tx] = c
+        return c
+
+    def seeds(self, seq: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All (read position, transcript, transcript position, genes-holding-kmer) seed hits of ``seq``."""
+        keys, valid = kmer_keys(encode(seq), self.k)
+        rpos = np.flatnonzero(valid)
+        if not len(rpos):
+            z = np.zeros(0, np.int64)
+            return z, z, z, z
+        lo, hi = self.index.lookup(keys[rpos])
+        n = hi - lo
+        keep = (n > 0) & (n <= MAX_ROWS_PER_KMER)
+        rpos, lo, n = rpos[keep], lo[keep], n[keep]
+        if not len(rpos):
+            z = np.zeros(0, np.int64)
+            return z, z, z, z
+        rows = np.repeat(lo - np.cumsum(np.r_[0, n[:-1]]), n) + np.arange(n.sum())
+        rp = np.repeat(rpos, n)
+        return rp, np.asarray(self.index.kmer_tx[rows]), np.asarray(self.index.kmer_pos[rows]), \
+            np.asarray(self.index.kmer_genes[rows])
+
+    def segments(self, seq: str, txs: set[int] | None = None, exclude: set[int] | None = None,
+                 max_diagonals: int = 8) -> list[Segment]:
+        """Best ungapped segments of ``seq`` (by seed count), one per (transcript, diagonal).
+
+        ``txs`` restricts to these transcripts; ``exclude`` leaves these out.
+        """
+        rp, tx, tp, ng = self.seeds(seq)
+        if not len(rp):
+            return []
+        if txs is not None or exclude is not None:
+            m = np.ones(len(tx), bool)
+            if txs is not None:
+                m &= np.isin(tx, list(txs))
+            if exclude is not None:
+                m &= ~np.isin(tx, list(exclude))
+            rp, tx, tp, ng = rp[m], tx[m], tp[m], ng[m]
+            if not len(rp):
+                return []
+        diag = tp - rp
+        order = np.lexsort((rp, diag, tx))
+        rp, tx, diag, ng = rp[order], tx[order], diag[order], ng[order]
+        brk = np.flatnonzero((np.diff(tx) != 0) | (np.diff(diag) != 0)) + 1
+        starts = np.r_[0, brk]
+        ends = np.r_[brk, len(rp)]
+        counts = ends - starts
+        best = np.lexsort((tx[starts], -counts))[:max_diagonals]
+        read = encode(seq)
+        out = []
+        for b in best:
+            s, e = starts[b], ends[b]
+            t, d = int(tx[s]), int(diag[s])
+            first, last = int(rp[s]), int(rp[e - 1]) + self.k
+            out.append(self._extend(read, t, d, first, last, int(e - s), int((ng[s:e] == 1).sum())))
+        return out
+
+    def _extend(self, read, t, d, first, last, seeds, unique) -> Segment:
+        ref = self.tx_codes(t)
+        inner = int(np.count_nonzero(read[first:last] != ref[first + d : last + d]))
+        left, lmm = extend(read, ref, first - 1, first - 1 + d, -1, 1, 4, XDROP)
+        right, rmm = extend(read, ref, last, last + d, 1, 1, 4, XDROP)
+        rs, re_ = first - left, last + right
+        return Segment(t, rs, re_, rs + d, inner + lmm + rmm, seeds, unique)
+
+    def best_alk(self, seq: str) -> Segment | None:
+        """The ALK segment of a fusion-sense read: on the canonical ALK transcript when it holds seeds."""
+        segs = self.segments(seq, txs=self.alk_tx)
+        if not segs:
+            return None
+        canon = self.index.alk.idx
+        on_canon = [s for s in segs if s.tx == canon]
+        pool = on_canon or segs
+        return max(pool, key=lambda s: (s.length, -s.mismatches, -s.tx))
+
+    def alk_covers(self, seq: str, tolerance: int) -> bool:
+        """True when one ALK isoform explains the read up to ``tolerance`` unaligned bases (not a fusion)."""
+        for s in self.segments(seq, txs=self.alk_tx):
+            if s.length >= len(seq) - tolerance:
+                return True
+        return False
+
+    def orient(self, seq: str) -> tuple[str, bool]:
+        """(fusion-sense sequence, reversed?) by which strand holds more ALK seeds."""
+        fw = len(self.seeds_for(seq, self.alk_tx))
+        rc_seq = revcomp(seq)
+        rv = len(self.seeds_for(rc_seq, self.alk_tx))
+        return (rc_seq, True) if rv > fw else (seq, False)
+
+    def seeds_for(self, seq: str, txs: set[int]) -> np.ndarray:
+        rp, tx, _, _ = self.seeds(seq)
+        return rp[np.isin(tx, list(txs))]

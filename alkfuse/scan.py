@@ -1,0 +1,271 @@
+"""The scan: reads -> batches -> ALK pre-filter kernel -> candidate fragments -> evidence.
+
+The kernel counts, for every read of a raw batch, its canonical k-mers that are ALK k-mers (ALK exon 18
+onward, unique to ALK). Only fragments with such a hit become Python objects; each is then classified:
+
+- split: a read whose fusion-sense sequence is partner (or unknown sequence) then ALK;
+- span: one mate inside ALK (exon 19 on), the other inside a partner, oriented like a fusion transcript;
+- ALK-internal: explained by one ALK isoform (wild type, ALK-ATI): counted, not kept;
+  ``wildtype_fragments`` counts those that cross the canonical exon 19 -> 20 splice junction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from .evidence import Evidence, Fragment, Span, Split, Stats
+from .index import KINASE, Index
+from .mapping import ReadMapper, Segment
+from .seq import low_complexity, revcomp
+
+log = logging.getLogger("alkfuse")
+
+_UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ScanParams:
+    min_kmer_hits: int = 1  # ALK pre-filter k-mers a read needs to be looked at
+    stride: int = 1  # look up every stride-th k-mer in the pre-filter
+    min_anchor: int = 10  # bases of partner sequence a split read needs (k-mer seeded, so >= k in practice)
+    min_unknown5: int = 20  # unmatched 5' bases before ALK to call an unknown partner
+    alk_tolerance: int = 8  # unaligned bases allowed for a read to count as ALK-internal
+    max_insert: int = 300  # longest non-template sequence between partner and ALK
+    snap: int = 4  # bases a segment may overshoot an exon boundary by chance
+    wt_anchor: int = 8  # bases each side of the exon 19/20 junction for a wild-type read
+
+
+def umi_of(name: str, header: str = "") -> str:
+    """The UMI in a read name (``...:umi:ACGT``, ``..._ACGTACGT``) or comment (``RX:Z:``), else ``""``."""
+    m = re.search(r"RX:Z:([ACGTN+-]+)", header)
+    if m:
+        return m.group(1)
+    m = _UMI_IN_NAME.search(name)
+    return m.group(1).upper() if m else ""
+
+
+class Classifier:
+    """Turns the reads of one fragment into a Fragment of evidence (or None) and stats."""
+
+    def __init__(self, index: Index, params: ScanParams):
+        self.index = index
+        self.p = params
+        self.m = ReadMapper(index)
+        alk = index.alk
+        b = alk.t.exon_bounds()
+        self.alk_idx = alk.idx
+        self.exon20_start = b[19][0] if len(b) >= 20 else 0
+        self.exon19_start = b[18][0] if len(b) >= 19 else 0
+        self.alk_ids = {ti.idx for ti in index.genes[KINASE]}
+        self.exon_ends: dict[int, set[int]] = {}
+        self.exon_starts: dict[int, set[int]] = {}
+
+    # -- boundaries ----------------------------------------------------------------------------------------
+    def _ends(self, tx: int) -> set[int]:
+        s = self.exon_ends.get(tx)
+        if s is None:
+            s = {e for _, e in self.index.transcripts[tx].t.exon_bounds()}
+            self.exon_ends[tx] = s
+        return s
+
+    def _starts(self, tx: int) -> set[int]:
+        s = self.exon_starts.get(tx)
+        if s is None:
+            s = {b for b, _ in self.index.transcripts[tx].t.exon_bounds()}
+            self.exon_starts[tx] = s
+        return s
+
+    # -- one read ------------------------------------------------------------------------------------------
+    def split_of(self, seq: str, alk: Segment, mate: int) -> Split | None:
+        """Resolve the 5' part of a fusion-sense read whose ALK part is ``alk``."""
+        p, m = self.p, self.m
+        if alk.read_start < p.min_anchor:
+            return None
+        cands = [s for s in m.segments(seq, exclude=self.alk_ids)
+                 if s.read_start < alk.read_start and s.read_end <= alk.read_start + alk.length // 2]
+        if not cands:
+            prefix = seq[: alk.read_start]
+            if len(prefix) < p.min_unknown5:
+                return None
+            # A prefix that ALK explains (an indel, intron sequence in a genome index) is not a partner.
+            if any(s.length >= len(prefix) - p.alk_tolerance for s in m.segments(prefix, txs=self.alk_ids)):
+                return None
+            x3 = self._snap3(alk.read_start, alk)
+            prefix = seq[:x3]
+            return Split(mate, ".", ".", -1, self.index.transcripts[alk.tx].t.id, x3 + alk.tx_start - alk.read_start,
+                         prefix, len(prefix), alk.read_end - x3, alk.mismatches, x3, alk.unique_seeds == 0)
+        part = self._best_partner(cands, alk)
+        x5, x3, t5, t3 = self._resolve(seq, part, alk)
+        if x3 - x5 > p.max_insert or x5 - part.read_start < p.min_anchor:
+            return None
+        insert = seq[x5:x3]
+        anchor5 = x5 - part.read_start
+        anchor3 = alk.read_end - x3
+        tx5, t5, extra = self._to_canonical5(part.tx, t5)
+        insert = extra + insert
+        ti5 = self.index.transcripts[tx5]
+        return Split(mate, ti5.gene, ti5.t.id, t5, self.index.transcripts[alk.tx].t.id, t3, insert,
+                     anchor5, anchor3, part.mismatches + alk.mismatches, x3,
+                     part.unique_seeds == 0 or alk.unique_seeds == 0)
+
+    def _best_partner(self, cands: list[Segment], alk: Segment) -> Segment:
+        """Among 5' segments, the gene reaching closest to ALK; in it, the canonical transcript if it
+        has a segment there (naming follows canonical transcripts; the rest becomes insert)."""
+        top = max(cands, key=lambda s: (s.read_end, s.length, -s.mismatches, -s.tx))
+        gene = self.index.transcripts[top.tx].gene
+        canon = self.index.canonical[gene].idx
+        same_gene = [s for s in cands if self.index.transcripts[s.tx].gene == gene]
+        on_canon = [s for s in same_gene if s.tx == canon and s.length >= self.p.min_anchor]
+        return max(on_canon, key=lambda s: (s.read_end, s.length)) if on_canon else top
+
+    def _to_canonical5(self, tx: int, end5: int) -> tuple[int, int, str]:
+        """Re-express a partner end on another isoform in the gene's canonical transcript: isoform bases
+        that the canonical transcript lacks (a cryptic exon such as EML4 exon 6b) become inserted bases."""
+        ti = self.index.transcripts[tx]
+        canon = self.index.canonical[ti.gene]
+        if canon.idx == tx:
+            return tx, end5, ""
+        for back in range(0, min(end5, self.p.max_insert)):
+            p = canon.t.to_transcript(ti.t.to_genome(end5 - 1 - back))
+            if p is not None:
+                extra = self.index.sequence(tx)[end5 - back : end5]
+                return canon.idx, p + 1, extra
+        return tx, end5, ""
+
+    def _resolve(self, seq: str, part: Segment, alk: Segment) -> tuple[int, int, int, int]:
+        """Read positions (x5, x3) where partner ends and ALK starts, and the transcript positions there.
+
+        Overlapping ends (microhomology) are split at an exon boundary when one is in reach; a segment that
+        overshoots an exon boundary by <= ``snap`` bases is cut back to it (the bases join the insert).
+        """
+        d5 = part.tx_start - part.read_start  # transcript pos = read pos + d
+        d3 = alk.tx_start - alk.read_start
+        ends5, starts3 = self._ends(part.tx), self._starts(alk.tx)
+        x5, x3 = part.read_end, alk.read_start
+        if x5 > x3:  # overlap: choose one split point x in [x3, x5]
+            span = range(x3, x5 + 1)
+            both = [x for x in span if x + d5 in ends5 and x + d3 in starts3]
+            one5 = [x for x in span if x + d5 in ends5]
+            one3 = [x for x in span if x + d3 in starts3]
+            x = (both or one5 or one3 or [x5])[-1]
+            return x, x, x + d5, x + d3
+        for back in range(0, self.p.snap + 1):
+            if x5 - back + d5 in ends5 and x5 - back > part.read_start:
+                x5 -= back
+                break
+        x3 = self._snap3(x3, alk)
+        return x5, x3, x5 + d5, x3 + d3
+
+    def _snap3(self, x3: int, alk: Segment) -> int:
+        """Move an ALK start that lies a few bases before an exon start (chance matches) onto it."""
+        d3 = alk.tx_start - alk.read_start
+        starts3 = self._starts(alk.tx)
+        for fwd in range(0, self.p.snap + 1):
+            if x3 + fwd + d3 in starts3 and x3 + fwd < alk.read_end:
+                return x3 + fwd
+        return x3
+
+    def wildtype(self, seg: Segment) -> bool:
+        return (seg.tx == self.alk_idx and seg.tx_start <= self.exon20_start - self.p.wt_anchor
+                and seg.tx_end >= self.exon20_start + self.p.wt_anchor)
+
+    # -- one fragment --------------------------------------------------------------------------------------
+    def classify(self, name: str, umi: str, seqs: tuple[str, ...], quals: tuple[str, ...], stats: Stats) -> Fragment | None:
+        m, p = self.m, self.p
+        oriented = [m.orient(s) for s in seqs]
+        alk = [m.best_alk(s) for s, _ in oriented]
+        if len(seqs) == 2 and (alk[0] is None) != (alk[1] is None):
+            # The mate without ALK reads the fusion transcript on the other strand.
+            i = 0 if alk[0] is None else 1
+            rev = not oriented[1 - i][1]
+            oriented[i] = (revcomp(seqs[i]) if rev else seqs[i], rev)
+        internal = [a is not None and a.length >= len(s) - p.alk_tolerance for a, (s, _) in zip(alk, oriented)]
+        internal = [x or (a is not None and m.alk_covers(s, p.alk_tolerance)) for x, a, (s, _) in zip(internal, alk, oriented)]
+        if any(a is not None and self.wildtype(a) for a in alk):
+            stats.wildtype_fragments += 1
+        elif len(seqs) == 2 and all(a is not None and a.tx == self.alk_idx for a in alk) and all(internal):
+            lo = min(alk[0].tx_start, alk[1].tx_start)
+            hi = max(alk[0].tx_end, alk[1].tx_end)
+            if lo < self.exon20_start - p.wt_anchor and hi > self.exon20_start + p.wt_anchor:
+                stats.wildtype_fragments += 1
+        splits = []
+        for i, (a, (s, _)) in enumerate(zip(alk, oriented)):
+            if a is not None and not internal[i]:
+                sp = self.split_of(s, a, i)
+                if sp is not None:
+                    splits.append(sp)
+        span = None
+        if not splits and len(seqs) == 2:
+            span = self._span(oriented, alk, internal)
+        if not splits and span is None:
+            if all(x for x, a in zip(internal, alk) if a is not None):
+                stats.alk_internal_fragments += 1
+            return None
+        if splits:
+            stats.split_fragments += 1
+        else:
+            stats.span_fragments += 1
+        return Fragment(name, umi, seqs, quals, tuple(r for _, r in oriented), tuple(splits), span)
+
+    def _span(self, oriented, alk, internal) -> Span | None:
+        i3 = next((i for i in (0, 1) if alk[i] is not None and internal[i]), None)
+        if i3 is None or alk[1 - i3] is not None:
+            return None
+        a = alk[i3]
+        ti3 = self.index.transcripts[a.tx]
+        if a.tx == self.alk_idx and a.tx_end <= self.exon19_start:
+            return None
+        if oriented[0][1] == oriented[1][1]:
+            return None
+        s5 = oriented[1 - i3][0]
+        segs = self.m.segments(s5, exclude=self.alk_ids)
+        if not segs:
+            return None
+        part = max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
+        if part.length < max(self.p.min_anchor, len(s5) // 2) or low_complexity(s5[part.read_start:part.read_end]):
+            return None
+        gene = self.index.transcripts[part.tx].gene
+        canon = self.index.canonical[gene].idx
+        on_canon = [s for s in segs if s.tx == canon and s.length >= part.length - 5]
+        if on_canon:
+            part = max(on_canon, key=lambda s: s.length)
+        ti5 = self.index.transcripts[part.tx]
+        return Span(gene, ti5.t.id, part.tx_start, part.tx_end, ti3.t.id, a.tx_start, a.tx_end,
+                    part.unique_seeds == 0 or a.unique_seeds == 0)
+
+
+def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParams()) -> Evidence:
+    """Scan read batches (from ``alkfuse.reads.iter_batches``) into evidence."""
+    from .kernels import scan_reads
+
+    table, bits = index.filter_table()
+    clf = Classifier(index, params)
+    ev = Evidence(index.checksum(), index.k)
+    st = ev.stats
+    for batch in batches:
+        mates = [batch.r1] + ([batch.r2] if batch.r2 is not None else [])
+        hit = np.zeros(len(batch), dtype=bool)
+        for rr in mates:
+            h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride)
+            hit |= h >= params.min_kmer_hits
+            st.bases += int(rr.seq_len.sum())
+        st.fragments += len(batch)
+        st.reads += len(batch) * len(mates)
+        for j in np.flatnonzero(hit):
+            st.alk_kmer_fragments += 1
+            name = batch.r1.name(j)
+            frag = clf.classify(
+                name,
+                umi_of(name, batch.r1.header(j)),
+                tuple(rr.seq(j) for rr in mates),
+                tuple(rr.qual(j) for rr in mates),
+                st,
+            )
+            if frag is not None:
+                ev.fragments.append(frag)
+    return ev.sorted()
