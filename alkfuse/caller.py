@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .align import JunctionHit, JunctionSeq
+import numpy as np
+
+from .align import JunctionHit, JunctionSeq, _rank
 from .annotate import Annotator
 from .evidence import Evidence, Fragment
 from .index import KINASE, Index
@@ -51,6 +53,7 @@ class Junction:
     insert: str
     precise: bool = True
     seq5: str = ""  # 5' sequence of an unknown partner
+    absorbs_unknown: bool = False  # also takes the split reads of an unknown 5' part at this ALK start
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
     def key(self):
@@ -129,17 +132,20 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
 def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8) -> None:
     """An unknown 5' sequence that begins with the end of an exon of a partner gene seen elsewhere in the
     sample (split reads or spanning pairs) is that partner plus inserted bases (e.g. intronic ALK bases)."""
-    genes = sorted({s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."}
-                   | {f.span.gene5 for f in ev.fragments if f.span is not None})
+    seen = {s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."} \
+        | {f.span.gene5 for f in ev.fragments if f.span is not None}
+    panel_partners = {ti.gene for ti in index.transcripts if ti.role == "partner"}
+    # Genes with evidence in the sample need a shorter match than the rest of the panel's partners.
+    genes = [(g, min_match) for g in sorted(seen)] + [(g, min_match + 4) for g in sorted(panel_partners - seen)]
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
             continue
         best = None
-        for g in genes:
+        for g, need in genes:
             canon = index.canonical[g]
             pseq = index.sequence(canon.idx)
             for _, e in canon.t.exon_bounds():
-                for L in range(min(len(j.seq5) - 1, e), min_match - 1, -1):
+                for L in range(min(len(j.seq5) - 1, e), need - 1, -1):
                     if j.seq5[:L] == pseq[e - L : e]:
                         if best is None or L > best[0]:
                             best = (L, g, canon.idx, e)
@@ -147,6 +153,43 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
         if best is not None:
             L, g, tx5, e = best
             j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, j.seq5[L:]
+            continue
+        if _partner_from_mates(j, ev, index):
+            continue
+        # Reads that hold only inserted bases and ALK (a long insert) belong to a named junction whose
+        # partner end and insert end with their 5' sequence.
+        for other in juncs:
+            if other.tx5 >= 0 and other.tx3 == j.tx3 and other.start3 == j.start3 and other.insert:
+                tail = index.sequence(other.tx5)[: other.end5] + other.insert
+                if len(j.seq5) <= len(tail) and _mismatches(tail[-len(j.seq5):], j.seq5) <= 2:
+                    other.absorbs_unknown = True
+                    j.fragments = None  # removed below
+                    break
+    juncs[:] = [j for j in juncs if j.fragments is not None]
+
+
+def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
+    """Name the partner of an unknown 5' part from the mates of its reads (one gene, >= 2 mates): the
+    partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show."""
+    mates = [f.span for f in ev.fragments if f.span is not None and any(
+        s.gene5 == "." and index.by_id[s.tx3].idx == j.tx3 and s.start3 == j.start3 for s in f.splits)]
+    genes = Counter(m.gene5 for m in mates)
+    if len(genes) != 1 or sum(genes.values()) < 2:
+        return False
+    gene = next(iter(genes))
+    canon = index.canonical[gene]
+    ends = [_to_tx(index, m.tx5, m.end5 - 1, canon.idx) for m in mates]
+    ends = [e + 1 for e in ends if e is not None]
+    if not ends:
+        return False
+    far = max(ends)
+    j.gene5, j.tx5, j.insert, j.precise = gene, canon.idx, j.seq5, False
+    j.end5 = next((e for _, e in canon.t.exon_bounds() if e >= far), canon.t.length)
+    return True
+
+
+def _mismatches(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b))
 
 
 def _unknown_consensus(prefixes: Counter) -> str:
@@ -233,8 +276,40 @@ def _to_tx(index: Index, tx_id: str, pos: int, target: int) -> int | None:
     return index.transcripts[target].t.to_transcript(src.t.to_genome(pos))
 
 
-def _sense_reads(f: Fragment) -> list[str]:
-    return [revcomp(s) if r else s for s, r in zip(f.seqs, f.reversed)]
+def junction_kmer_candidates(ev: Evidence, index: Index, known: list[Junction]) -> list[Junction]:
+    """Exon-boundary junctions named by the partner-ALK junction k-mers that fragments hold (reads whose
+    ALK or partner part is shorter than k)."""
+    from .kernels import encode, kmer_keys
+
+    if not len(index.junction_kmers):
+        return []
+    have = {(j.tx5, j.end5, j.tx3, j.start3) for j in known}
+    names = index.junction_names()
+    hits = set()
+    for f in ev.fragments:
+        if f.splits:
+            continue
+        for s in f.seqs:
+            for seq in (s, revcomp(s)):
+                keys, valid = kmer_keys(encode(seq), index.k)
+                keys = keys[valid]
+                at = np.searchsorted(index.junction_kmers, keys)
+                at = np.minimum(at, len(index.junction_kmers) - 1)
+                hits.update(int(index.junction_ids[i]) for i in at[index.junction_kmers[at] == keys])
+    out = []
+    for n in sorted(hits):
+        gene, tid, e5, _, tid3, a3 = names[n].split("|")
+        t5, t3 = index.by_id[tid], index.by_id[tid3]
+        end5 = t5.t.exon_bounds()[int(e5[1:]) - 1][1]
+        start3 = t3.t.exon_bounds()[int(a3[1:]) - 1][0]
+        if (t5.idx, end5, t3.idx, start3) not in have:
+            out.append(Junction(gene, t5.idx, end5, t3.idx, start3, ""))
+            have.add((t5.idx, end5, t3.idx, start3))
+    return out
+
+
+def _both_strands(f: Fragment) -> list[tuple[str, str]]:
+    return [(s, revcomp(s)) for s in f.seqs]
 
 
 def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams, rescue: set[int]) -> None:
@@ -242,16 +317,19 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
     seqs = [_junction_seq(j, index) for j in juncs]
     by_split = defaultdict(list)
     for n, j in enumerate(juncs):
-        if j.seq5:  # an unknown 5' part (explained by a partner exon end or not)
+        if j.seq5 or j.absorbs_unknown:  # takes reads with an unknown 5' part at this ALK start
             by_split[("?", j.tx3, j.start3)].append(n)
-        else:
+        if not j.seq5:
             by_split[(j.gene5, j.tx5, j.end5, j.tx3, j.start3)].append(n)
     for f in ev.fragments:
-        reads = _sense_reads(f)
+        reads = _both_strands(f)
         hits: dict[int, list[JunctionHit | None]] = {}
         for n, js in enumerate(seqs):
-            hs = [js.align(r) for r in reads]
-            hits[n] = [h if h is not None and _good(h, params, n in rescue) else None for h in hs]
+            hs = []
+            for fw, rc in reads:
+                good = [h for h in (js.align(fw), js.align(rc)) if h is not None and _good(h, params, n in rescue)]
+                hs.append(max(good, key=_rank) if good else None)
+            hits[n] = hs
         chosen = None
         for s in f.splits:
             if s.gene5 == ".":
@@ -347,11 +425,16 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     juncs = candidates(ev, index, params)
     explain_unknown(juncs, ev, index)
     extra = _rescue_candidates(ev, index, juncs, params)
+    extra += junction_kmer_candidates(ev, index, juncs + extra)
     rescue = set(range(len(juncs), len(juncs) + len(extra)))
     juncs = juncs + extra
     assign(ev, index, juncs, params, rescue)
     juncs = [j for j in juncs if j.fragments]
+    for j in juncs:
+        if not any(kind == "split" for _, kind, _ in j.fragments):
+            j.precise = False  # spanning pairs only: the junction was never seen in a read
     juncs += _spanning_only(ev, index, juncs, params)
+    _join_unknown_to_imprecise(juncs)
     ann = Annotator(index, panel)
     calls = []
     for j in juncs:
@@ -363,6 +446,21 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     apply_filters(calls, index, panel, disabled_filters, blocklist)
     calls.sort(key=lambda c: (not c.passed, -c.unique_fragments, c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence))
     return calls
+
+
+def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:
+    """One partner seen only in spanning pairs and one unknown 5' sequence joined to the same ALK exon
+    start are one fusion with a long insert (e.g. EML4::ALK v5b): report the partner, the inferred exon,
+    and the inserted bases that reads show."""
+    unknown = [j for j in juncs if j.tx5 < 0]
+    for imp in [j for j in juncs if not j.precise and j.tx5 >= 0]:
+        same = [u for u in unknown if u.tx3 == imp.tx3 and u.start3 == imp.start3]
+        if len(same) == 1 and sum(1 for j in juncs if not j.precise and j.tx5 >= 0) == 1:
+            u = same[0]
+            imp.insert = u.seq5
+            imp.fragments = imp.fragments + u.fragments
+            juncs.remove(u)
+            unknown.remove(u)
 
 
 def _merge_same(calls: list[Call]) -> list[Call]:

@@ -104,6 +104,7 @@ class Stats:
     wildtype_fragments: int = 0  # unfused ALK: exon 19 -> 20
     split_fragments: int = 0
     span_fragments: int = 0
+    partial_fragments: int = 0  # kept for the caller to place (short ALK or partner part)
 
     def __add__(self, other: "Stats") -> "Stats":
         return Stats(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})

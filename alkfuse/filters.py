@@ -6,7 +6,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 
 | name            | marks a call when                                                                          |
 |-----------------|--------------------------------------------------------------------------------------------|
-| min_support     | fewer than 3 unique fragments, unless 2 with a named variant or 2 distinct split positions |
+| min_support     | fewer than 3 unique fragments, unless 2 with a named variant, 2 distinct split positions, |
+|                 | or a split read and a spanning pair                                                        |
 | duplicates      | the only support left after removing PCR duplicates is one fragment                       |
 | homology        | every anchor is made of k-mers shared with another gene, or the partner is an ALK paralog   |
 | low_complexity  | the partner anchor (or the unknown 5' sequence, or a long insert) is low complexity         |
@@ -35,7 +36,8 @@ def _min_support(c, ctx) -> bool:
     if c.unique_fragments >= 3:
         return False
     if c.unique_fragments == 2:
-        return not (c.known_variant != "." or c.distinct_split_positions >= 2)
+        independent = c.distinct_split_positions >= 2 or (c.split_reads > 0 and c.spanning_pairs > 0)
+        return not (c.known_variant != "." or independent)
     return True
 
 

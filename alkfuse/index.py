@@ -216,7 +216,7 @@ def build_index(
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     for name, arr in (("seq", seq_all), ("seq_offsets", offsets), ("kmer_keys", keys), ("kmer_tx", tx_of),
-                      ("kmer_pos", pos_of), ("kmer_genes", kmer_genes), ("alk_filter", filt_keys)):
+                      ("kmer_pos", pos_of), ("kmer_genes", kmer_genes)):
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
     with open(tmp / "transcripts.tsv", "w") as fh:
         fh.write("#id\tversion\tgene\tgene_id\trole\tchrom\tstrand\texons\tcds\tcanonical\tbiotype\n")
@@ -225,7 +225,15 @@ def build_index(
             cds = f"{t.cds[0]}-{t.cds[1]}" if t.cds else "."
             fh.write(f"{t.id}\t{t.version or '.'}\t{t.gene_name}\t{t.gene_id}\t{role}\t{t.chrom}\t{t.strand}\t"
                      f"{exons}\t{cds}\t{int(canon_ids.get(t.gene_name) == t.id)}\t{t.biotype}\n")
-    n_junctions = _write_junctions(tmp / "junctions.fa", txs, seqs, canon_ids, roles)
+    junctions = _junctions(txs, seqs, canon_ids, roles)
+    with open(tmp / "junctions.fa", "w") as fh:
+        for name, left, right in junctions:
+            fh.write(f">{name} junction={len(left)}\n{left}{right}\n")
+    jkeys, jids = _junction_kmers(junctions, k, keys)
+    np.save(tmp / "junction_kmers.npy", jkeys, allow_pickle=False)
+    np.save(tmp / "junction_ids.npy", jids, allow_pickle=False)
+    np.save(tmp / "alk_filter.npy", np.union1d(filt_keys, canonical(jkeys, k)), allow_pickle=False)
+    n_junctions = len(junctions)
     inputs = {"gtf": {"name": Path(gtf).name, "sha256": sha256(Path(gtf))}}
     seq_in = Path(transcripts_fasta or genome_fasta)
     inputs["transcripts" if transcripts_fasta else "genome"] = {"name": seq_in.name, "sha256": sha256(seq_in)}
@@ -248,6 +256,8 @@ def build_index(
             "skipped": dict(sorted(ann.skipped.items())),
         },
         "canonical": {g: canon_ids[g] for g in sorted(canon_ids) if _role(g, panel) != ROLE_OTHER},
+        # Genome mode: contig lengths, so that a BAM on another build can be refused.
+        "contigs": dict(sorted(genome.lengths.items())) if genome is not None else {},
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if out.exists():
@@ -272,28 +282,46 @@ def _add_alk_premrna(ann: Annotation, seqs: dict[str, str], genome: Genome) -> N
     seqs[locus.id] = genome.transcript_sequence(locus)
 
 
-def _write_junctions(path: Path, txs, seqs, canon_ids, roles) -> int:
+def _junctions(txs, seqs, canon_ids, roles) -> list[tuple[str, str, str]]:
+    """(name, partner side, ALK side) for every exon end of every panel partner's canonical transcript
+    joined to the start of ALK exons 20, 19 and 21. Names: ``GENE|TRANSCRIPT|E{n}|ALK|TRANSCRIPT|A{m}``."""
     by_id = {t.id: t for t in txs}
     alk = by_id[canon_ids[KINASE]]
     alk_seq = seqs[alk.id]
     alk_bounds = alk.exon_bounds()
-    n = 0
-    with open(path, "w") as fh:
-        for gene in sorted({t.gene_name for t, r in zip(txs, roles) if r == ROLE_PARTNER}):
-            if gene not in canon_ids:
-                continue
-            p = by_id[canon_ids[gene]]
-            pseq = seqs[p.id]
-            for ei, (_, pend) in enumerate(p.exon_bounds()[:-1], 1):
-                for ae in JUNCTION_ALK_EXONS:
-                    if ae > len(alk_bounds):
-                        continue
-                    astart = alk_bounds[ae - 1][0]
-                    left = pseq[max(0, pend - JUNCTION_FLANK) : pend]
-                    right = alk_seq[astart : astart + JUNCTION_FLANK]
-                    fh.write(f">{gene}|{p.id}|E{ei}|{KINASE}|{alk.id}|A{ae} junction={len(left)}\n{left}{right}\n")
-                    n += 1
-    return n
+    out = []
+    for gene in sorted({t.gene_name for t, r in zip(txs, roles) if r == ROLE_PARTNER}):
+        if gene not in canon_ids:
+            continue
+        p = by_id[canon_ids[gene]]
+        pseq = seqs[p.id]
+        for ei, (_, pend) in enumerate(p.exon_bounds()[:-1], 1):
+            for ae in JUNCTION_ALK_EXONS:
+                if ae > len(alk_bounds):
+                    continue
+                astart = alk_bounds[ae - 1][0]
+                out.append((f"{gene}|{p.id}|E{ei}|{KINASE}|{alk.id}|A{ae}",
+                            pseq[max(0, pend - JUNCTION_FLANK) : pend], alk_seq[astart : astart + JUNCTION_FLANK]))
+    return out
+
+
+def _junction_kmers(junctions, k: int, reference_keys: np.ndarray, min_side: int = 6):
+    """k-mers that cross a junction with >= ``min_side`` bases on each side and occur nowhere in the
+    reference: a read holding one reads across that exon junction, however short its ALK part."""
+    from .kernels import encode, kmer_keys
+
+    keys, ids = [], []
+    for n, (_, left, right) in enumerate(junctions):
+        s = left[-(k - min_side):] + right[: k - min_side]
+        kk, valid = kmer_keys(encode(s), k)
+        keys.append(kk[valid])
+        ids.append(np.full(int(valid.sum()), n, dtype=np.int32))
+    keys = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+    ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    keep = ~np.isin(keys, reference_keys)
+    keys, ids = keys[keep], ids[keep]
+    order = np.lexsort((ids, keys))
+    return keys[order], ids[order]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -336,6 +364,8 @@ class Index:
             self.kmer_pos = load("kmer_pos")
             self.kmer_genes = load("kmer_genes")
             self.alk_filter = np.asarray(load("alk_filter"))
+            self.junction_kmers = np.asarray(load("junction_kmers"))
+            self.junction_ids = np.asarray(load("junction_ids"))
         except (OSError, ValueError) as exc:
             raise IndexError_(f"{self.path}: index is incomplete ({exc}): rebuild it with `alkfuse index`") from None
         self.transcripts: list[TranscriptInfo] = []
@@ -356,6 +386,13 @@ class Index:
         self.canonical = {g: next((x for x in ts if x.canonical), ts[0]) for g, ts in self.genes.items()}
         self._seq_cache: dict[int, str] = {}
         self._table = None
+
+    def junction_names(self) -> list[str]:
+        """Names of junctions.fa records, in file order (``junction_ids`` index this list)."""
+        if not hasattr(self, "_jnames"):
+            with open(self.path / "junctions.fa") as fh:
+                self._jnames = [line[1:].split()[0] for line in fh if line.startswith(">")]
+        return self._jnames
 
     @property
     def alk(self) -> TranscriptInfo:

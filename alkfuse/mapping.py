@@ -29,7 +29,7 @@ class Segment:
     tx_start: int
     mismatches: int
     seeds: int  # k-mer hits on this diagonal
-    unique_seeds: int  # of which held by one gene only (over the whole reference)
+    unique_seeds: int  # of which not known to be held by another gene (panel k-mers are counted exactly)
 
     @property
     def tx_end(self) -> int:
@@ -108,7 +108,7 @@ class ReadMapper:
             s, e = starts[b], ends[b]
             t, d = int(tx[s]), int(diag[s])
             first, last = int(rp[s]), int(rp[e - 1]) + self.k
-            out.append(self._extend(read, t, d, first, last, int(e - s), int((ng[s:e] == 1).sum())))
+            out.append(self._extend(read, t, d, first, last, int(e - s), int((ng[s:e] <= 1).sum())))
         return out
 
     def _extend(self, read, t, d, first, last, seeds, unique) -> Segment:

@@ -154,11 +154,22 @@ class Classifier:
             one3 = [x for x in span if x + d3 in starts3]
             x = (both or one5 or one3 or [x5])[-1]
             return x, x, x + d5, x + d3
+        x3 = self._snap3(x3, alk)
         for back in range(0, self.p.snap + 1):
             if x5 - back + d5 in ends5 and x5 - back > part.read_start:
                 x5 -= back
                 break
-        x3 = self._snap3(x3, alk)
+        else:
+            # A sequencing error on the last partner bases stops the extension short of the exon end.
+            for fwd in range(1, min(self.p.snap, x3 - x5) + 1):
+                if x5 + fwd + d5 in ends5:
+                    x5 += fwd
+                    break
+        if x3 + d3 not in starts3:
+            for back in range(1, min(self.p.snap, x3 - x5) + 1):
+                if x3 - back + d3 in starts3:
+                    x3 -= back
+                    break
         return x5, x3, x5 + d5, x3 + d3
 
     def _snap3(self, x3: int, alk: Segment) -> int:
@@ -202,14 +213,20 @@ class Classifier:
         span = None
         if not splits and len(seqs) == 2:
             span = self._span(oriented, alk, internal)
-        if not splits and span is None:
-            if all(x for x, a in zip(internal, alk) if a is not None):
-                stats.alk_internal_fragments += 1
-            return None
+        elif len(seqs) == 2 and all(sp.gene5 == "." for sp in splits) and alk[1 - splits[0].mate] is None:
+            # The mate of a read with an unknown 5' part may name the partner (long inserts such as v5b).
+            span = self._partner_mate(oriented, splits[0].mate, alk[splits[0].mate])
         if splits:
             stats.split_fragments += 1
-        else:
+        elif span is not None:
             stats.span_fragments += 1
+        elif any(a is not None for a in alk) and all(x for x, a in zip(internal, alk) if a is not None):
+            stats.alk_internal_fragments += 1
+            return None
+        else:
+            # Partial: ALK with an unexplained part too short to resolve here, or a read that holds only a
+            # partner-ALK junction k-mer (ALK part shorter than k). The caller aligns it to junctions.
+            stats.partial_fragments += 1
         return Fragment(name, umi, seqs, quals, tuple(r for _, r in oriented), tuple(splits), span)
 
     def _span(self, oriented, alk, internal) -> Span | None:
@@ -217,9 +234,13 @@ class Classifier:
         if i3 is None or alk[1 - i3] is not None:
             return None
         a = alk[i3]
-        ti3 = self.index.transcripts[a.tx]
         if a.tx == self.alk_idx and a.tx_end <= self.exon19_start:
             return None
+        return self._partner_mate(oriented, i3, a)
+
+    def _partner_mate(self, oriented, i3: int, a: Segment) -> Span | None:
+        """A Span when the mate of the ALK read ``i3`` lies inside a partner, oriented as in a fusion."""
+        ti3 = self.index.transcripts[a.tx]
         if oriented[0][1] == oriented[1][1]:
             return None
         s5 = oriented[1 - i3][0]

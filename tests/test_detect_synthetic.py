@@ -1,0 +1,171 @@
+"""End to end on the synthetic panel: simulated fusions at known support, negatives, scatter/gather."""
+
+import gzip
+import itertools
+from pathlib import Path
+
+import pytest
+
+from alkfuse.annotation import attach_sequences, read_gtf
+from alkfuse.panel import load_panel
+from alkfuse.pipeline import call_files, detect, scan_to_file
+from alkfuse.simulate import parse_fusion_spec, simulate
+
+PANEL = load_panel()
+SPECS = ["EML4::ALK:v1", "NPM1:4:ALK:20", "KIF5B:24:ALK:20", "CLTC:31:ALK:20", "BG3:3:ALK:20",
+         "EML4::ALK:v3b", "EML4::ALK:v7", "EML4::ALK:v5b"]
+
+
+@pytest.fixture(scope="module")
+def reference(synth_ref):
+    ann = read_gtf(synth_ref["gtf"])
+    seqs = attach_sequences(ann, transcripts_fasta=synth_ref["transcripts"])
+    return {t.id: t for t in ann.transcripts}, seqs
+
+
+def _simulate(reference, out: Path, specs, support, *, read_length=100, paired=True, seed=1, **kw):
+    txs, seqs = reference
+    fusions = [parse_fusion_spec(f"{s}@{support}", PANEL, seed=seed) for s in specs]
+    return simulate(transcripts=txs, sequences=seqs, out_dir=out, fusions=fusions, n_background_pairs=1500,
+                    read_length=read_length, paired=paired, seed=seed, alk_wildtype_fragments=60,
+                    alk_ati_fragments=60, noise_chimeras=10, panel=PANEL, **kw)
+
+
+def _rows(path: Path) -> list[dict]:
+    lines = path.read_text().splitlines()
+    head = lines[0].split("\t")
+    return [dict(zip(head, line.split("\t"))) for line in lines[1:]]
+
+
+def _near_suffix(seq: str, tail: str, mismatches: int = 3) -> bool:
+    return sum(a != b for a, b in zip(seq[-len(tail):], tail)) <= mismatches
+
+
+def _found(rows, truth) -> dict | None:
+    for r in rows:
+        if (r["gene5"] == truth.spec.gene5 and r["breakpoint5"] == truth.breakpoint5
+                and r["breakpoint3"] == truth.breakpoint3):
+            return r
+    return None
+
+
+# One fusion per gene in a sample (two EML4::ALK variants in one sample would share spanning pairs).
+GROUPS = [SPECS[:5], ["EML4::ALK:v3b"], ["EML4::ALK:v7"], ["EML4::ALK:v5b"]]
+
+
+@pytest.mark.parametrize("group", range(len(GROUPS)))
+@pytest.mark.parametrize("read_length,paired", [(50, True), (100, True), (150, True), (100, False)])
+def test_fusions_found_with_exact_junctions(reference, synth_index, tmp_path, read_length, paired, group):
+    sim = _simulate(reference, tmp_path / "sim", GROUPS[group], 5, read_length=read_length, paired=paired,
+                    seed=read_length + group)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    for n, truth in enumerate(sim.fusions):
+        if sim.split_fragments[n] + sim.spanning_pairs[n] < 2 and truth.spec.insert:
+            continue  # a long insert leaves almost nothing that spans both sides: nothing to call
+        if read_length - 2 * 19 < len(truth.spec.insert) or sim.split_fragments[sim.fusions.index(truth)] == 0:
+            # No read can hold both anchors around a long insert: the call is made from spanning pairs
+            # and reads of the insert, at the right exons but without the exact junction.
+            # Or, when no read reaches the partner (a long insert), an unknown partner with the insert's end.
+            left = truth.sequence[: truth.start3]
+            assert any((r["gene5"] == truth.spec.gene5 and r["exon5"] == str(truth.spec.exon5))
+                       or (r["gene5"] == "unknown" and _near_suffix(left, r["fusion_sequence"].split("|")[0]))
+                       for r in rows), truth.spec
+            continue
+        row = _found(rows, truth)
+        if not paired and sim.split_fragments[sim.fusions.index(truth)] < 3:
+            continue  # single-end: only reads that cross the junction are evidence
+        assert row is not None, f"{truth.spec} not called at {read_length} bp (paired={paired})"
+        assert row["junction"] == truth.junction
+        assert row["known_variant"] == truth.known_variant
+        assert int(row["unique_fragments"]) <= truth.spec.fragments
+        if truth.spec.insert:
+            assert row["inserted_sequence"] == truth.spec.insert
+    assert len(rows) <= len(sim.fusions), "no call beyond the simulated fusions"
+
+
+def test_support_levels(reference, synth_index, tmp_path):
+    """1 fragment is never a passing call; 3, 5 and 20 are found with support close to the truth."""
+    for support in (1, 3, 5, 20):
+        sim = _simulate(reference, tmp_path / f"sim{support}", SPECS[:5], support, seed=support)
+        res = detect(synth_index, tmp_path / f"out{support}", *map(str, sim.read_files), sample="s")
+        rows = _rows(res.paths["tsv"])
+        if support == 1:
+            assert rows == []
+            continue
+        for truth in sim.fusions:
+            row = _found(rows, truth)
+            assert row is not None, (support, truth.spec)
+            assert 2 <= int(row["unique_fragments"]) <= support
+            assert row["confidence"] in ("high", "medium")
+
+
+def test_negatives_have_no_alk_call(reference, synth_index, tmp_path):
+    """Wild-type ALK, ALK-ATI and non-ALK chimeras only: header-only fusions.tsv."""
+    sim = _simulate(reference, tmp_path / "neg", [], 0, seed=11)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="neg")
+    assert _rows(res.paths["tsv"]) == []
+    assert res.paths["tsv"].read_text().startswith("fusion\tgene5\tgene3\t")
+    assert res.evidence.stats.wildtype_fragments > 0
+
+
+def test_partner_outside_the_index(reference, synth_ref, tmp_path):
+    """A partner missing from the reference: unknown::ALK with its sequence; found by name when present."""
+    from alkfuse.index import build_index
+
+    gtf = tmp_path / "no_bg12.gtf"
+    gtf.write_text("".join(line for line in open(synth_ref["gtf"]) if '"BG12"' not in line))
+    idx = tmp_path / "idx"
+    build_index(gtf, idx, transcripts_fasta=synth_ref["transcripts"])
+    sim = _simulate(reference, tmp_path / "sim", ["BG12:4:ALK:20"], 6, seed=5)
+    res = detect(idx, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["fusion"] == "unknown::ALK" and row["junction"] == "?;A20"
+    truth = sim.fusions[0]
+    assert truth.sequence[: truth.end5].endswith(row["fusion_sequence"].split("|")[0])
+
+
+def _halves(path: Path, out1: Path, out2: Path):
+    with gzip.open(path, "rt") as fh, gzip.open(out1, "wt") as a, gzip.open(out2, "wt") as b:
+        for n, rec in enumerate(iter(lambda: list(itertools.islice(fh, 4)), [])):
+            (a if n % 2 else b).write("".join(rec))
+
+
+def test_scatter_gather_is_byte_identical(reference, synth_index, tmp_path):
+    sim = _simulate(reference, tmp_path / "sim", SPECS[:4], 4, seed=3)
+    r1, r2 = map(Path, sim.read_files)
+    whole = detect(synth_index, tmp_path / "whole", str(r1), str(r2), sample="s")
+    parts = []
+    for name, p in (("a", r1), ("b", r2)):
+        _halves(p, tmp_path / f"{name}1.fq.gz", tmp_path / f"{name}2.fq.gz")
+    for i, (x, y) in enumerate(((tmp_path / "a1.fq.gz", tmp_path / "b1.fq.gz"),
+                                (tmp_path / "a2.fq.gz", tmp_path / "b2.fq.gz"))):
+        ev = tmp_path / f"part{i}.jsonl.gz"
+        scan_to_file(synth_index, ev, str(x), str(y))
+        parts.append(str(ev))
+    gathered = call_files(synth_index, parts, tmp_path / "gathered", sample="s")
+    for name in ("tsv", "discarded", "json"):
+        assert whole.paths[name].read_bytes() == gathered.paths[name].read_bytes(), name
+    whole_ev = tmp_path / "whole.jsonl.gz"
+    scan_to_file(synth_index, whole_ev, str(r1), str(r2))
+    again = call_files(synth_index, [str(whole_ev)], tmp_path / "again", sample="s")
+    assert again.paths["tsv"].read_bytes() == whole.paths["tsv"].read_bytes()
+    assert len(_rows(whole.paths["tsv"])) == 4
+
+
+def test_threads_give_identical_output(reference, synth_index, tmp_path):
+    sim = _simulate(reference, tmp_path / "sim", SPECS[:3], 5, seed=4)
+    outs = [detect(synth_index, tmp_path / f"t{t}", *map(str, sim.read_files), sample="s", threads=t)
+            for t in (1, 2)]
+    assert outs[0].paths["tsv"].read_bytes() == outs[1].paths["tsv"].read_bytes()
+    assert outs[0].paths["json"].read_bytes() == outs[1].paths["json"].read_bytes()
+
+
+def test_genome_index_calls_the_same(reference, synth_index, synth_genome_index, tmp_path):
+    sim = _simulate(reference, tmp_path / "sim", SPECS[:4], 5, seed=8)
+    a = detect(synth_index, tmp_path / "cdna", *map(str, sim.read_files), sample="s")
+    b = detect(synth_genome_index, tmp_path / "genome", *map(str, sim.read_files), sample="s")
+    key = lambda rows: sorted((r["fusion"], r["junction"], r["breakpoint5"], r["breakpoint3"]) for r in rows)  # noqa: E731
+    assert key(_rows(a.paths["tsv"])) == key(_rows(b.paths["tsv"]))

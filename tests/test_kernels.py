@@ -1,0 +1,183 @@
+"""Every numba kernel against a slow, obviously correct Python twin, on random and edge-case input."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alkfuse import kernels
+from alkfuse.seq import revcomp
+
+DNA = st.text(alphabet="ACGTNacgt", max_size=120)
+
+
+# --- twins --------------------------------------------------------------------------------------------------
+def twin_keys(seq: str, k: int):
+    out = []
+    for i in range(len(seq) - k + 1):
+        kmer = seq[i : i + k].upper()
+        if all(b in "ACGT" for b in kmer):
+            key = 0
+            for b in kmer:
+                key = key * 4 + "ACGT".index(b)
+            out.append((key, True))
+        else:
+            out.append((0, False))
+    return out
+
+
+def twin_key_of(kmer: str) -> int:
+    return twin_keys(kmer, len(kmer))[0][0]
+
+
+def twin_scan(seq: str, keyset: set[int], k: int, stride: int) -> int:
+    n = 0
+    for i in range(len(seq) - k + 1):
+        kmer = seq[i : i + k].upper()
+        if not all(b in "ACGT" for b in kmer) or i % stride:
+            continue
+        canon = min(twin_key_of(kmer), twin_key_of(revcomp(kmer)))
+        n += canon in keyset
+    return n
+
+
+def twin_scan_runs(seq: str, keyset: set[int], k: int, stride: int) -> int:
+    """The kernel counts stride from the start of each N-free run; equal to twin_scan when stride is 1."""
+    return twin_scan(seq, keyset, k, stride)
+
+
+def twin_extend(read, ref, rpos, tpos, step, match, mismatch, xdrop):
+    best = best_len = best_mm = score = mm = 0
+    i = 0
+    while 0 <= rpos + step * i < len(read) and 0 <= tpos + step * i < len(ref):
+        a, b = read[rpos + step * i], ref[tpos + step * i]
+        if a == b and a < 4:
+            score += match
+        else:
+            score -= mismatch
+            mm += 1
+        i += 1
+        if score > best:
+            best, best_len, best_mm = score, i, mm
+        elif best - score > xdrop:
+            break
+    return best_len, best_mm
+
+
+# --- k-mer keys ---------------------------------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(DNA, st.integers(1, 31))
+def test_kmer_keys_match_twin(seq, k):
+    keys, valid = kernels.kmer_keys(kernels.encode(seq), k)
+    want = twin_keys(seq, k)
+    assert len(keys) == len(want)
+    for (key, ok), got_key, got_ok in zip(want, keys, valid):
+        assert bool(got_ok) == ok
+        if ok:
+            assert int(got_key) == key
+
+
+@pytest.mark.parametrize("seq", ["", "A", "N" * 40, "ACGT" * 10, "acgtNACGT"])
+def test_kmer_keys_edges(seq):
+    for k in (1, 5, 19, 31):
+        keys, valid = kernels.kmer_keys(kernels.encode(seq), k)
+        assert len(keys) == max(0, len(seq) - k + 1)
+        assert [bool(v) for v in valid] == [ok for _, ok in twin_keys(seq, k)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="ACGT", min_size=19, max_size=19))
+def test_revcomp_key_round_trip(kmer):
+    k = len(kmer)
+    key = np.array([twin_key_of(kmer)], dtype=np.uint64)
+    rc = kernels.revcomp_keys(key, k)
+    assert int(rc[0]) == twin_key_of(revcomp(kmer))
+    assert int(kernels.revcomp_keys(rc, k)[0]) == int(key[0])
+
+
+# --- hash set ----------------------------------------------------------------------------------------------
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, (1 << 38) - 1), max_size=300), st.lists(st.integers(0, (1 << 38) - 1), max_size=50))
+def test_hash_set_matches_python_set(members, probes):
+    table, bits = kernels.build_table(np.array(members, dtype=np.uint64))
+    queries = np.array(members + probes, dtype=np.uint64)
+    got = kernels.table_contains(table, bits, queries)
+    want = [q in set(members) for q in members + probes]
+    assert list(got) == want
+
+
+def test_hash_set_empty_and_read_only():
+    table, bits = kernels.build_table(np.zeros(0, dtype=np.uint64))
+    table.setflags(write=False)  # index arrays are memory-mapped read-only
+    assert not kernels.table_contains(table, bits, np.array([0, 5], dtype=np.uint64)).any()
+
+
+# --- the scan kernel ---------------------------------------------------------------------------------------
+def _batch(reads):
+    buf = "\n".join(reads).encode()
+    starts, pos = [], 0
+    for r in reads:
+        starts.append(pos)
+        pos += len(r) + 1
+    return (np.frombuffer(buf, dtype=np.uint8), np.array(starts, dtype=np.int64),
+            np.array([len(r) for r in reads], dtype=np.int32))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="ACGTNacgt", max_size=90), min_size=1, max_size=8),
+       st.integers(0, 2**32), st.sampled_from([5, 11, 19]))
+def test_scan_reads_matches_twin(reads, seed, k):
+    rng = np.random.default_rng(seed)
+    # members: some k-mers taken from the reads (both strands) plus random ones
+    members = set()
+    for r in reads:
+        for i in range(0, max(0, len(r) - k + 1), 3):
+            kmer = r[i : i + k].upper()
+            if all(b in "ACGT" for b in kmer) and rng.random() < 0.5:
+                members.add(min(twin_key_of(kmer), twin_key_of(revcomp(kmer))))
+    members |= {int(x) for x in rng.integers(0, 4**k, size=20)}
+    table, bits = kernels.build_table(np.array(sorted(members), dtype=np.uint64))
+    buf, starts, lens = _batch(reads)
+    got = kernels.scan_reads(buf, starts, lens, table, bits, k, 1)
+    assert list(got) == [twin_scan(r, members, k, 1) for r in reads]
+
+
+def test_scan_reads_strand_and_stride():
+    rng = np.random.default_rng(1)
+    target = "".join(rng.choice(list("ACGT"), 60))
+    k = 19
+    keys, _ = kernels.kmer_keys(kernels.encode(target), k)
+    table, bits = kernels.build_table(kernels.canonical(keys, k))
+    reads = [target, revcomp(target), "N" * 10 + target[:30], "A" * 50]
+    buf, starts, lens = _batch(reads)
+    got = kernels.scan_reads(buf, starts, lens, table, bits, k, 1)
+    assert list(got) == [42, 42, 12, 0]
+    every4 = kernels.scan_reads(buf, starts, lens, table, bits, k, 4)
+    assert every4[0] == len(range(0, 42, 4))
+
+
+def test_scan_reads_empty_batch():
+    table, bits = kernels.build_table(np.array([1], dtype=np.uint64))
+    out = kernels.scan_reads(np.zeros(0, np.uint8), np.zeros(0, np.int64), np.zeros(0, np.int32), table, bits, 19)
+    assert out.shape == (0,)
+
+
+# --- X-drop extension --------------------------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ACGTN", min_size=1, max_size=60), st.text(alphabet="ACGTN", min_size=1, max_size=60),
+       st.data())
+def test_extend_matches_twin(read, ref, data):
+    rc, tc = kernels.encode(read), kernels.encode(ref)
+    rpos = data.draw(st.integers(0, len(read) - 1))
+    tpos = data.draw(st.integers(0, len(ref) - 1))
+    step = data.draw(st.sampled_from([1, -1]))
+    xdrop = data.draw(st.integers(0, 20))
+    got = kernels.extend(rc, tc, rpos, tpos, step, 1, 4, xdrop)
+    assert tuple(got) == twin_extend(list(rc), list(tc), rpos, tpos, step, 1, 4, xdrop)
+
+
+def test_extend_stops_at_divergence():
+    a = kernels.encode("ACGTACGTAC" + "TTTTTTTTTTTTTTTTTTTT")
+    b = kernels.encode("ACGTACGTAC" + "GGGGGGGGGGGGGGGGGGGG")
+    assert kernels.extend(a, b, 0, 0, 1) == (10, 0)
+    assert kernels.extend(a, b, 9, 9, -1) == (10, 0)
