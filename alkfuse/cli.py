@@ -74,28 +74,51 @@ def index(gtf, transcripts, genome, out, kmer_size, background_step):
 
 
 def _reads_options(f):
-    f = click.option("-1", "--r1", "r1", type=click.Path(dir_okay=False, allow_dash=True),
-                     help="Reads (FASTQ/FASTA, gzip or plain; '-' for stdin), or mate 1.")(f)
-    f = click.option("-2", "--r2", "r2", type=click.Path(dir_okay=False), help="Mate 2 (paired-end).")(f)
-    f = click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 256), help="Threads.")(f)
+    opts = [
+        click.option("-1", "--r1", "r1", type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Reads (FASTQ/FASTA, gzip or plain; '-' for stdin), or mate 1."),
+        click.option("-2", "--r2", "r2", type=click.Path(dir_okay=False), help="Mate 2 (paired-end)."),
+        click.option("--bam", type=click.Path(dir_okay=False),
+                     help="Unaligned BAM (paired by name), or aligned coordinate-sorted indexed BAM."),
+        click.option("--cram", type=click.Path(dir_okay=False), help="CRAM (needs --reference)."),
+        click.option("--reference", type=click.Path(dir_okay=False), help="Genome FASTA the CRAM was written against."),
+        click.option("--full-scan", is_flag=True,
+                     help="Aligned BAM/CRAM: read every record instead of the ALK and partner loci, unmapped "
+                          "reads and chimeric alignments (finds partners outside the panel)."),
+        click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 256),
+                     help="Threads (decompression and scanning); output is identical for every value."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
     return f
 
 
-def _check_reads(r1, r2):
-    if not r1:
-        raise click.UsageError("give reads with -1 (and -2 for paired-end)")
+def _read_source(r1, r2, bam, cram, reference, full_scan) -> dict:
+    """Validate the read options; return the keyword arguments of pipeline.scan."""
+    given = [x for x in (r1, bam, cram) if x]
+    if len(given) != 1:
+        raise click.UsageError("give reads with -1 [-2], or --bam, or --cram (exactly one)")
+    if r2 and not r1:
+        raise click.UsageError("-2 needs -1")
+    if cram and not reference:
+        raise click.UsageError("--cram needs --reference (the genome FASTA it was written against)")
+    if (reference or full_scan) and r1:
+        raise click.UsageError("--reference and --full-scan go with --bam/--cram")
+    if r1:
+        return {"r1": r1, "r2": r2}
+    return {"bam": bam or cram, "reference": reference, "full_scan": full_scan}
 
 
 @cli.command()
 @click.option("--index", "index_dir", required=True, type=click.Path(file_okay=False), help="alkfuse index directory.")
 @_reads_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Evidence file to write (.jsonl.gz).")
-def scan(index_dir, r1, r2, threads, out):
+def scan(index_dir, r1, r2, bam, cram, reference, full_scan, threads, out):
     """Scan reads for ALK fusion evidence (scatter step)."""
     from .pipeline import scan_to_file
 
-    _check_reads(r1, r2)
-    ev = scan_to_file(index_dir, out, r1, r2, threads=threads)
+    src = _read_source(r1, r2, bam, cram, reference, full_scan)
+    ev = scan_to_file(index_dir, out, threads=threads, **src)
     log.info("%d fragments scanned, %d kept as evidence", ev.stats.fragments, len(ev.fragments))
 
 
@@ -135,13 +158,13 @@ def call_cmd(index_dir, evidence, out, sample, disabled, blocklist):
 @_reads_options
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Output directory.")
 @_call_options
-def detect(index_dir, r1, r2, threads, out, sample, disabled, blocklist):
+def detect(index_dir, r1, r2, bam, cram, reference, full_scan, threads, out, sample, disabled, blocklist):
     """Scan reads and call fusions in one step."""
     from .pipeline import detect as run
 
-    _check_reads(r1, r2)
-    res = run(index_dir, out, r1, r2, sample=sample, threads=threads, disabled_filters=disabled,
-              blocklist=_blocklist(blocklist))
+    src = _read_source(r1, r2, bam, cram, reference, full_scan)
+    res = run(index_dir, out, sample=sample, threads=threads, disabled_filters=disabled,
+              blocklist=_blocklist(blocklist), **src)
     _report(res)
 
 

@@ -106,6 +106,7 @@ def call_files(index_dir: str | Path, evidence_files: list[str], outdir: str | P
 def scan_to_file(index_dir: str | Path, out: str | Path, r1: str | None = None, r2: str | None = None,
                  **kw) -> Evidence:
     index = Index(index_dir)
+    warm_kernels(index)
     ev = scan(index, r1, r2, **kw)
     write_evidence(ev, out)
     return ev
