@@ -77,22 +77,19 @@ def _raw_reads(reads: list[_Read]) -> RawReads:
     parts: list[str] = []
     pos = 0
     for i, (name, comment, seq, qual) in enumerate(reads):
-        head = f"@{name} {comment}\n" if comment else f"@{name}\n"
-        if qual is None:
-            head = ">" + head[1:]
+        head = f"{'>' if qual is None else '@'}{name} {comment}\n" if comment else \
+            f"{'>' if qual is None else '@'}{name}\n"
         name_start[i] = pos + 1
         name_end[i] = pos + 1 + len(name)
-        pos += len(head)
-        seq_start[i] = pos
+        seq_start[i] = pos + len(head)
         seq_len[i] = len(seq)
         if qual is None:
             qual_start[i] = -1
             parts.append(f"{head}{seq}\n")
-            pos += len(seq) + 1
         else:
-            qual_start[i] = pos + len(seq) + 3
+            qual_start[i] = pos + len(head) + len(seq) + 3
             parts.append(f"{head}{seq}\n+\n{qual}\n")
-            pos += 2 * len(seq) + 4
+        pos += len(parts[-1])
     # 'replace' keeps one byte per character, so the offsets stay right even for odd names.
     buf = np.frombuffer("".join(parts).encode("ascii", "replace"), np.uint8).copy()
     return RawReads(buf, name_start, name_end, seq_start, seq_len, qual_start)
@@ -215,8 +212,9 @@ def _sniff(path: str) -> str:
             inner = b""
         if inner == b"BAM\x01":
             return "BAM"
-        what = "gzip-compressed FASTQ/FASTA: give it with -1/-2" if inner[:1] in (b"@", b">") else "not a BAM"
-        raise InputError(f"{path} is {what}, not a BAM or CRAM file")
+        if inner[:1] in (b"@", b">"):
+            raise InputError(f"{path} is gzip-compressed FASTQ/FASTA, not a BAM or CRAM file: give it with -1/-2")
+        raise InputError(f"{path} is gzip-compressed but not a BAM file: give a BAM or CRAM file")
     if head[:1] == b"@" and head[3:4] == b"\t":
         return "SAM"
     if head[:1] in (b"@", b">"):
@@ -378,11 +376,9 @@ class BamBatches:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.path = os.fspath(path)
-        self.index = index
         self.threads = threads
         self.reference = None if reference is None else os.fspath(reference)
         self.batch_size = batch_size
-        self.padding = padding
         self.records_read = 0
         self.orphans = 0
         self.unresolved = 0
@@ -435,8 +431,8 @@ class BamBatches:
             log.warning("%s: %d reads whose mate is not in the file were scanned as single-end reads",
                         self.path, self.orphans)
         if self.unresolved:
-            log.warning("%s: %d reads were seen only as secondary/supplementary records (their primary record "
-                        "was not found) and were not scanned", self.path, self.unresolved)
+            log.warning("%s: %d templates were seen only as secondary/supplementary records (their primary "
+                        "records were not found) and were not scanned", self.path, self.unresolved)
         log.info("%s: %s read, %d records decoded", self.path, self.mode, self.records_read)
 
     def _stream(self, f) -> Iterator[ReadBatch]:

@@ -321,6 +321,7 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
             by_split[("?", j.tx3, j.start3)].append(n)
         if not j.seq5:
             by_split[(j.gene5, j.tx5, j.end5, j.tx3, j.start3)].append(n)
+    spans = []
     for f in ev.fragments:
         reads = _both_strands(f)
         hits: dict[int, list[JunctionHit | None]] = {}
@@ -340,18 +341,22 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
             if ns:
                 chosen = ns[0]
                 break
-        kind = "split"
         if chosen is None:
             crossing = [n for n, hs in hits.items() if any(hs)]
             if crossing:
                 chosen = max(crossing, key=lambda n: (max(min(h.anchor5, h.anchor3) for h in hits[n] if h), -n))
-        if chosen is None and f.span is not None:
-            kind = "span"
-            ok = [n for n, j in enumerate(juncs) if _span_fits(f, j, index, params)]
-            if ok:
-                chosen = max(ok, key=lambda n: (sum(1 for x in juncs[n].fragments if x[1] == "split"), -n))
         if chosen is not None:
-            juncs[chosen].fragments.append((f, kind, hits[chosen]))
+            juncs[chosen].fragments.append((f, "split", hits[chosen]))
+        elif f.span is not None:
+            spans.append((f, hits))
+    # Second pass, once split support is known: a spanning pair joins the compatible junction that reads
+    # cross most often (v3a and v3b pairs look alike; the better-seen junction takes them).
+    split_support = [len(j.fragments) for j in juncs]
+    for f, hits in spans:
+        ok = [n for n, j in enumerate(juncs) if _span_fits(f, j, index, params)]
+        if ok:
+            chosen = max(ok, key=lambda n: (split_support[n], -n))
+            juncs[chosen].fragments.append((f, "span", hits[chosen]))
 
 
 def _good(h: JunctionHit, params: CallParams, rescue: bool) -> bool:
