@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._numba import njit
 from .kernels import encode, extend, kmer_keys
 
 SEED_K = 11
@@ -80,3 +81,75 @@ class JunctionSeq:
 
 def _rank(h: JunctionHit) -> tuple:
     return (min(h.anchor5, h.anchor3), -h.mismatches, h.read_end - h.read_start)
+
+
+# ---- gapped refinement of a junction (long reads with indels) ----------------------------------------------
+
+
+@njit
+def _prefix_scores(read, ref, match, mismatch, gap, score, end):
+    """Global-start, free-end alignment of every prefix of ``read`` to ``ref`` (both start at 0).
+
+    ``score[i]`` = best score aligning read[:i] to some ref[:j]; ``end[i]`` = the smallest such j.
+    Linear gap cost; codes > 3 never match.
+    """
+    n, m = read.shape[0], ref.shape[0]
+    prev = np.empty(m + 1, dtype=np.int64)
+    cur = np.empty(m + 1, dtype=np.int64)
+    for j in range(m + 1):
+        prev[j] = -gap * j
+    best, arg = prev[0], 0
+    for j in range(1, m + 1):
+        if prev[j] > best:
+            best, arg = prev[j], j
+    score[0], end[0] = best, arg
+    for i in range(1, n + 1):
+        cur[0] = -gap * i
+        for j in range(1, m + 1):
+            a, b = read[i - 1], ref[j - 1]
+            d = prev[j - 1] + (match if a == b and a < 4 else -mismatch)
+            u = prev[j] - gap
+            left = cur[j - 1] - gap
+            v = d if d >= u else u
+            cur[j] = v if v >= left else left
+        best, arg = cur[0], 0
+        for j in range(1, m + 1):
+            if cur[j] > best:
+                best, arg = cur[j], j
+        score[i], end[i] = best, arg
+        for j in range(m + 1):
+            prev[j] = cur[j]
+
+
+def prefix_scores(read: np.ndarray, ref: np.ndarray, match: int = 1, mismatch: int = 2,
+                  gap: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Public wrapper of the prefix alignment kernel (codes arrays)."""
+    read = np.ascontiguousarray(read, dtype=np.uint8)
+    ref = np.ascontiguousarray(ref, dtype=np.uint8)
+    score = np.zeros(len(read) + 1, dtype=np.int64)
+    end = np.zeros(len(read) + 1, dtype=np.int64)
+    _prefix_scores(read, ref, match, mismatch, gap, score, end)
+    return score, end
+
+
+def refine_junction(region: np.ndarray, left: np.ndarray, right: np.ndarray, insert_cost: int = 0):
+    """Split ``region`` (read codes) into left-aligned prefix, inserted bases, right-aligned suffix.
+
+    ``left`` starts where the region starts (partner side); ``right`` ends where the region ends (ALK
+    side). Returns (i, j, left_end, right_start, score): region[:i] aligns to left[:left_end], region[i:j]
+    is inserted, region[j:] aligns to right[right_start:].
+    """
+    f, fend = prefix_scores(region, left)
+    b, bend = prefix_scores(region[::-1].copy(), right[::-1].copy())
+    n = len(region)
+    best = None
+    top, top_i = -(1 << 60), 0
+    for j in range(n + 1):
+        i_cand = f[j] + insert_cost * j
+        if i_cand > top:
+            top, top_i = i_cand, j
+        s = top - insert_cost * j + b[n - j]
+        if best is None or s > best[0]:
+            best = (s, top_i, j)
+    s, i, j = best
+    return i, j, int(fend[i]), len(right) - int(bend[n - j]), int(s)

@@ -28,6 +28,10 @@ log = logging.getLogger("alkfuse")
 _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?)$", re.IGNORECASE)
 
 
+LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
+LONG_MIN_SEEDS = 5
+
+
 @dataclass(frozen=True)
 class ScanParams:
     min_kmer_hits: int = 1  # ALK pre-filter k-mers a read needs to be looked at
@@ -181,6 +185,74 @@ class Classifier:
                 return x3 + fwd
         return x3
 
+    # -- long reads (PacBio/ONT): seeds chained across indels, junction refined by gapped alignment ----------
+    def _best_chain(self, rp, tp, tx, ng, txs) -> tuple[int, int, int, int, int, int] | None:
+        """(transcript, first read pos, first tx pos, last read pos, last tx pos, unique seeds) of the chain
+        with most seeds: seeds on one transcript by read position, diagonal drifting by <= 30 (indels)."""
+        best = None
+        for t in sorted(txs):
+            m = tx == t
+            if m.sum() < LONG_MIN_SEEDS:
+                continue
+            r, q, g = rp[m], tp[m], ng[m]
+            o = np.argsort(r, kind="stable")
+            r, q, g = r[o], q[o], g[o]
+            d = q - r
+            brk = np.flatnonzero((np.abs(np.diff(d)) > 30) | (np.diff(r) > 300)) + 1
+            for a, b in zip(np.r_[0, brk], np.r_[brk, len(r)]):
+                n = b - a
+                if n >= LONG_MIN_SEEDS and (best is None or n > best[0]):
+                    best = (n, t, int(r[a]), int(q[a]), int(r[b - 1]), int(q[b - 1]), int((g[a:b] <= 1).sum()))
+        return None if best is None else best[1:]
+
+    def long_split(self, seq: str, mate: int, stats: Stats) -> Split | None:
+        from .align import refine_junction
+        from .kernels import encode
+
+        k = self.index.k
+        rp, tx, tp, ng = self.m.seeds(seq)
+        canon = [self.alk_idx] if np.count_nonzero(tx == self.alk_idx) >= LONG_MIN_SEEDS else sorted(self.alk_ids)
+        alk = self._best_chain(rp, tp, tx, ng, canon)
+        if alk is None:
+            return None
+        t3i, r3, q3, r3_last, q3_last, unique3 = alk
+        if unique3 == 0:
+            return None  # only k-mers ALK shares with another gene (LTK): no evidence
+        if r3 < 60:  # ALK from the read's start: wild type, ALK-ATI
+            if t3i == self.alk_idx and q3 < self.exon20_start - 20 < self.exon20_start + 20 < q3_last:
+                stats.wildtype_fragments += 1
+            return None
+        other = set(np.unique(tx[rp < r3]).tolist()) - self.alk_ids
+        before = rp < r3
+        part = self._best_chain(rp[before], tp[before], tx[before], ng[before], other) if other else None
+        if part is None:
+            if r3 < self.p.min_unknown5 or np.count_nonzero(np.isin(tx[rp < r3], list(self.alk_ids))) > 5:
+                return None
+            x3 = self._snap3(r3, Segment(t3i, r3, r3_last + k, q3, 0, 0, 0))
+            return Split(mate, ".", ".", -1, self.index.transcripts[t3i].t.id, q3 + x3 - r3, seq[:x3],
+                         x3, len(seq) - x3, 0, x3, False)
+        t5i, r5_first, _, r5, q5, _ = part
+        region = seq[r5 : r3 + k]
+        pseq, aseq = self.index.sequence(t5i), self.index.sequence(t3i)
+        roff = max(0, q3 + k - len(region) - 40)
+        i, j, le, rs, _ = refine_junction(encode(region), encode(pseq[q5 : q5 + len(region) + 40]),
+                                          encode(aseq[roff : q3 + k]))
+        t5, t3, insert = q5 + le, roff + rs, region[i:j]
+        ends, starts = self._ends(t5i), self._starts(t3i)
+        # Snap to exon boundaries within reach (sequencing errors blur the last bases of each side); the
+        # read bases between the snapped ends are the insert, and a few left over are errors, not an insert.
+        d5 = min((e - t5 for e in ends if abs(e - t5) <= self.p.snap), key=abs, default=None)
+        d3 = min((b - t3 for b in starts if abs(b - t3) <= self.p.snap), key=abs, default=None)
+        i2, j2 = i + (d5 or 0), j + (d3 or 0)
+        insert = region[i2:j2] if i2 < j2 else ""
+        if d5 is not None and d3 is not None and len(insert) <= self.p.snap:
+            insert = ""
+        t5, t3 = t5 + (d5 or 0), t3 + (d3 or 0)
+        tx5, t5, extra = self._to_canonical5(t5i, t5)
+        ti5 = self.index.transcripts[tx5]
+        return Split(mate, ti5.gene, ti5.t.id, t5, self.index.transcripts[t3i].t.id, t3, extra + insert,
+                     r5 + i - r5_first + k, len(seq) - r3, 0, r5 + j, False)
+
     def wildtype(self, seg: Segment) -> bool:
         return (seg.tx == self.alk_idx and seg.tx_start <= self.exon20_start - self.p.wt_anchor
                 and seg.tx_end >= self.exon20_start + self.p.wt_anchor)
@@ -188,6 +260,14 @@ class Classifier:
     # -- one fragment --------------------------------------------------------------------------------------
     def classify(self, name: str, umi: str, seqs: tuple[str, ...], quals: tuple[str, ...], stats: Stats) -> Fragment | None:
         m, p = self.m, self.p
+        if len(seqs) == 1 and len(seqs[0]) >= LONG_READ:
+            sense, rev = m.orient(seqs[0])
+            sp = self.long_split(sense, 0, stats)
+            if sp is None:
+                stats.alk_internal_fragments += 1
+                return None
+            stats.split_fragments += 1
+            return Fragment(name, umi, seqs, quals, (rev,), (sp,), None)
         oriented = [m.orient(s) for s in seqs]
         alk = [m.best_alk(s) for s, _ in oriented]
         if len(seqs) == 2 and (alk[0] is None) != (alk[1] is None):

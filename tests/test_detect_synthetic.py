@@ -169,3 +169,20 @@ def test_genome_index_calls_the_same(reference, synth_index, synth_genome_index,
     b = detect(synth_genome_index, tmp_path / "genome", *map(str, sim.read_files), sample="s")
     key = lambda rows: sorted((r["fusion"], r["junction"], r["breakpoint5"], r["breakpoint3"]) for r in rows)  # noqa: E731
     assert key(_rows(a.paths["tsv"])) == key(_rows(b.paths["tsv"]))
+
+
+@pytest.mark.parametrize("spec", ["EML4::ALK:v1", "EML4::ALK:v3b", "EML4::ALK:v7", "BG3:3:ALK:20"])
+def test_long_reads(reference, synth_index, tmp_path, spec):
+    """PacBio/ONT-like reads (1-20 kb, ~1% errors with indels): one read carries the whole junction."""
+    txs, seqs = reference
+    fusions = [parse_fusion_spec(f"{spec}@3", PANEL)]
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions,
+                   n_background_pairs=300, long_reads=True, alk_wildtype_fragments=20, alk_ati_fragments=20,
+                   seed=3, panel=PANEL)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    (truth,) = sim.fusions
+    assert len(rows) == 1
+    row = _found(rows, truth)
+    assert row is not None and row["junction"] == truth.junction and row["known_variant"] == truth.known_variant
+    assert int(row["unique_fragments"]) == 3
