@@ -39,6 +39,7 @@ class CallParams:
     max_short_mismatches: int = 1  # mismatches allowed within a split read's shorter anchor
     max_fragment: int = 1000  # longest fragment a spanning pair may imply
     insert_tolerance: int = 3  # inserts differing in length by up to this (and similar) join
+    nearby: int = 10  # bases within which a weak junction joins a junction with twice its support
 
 
 @dataclass
@@ -440,6 +441,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
             j.precise = False  # spanning pairs only: the junction was never seen in a read
     juncs += _spanning_only(ev, index, juncs, params)
     _join_unknown_to_imprecise(juncs)
+    _merge_nearby(juncs, params)
     ann = Annotator(index, panel)
     calls = []
     for j in juncs:
@@ -451,6 +453,28 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     apply_filters(calls, index, panel, disabled_filters, blocklist)
     calls.sort(key=lambda c: (not c.passed, -c.unique_fragments, c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence))
     return calls
+
+
+def _merge_nearby(juncs: list[Junction], params: CallParams) -> None:
+    """A weak junction a few bases from a junction with at least twice its support is the same molecule
+    read with errors at the junction (e.g. ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it."""
+    order = sorted(range(len(juncs)), key=lambda n: (-len(juncs[n].fragments), n))
+    gone = set()
+    for a in order:
+        if a in gone:
+            continue
+        strong = juncs[a]
+        for b in order:
+            weak = juncs[b]
+            if b == a or b in gone or 2 * len(weak.fragments) > len(strong.fragments):
+                continue
+            same5 = weak.tx5 == strong.tx5 and abs(weak.end5 - strong.end5) <= params.nearby \
+                or weak.tx5 < 0 and strong.precise
+            if (same5 and weak.tx3 == strong.tx3 and abs(weak.start3 - strong.start3) <= params.nearby
+                    and abs(len(weak.insert) - len(strong.insert)) <= params.nearby):
+                strong.fragments = strong.fragments + weak.fragments
+                gone.add(b)
+    juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
 
 
 def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:

@@ -1,0 +1,91 @@
+"""Each named filter marks what it should and nothing else; confidence tiers read as their reasons."""
+
+from dataclasses import replace
+
+import pytest
+
+from alkfuse.caller import Call
+from alkfuse.filters import FILTERS, apply_filters, looks_intronic
+from alkfuse.panel import load_panel
+
+PANEL = load_panel()
+
+
+def make(**kw) -> Call:
+    base = dict(
+        fusion="EML4::ALK", gene5="EML4", gene3="ALK", transcript5="ENST00000318522.9",
+        transcript3="ENST00000389048.7", exon5="13", exon3="20", junction="E13;A20", known_variant="v1",
+        breakpoint5="2:42295516:+", breakpoint3="2:29223528:-", inserted_sequence=".", split_reads=4,
+        spanning_pairs=2, unique_fragments=5, wildtype_fragments=3, confidence="low", reading_frame="in-frame",
+        filters=[], fusion_sequence="ACGTTGCAAGTCCATGACTTGACAGGTACCATGG|TGTACCGCCGGAAGCACCAG",
+        fusion_fraction=0.6, duplicates=0, distinct_split_positions=4, max_anchor5=60, max_anchor3=60,
+        mismatches_per_read=0.5, precise=True, homolog_only=False, low_complexity=False, confidence_reason="",
+        partner_role="partner", chrom5="2", chrom3="2", strand5="+", strand3="-", gpos5=42295515,
+        gpos3=29223527, supporting_reads=["r1"],
+    )
+    base.update(kw)
+    return Call(**base)
+
+
+def marks(call, disabled=frozenset(), blocklist=frozenset()):
+    calls = [call]
+    apply_filters(calls, None, PANEL, disabled, blocklist)
+    return calls[0].filters
+
+
+def test_a_good_call_passes_with_high_confidence():
+    c = make()
+    assert marks(c) == []
+    assert c.confidence == "high" and "named variant" in c.confidence_reason
+
+
+@pytest.mark.parametrize("kw,name", [
+    (dict(unique_fragments=1, split_reads=1, spanning_pairs=0, distinct_split_positions=1), "min_support"),
+    (dict(unique_fragments=2, known_variant=".", distinct_split_positions=1, spanning_pairs=0), "min_support"),
+    (dict(unique_fragments=1, duplicates=7, distinct_split_positions=1), "duplicates"),
+    (dict(homolog_only=True), "homology"),
+    (dict(gene5="LTK", fusion="LTK::ALK"), "homology"),
+    (dict(low_complexity=True), "low_complexity"),
+    (dict(max_anchor5=12, spanning_pairs=0), "short_anchor"),
+    (dict(mismatches_per_read=4.5), "mismatches"),
+    (dict(gene5="ALK"), "alk_internal"),
+    (dict(gene5="unknown", fusion_sequence="CTGACCACCCACCTGCAG|TGTACCGCCG"), "alk_internal"),
+    (dict(gene5="NEIGH", strand5="-", chrom5="2", gpos5=29300000), "read_through"),
+    (dict(gene5="NPM1"), "blocklist"),
+])
+def test_each_filter_marks_and_can_be_switched_off(kw, name):
+    blocklist = frozenset({("NPM1", "ALK")}) if name == "blocklist" else frozenset()
+    assert name in marks(make(**kw), blocklist=blocklist)
+    assert name not in marks(make(**kw), disabled=frozenset({name}), blocklist=blocklist)
+
+
+def test_two_fragments_pass_when_named_or_independent():
+    assert marks(make(unique_fragments=2, distinct_split_positions=1, spanning_pairs=0)) == []  # named
+    assert marks(make(unique_fragments=2, known_variant=".", distinct_split_positions=2)) == []
+    assert marks(make(unique_fragments=2, known_variant=".", distinct_split_positions=1, spanning_pairs=1)) == []
+
+
+def test_spanning_only_is_low_confidence():
+    c = make(precise=False, split_reads=0, spanning_pairs=4, unique_fragments=4, known_variant=".")
+    assert marks(c) == [] and c.confidence == "low" and "spanning" in c.confidence_reason
+
+
+def test_unknown_filter_name_is_an_error():
+    from alkfuse.errors import AlkfuseError
+
+    with pytest.raises(AlkfuseError, match="unknown filter"):
+        marks(make(), disabled=frozenset({"nope"}))
+
+
+def test_every_filter_is_documented_in_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name in FILTERS:
+        assert f"| `{name}` |" in readme
+
+
+def test_intron_end_heuristic():
+    assert looks_intronic("CAATACCCCAGTGGGACCTGTCTTCCAG")  # ALK intron 18 end: pyrimidine tract + AG
+    assert not looks_intronic("ACGTTGCAAGTCCATGACTTGACAGGTACCATGG")
+    assert not looks_intronic("CTTCCCTTCCTCTCCCTTCC")  # no AG
