@@ -354,7 +354,7 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
     # cross most often (v3a and v3b pairs look alike; the better-seen junction takes them).
     split_support = [len(j.fragments) for j in juncs]
     for f, hits in spans:
-        ok = [n for n, j in enumerate(juncs) if _span_fits(f, j, index, params)]
+        ok = [n for n, j in enumerate(juncs) if split_support[n] and _span_fits(f, j, index, params)]
         if ok:
             chosen = max(ok, key=lambda n: (split_support[n], -n))
             juncs[chosen].fragments.append((f, "span", hits[chosen]))
@@ -399,8 +399,9 @@ def _dedupe(j: Junction) -> tuple[list, int]:
 
 
 def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams) -> list[Junction]:
-    """Partner genes with spanning pairs left over: one imprecise junction each, at the exon end after the
-    furthest partner mate and ALK exon 20."""
+    """Partner genes with spanning pairs left over: one imprecise junction each, joined to ALK exon 20, at
+    the partner exon end (at or after the furthest partner mate) whose implied fragment lengths best fit
+    the library's median (measured on unfused ALK pairs); without that measure, the first such exon end."""
     used = {id(f) for j in juncs for f, _, _ in j.fragments}
     spans = defaultdict(list)
     for f in ev.fragments:
@@ -416,7 +417,20 @@ def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: Ca
         if not ends:
             continue
         far = max(ends)
-        exon_end = next((e for _, e in canon.t.exon_bounds() if e >= far), canon.t.length)
+        options = [e for _, e in canon.t.exon_bounds() if e >= far] or [canon.t.length]
+        median = ev.stats.fragment_length_median()
+        exon_end = options[0]
+        if median is not None:
+            def misfit(e):
+                total = 0
+                for f in spans[gene]:
+                    s5 = _to_tx(index, f.span.tx5, f.span.start5, canon.idx)
+                    e3 = _to_tx(index, f.span.tx3, f.span.end3 - 1, alk.idx)
+                    if s5 is not None and e3 is not None:
+                        total += abs((e - s5) + (e3 + 1 - a20) - median)
+                return total
+
+            exon_end = min(options[:8], key=lambda e: (misfit(e), e))
         j = Junction(gene, canon.idx, exon_end, alk.idx, a20, "", precise=False)
         j.fragments = [(f, "span", [None] * len(f.seqs)) for f in spans[gene]]
         out.append(j)

@@ -24,6 +24,7 @@ from typing import Iterable
 from .errors import InputError
 
 FORMAT = 1
+FRAGMENT_BIN, FRAGMENT_BINS = 10, 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +106,30 @@ class Stats:
     split_fragments: int = 0
     span_fragments: int = 0
     partial_fragments: int = 0  # kept for the caller to place (short ALK or partner part)
+    # Fragment lengths of unfused ALK pairs, in bins of FRAGMENT_BIN bases: the library's size distribution.
+    fragment_lengths: list[int] = field(default_factory=lambda: [0] * FRAGMENT_BINS)
 
     def __add__(self, other: "Stats") -> "Stats":
-        return Stats(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        out = {}
+        for f in fields(self):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            out[f.name] = [x + y for x, y in zip(a, b)] if isinstance(a, list) else a + b
+        return Stats(**out)
+
+    def add_fragment_length(self, length: int) -> None:
+        self.fragment_lengths[min(length // FRAGMENT_BIN, FRAGMENT_BINS - 1)] += 1
+
+    def fragment_length_median(self, minimum: int = 20) -> int | None:
+        """Median fragment length (bin centre), or None with fewer than ``minimum`` pairs measured."""
+        total = sum(self.fragment_lengths)
+        if total < minimum:
+            return None
+        seen = 0
+        for i, n in enumerate(self.fragment_lengths):
+            seen += n
+            if 2 * seen >= total:
+                return i * FRAGMENT_BIN + FRAGMENT_BIN // 2
+        return None
 
     def to_json(self) -> dict:
         return asdict(self)

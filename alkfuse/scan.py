@@ -279,10 +279,13 @@ class Classifier:
         internal = [x or (a is not None and m.alk_covers(s, p.alk_tolerance)) for x, a, (s, _) in zip(internal, alk, oriented)]
         if any(a is not None and self.wildtype(a) for a in alk):
             stats.wildtype_fragments += 1
-        elif len(seqs) == 2 and all(a is not None and a.tx == self.alk_idx for a in alk) and all(internal):
+        if len(seqs) == 2 and all(a is not None and a.tx == self.alk_idx for a in alk) and all(internal) \
+                and oriented[0][1] != oriented[1][1]:
             lo = min(alk[0].tx_start, alk[1].tx_start)
             hi = max(alk[0].tx_end, alk[1].tx_end)
-            if lo < self.exon20_start - p.wt_anchor and hi > self.exon20_start + p.wt_anchor:
+            stats.add_fragment_length(hi - lo)
+            if not any(self.wildtype(a) for a in alk) and lo < self.exon20_start - p.wt_anchor \
+                    and hi > self.exon20_start + p.wt_anchor:
                 stats.wildtype_fragments += 1
         splits = []
         for i, (a, (s, _)) in enumerate(zip(alk, oriented)):

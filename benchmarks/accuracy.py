@@ -1,0 +1,229 @@
+"""Accuracy benchmark: simulated ALK fusions over read lengths and support levels.
+
+    python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
+
+Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
+  - positive samples: at one support level (fragments containing the junction), all EML4::ALK named variants,
+    NPM1::ALK E4;A20, CLTC::ALK E31;A20 and ALK fused to three genes outside the panel (a middle exon each),
+    one fusion per partner gene in a sample (eleven samples per support level: one per EML4::ALK variant);
+  - negative samples: no ALK fusion, 40x wild-type ALK and 40x ALK-ATI, plus CD74::ROS1, EWSR1::FLI1 and
+    ETV6::NTRK3.
+Every sample also has background expression and 1-fragment noise chimeras. Each sample goes through
+``alkfuse detect``; the rows of ``fusions.tsv`` (the passing calls) are scored against ``truth.tsv``:
+
+  found              an ALK call with the fusion's genes and either its junction notation or both breakpoints
+  exact breakpoint   found, with breakpoint5, breakpoint3 and the inserted length all exact
+  with evidence      simulated fusions with a read crossing the junction by >= 10 bases each side or a pair
+                     with one mate wholly on each side (truth.tsv split_fragments + spanning_pairs > 0)
+  variant named      the right known_variant, among found fusions that have a name in the panel
+  false ALK calls    ALK calls matching no simulated fusion, per sample
+  seconds            wall time of detect (startup included) summed over the row's samples
+
+Prints one markdown table to stdout (progress goes to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from alkfuse.annotation import attach_sequences, read_gtf  # noqa: E402
+from alkfuse.panel import load_panel  # noqa: E402
+from alkfuse.simulate import (  # noqa: E402
+    ATI_TRANSCRIPT,
+    choose_transcript,
+    panel_canonical,
+    parse_fusion_spec,
+    simulate,
+)
+
+# read lengths, support levels, negative samples per read length, background pairs per sample
+FULL = ((50, 75, 100, 150), (1, 2, 3, 5, 10, 30), 2, 50000)
+QUICK = ((50, 100, 150), (1, 2, 3, 10), 1, 10000)
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+NEGATIVE_FUSIONS = (("CD74", 6, "ROS1", 34), ("EWSR1", 7, "FLI1", 6), ("ETV6", 5, "NTRK3", 15))  # 10 fragments
+OTHER_PARTNERS = 3
+NOISE_CHIMERAS, WILDTYPE_IN_POSITIVES, NEGATIVE_COVERAGE = 20, 20, 40
+
+
+def alk_fusions(panel, by_gene, sequences, canonical) -> list[str]:
+    """Specs (without ``@N``) of the ALK fusions to simulate."""
+    others = {("NPM1", "E4;A20"), ("CLTC", "E31;A20")}
+    named = [f"{v.gene5}::{v.gene3}:{v.name}" for v in panel.variants
+             if v.gene3 == "ALK" and (v.gene5 == "EML4" or (v.gene5, v.name) in others)]
+    excluded = {g for f in NEGATIVE_FUSIONS for g in f[::2]} | {"ALK"}
+    outside = []  # genes outside the panel with at least 6 exons, not named like ALK (ALKBH decoys)
+    for gene in sorted(by_gene):
+        if panel.gene(gene) is None and gene not in excluded and "ALK" not in gene and any(
+                t.id in sequences for t in by_gene[gene]):
+            t = choose_transcript(gene, by_gene, sequences, canonical)
+            if len(t.exons) >= 6:
+                outside.append(f"{gene}:{len(t.exons) // 2}:ALK:20")
+    step = len(outside) / OTHER_PARTNERS  # spread over the alphabet
+    return named + [outside[int(step * (i + 0.5))] for i in range(min(OTHER_PARTNERS, len(outside)))]
+
+
+def negative_fusions(by_gene, sequences, canonical) -> list[str]:
+    """Specs of the non-ALK fusions; exon numbers are clamped to the transcripts the simulator picks."""
+    specs = []
+    for gene5, exon5, gene3, exon3 in NEGATIVE_FUSIONS:
+        n5 = len(choose_transcript(gene5, by_gene, sequences, canonical).exons)
+        n3 = len(choose_transcript(gene3, by_gene, sequences, canonical).exons)
+        specs.append(f"{gene5}:{min(exon5, n5 - 1)}:{gene3}:{max(2, min(exon3, n3))}@10")
+    return specs
+
+
+def split_groups(specs, panel) -> list[list[str]]:
+    """Greedy: a fusion goes to the first group holding no fusion of the same partner gene. A real sample
+    carries one EML4::ALK variant; eleven in one sample would share their spanning pairs."""
+    groups: list[tuple[list[str], set]] = []
+    for text in specs:
+        key = parse_fusion_spec(text + "@1", panel).gene5
+        for members, keys in groups:
+            if key not in keys:
+                members.append(text)
+                keys.add(key)
+                break
+        else:
+            groups.append(([text], {key}))
+    return [members for members, _ in groups]
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def detect(index_dir: Path, sim_dir: Path, out: Path, threads: int, in_process: bool) -> float:
+    """Run ``alkfuse detect`` on a simulated sample; returns wall seconds (exits on failure)."""
+    reads = sorted(sim_dir.glob("reads_*.fq.gz"))
+    argv = ["-q", "detect", "--index", str(index_dir), "-1", str(reads[0]), "-2", str(reads[1]),
+            "--out", str(out), "--sample", sim_dir.name, "--threads", str(threads)]
+    start = time.perf_counter()
+    if in_process:
+        from alkfuse.cli import main
+
+        ok, message = main(argv) == 0, "see the error above"
+    else:
+        run = subprocess.run([sys.executable, "-m", "alkfuse", *argv], capture_output=True, text=True, env=ENV)
+        ok, message = run.returncode == 0, run.stderr.strip()[-2000:]
+    if not ok:
+        sys.exit(f"alkfuse detect failed on {sim_dir}: {message}")
+    return time.perf_counter() - start
+
+
+def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str, int]:
+    """Counts for one sample (see the module docstring)."""
+    def ins(row):
+        return 0 if row["inserted_sequence"] in ("", ".") else len(row["inserted_sequence"])
+
+    alk_calls = [c for c in calls if "ALK" in (c["gene5"], c["gene3"])]
+    matched: set[int] = set()
+    n: Counter = Counter()
+    for t in (t for t in truth if "ALK" in (t["gene5"], t["gene3"])):
+        n["expected"] += 1
+        n["with_evidence"] += int(t["split_fragments"]) + int(t["spanning_pairs"]) > 0
+        named = t["known_variant"] != "."
+        hit = next((i for i, c in enumerate(alk_calls) if (c["gene5"], c["gene3"]) == (t["gene5"], t["gene3"])
+                    and (c["junction"] == t["junction"]
+                         or (c["breakpoint5"], c["breakpoint3"]) == (t["breakpoint5"], t["breakpoint3"]))), None)
+        if hit is None:
+            continue
+        c = alk_calls[hit]
+        matched.add(hit)
+        n["found"] += 1
+        n["exact"] += (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t))
+        n["named"] += named
+        n["named_ok"] += named and c["known_variant"] == t["known_variant"]
+    n["false"] = len(alk_calls) - len(matched)
+    return n
+
+
+def pct(a: int, b: int) -> str:
+    return f"{a}/{b} ({100 * a / b:.0f}%)" if b else "-"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="a subset that runs in about 2 minutes on 2 cores")
+    ap.add_argument("--out", type=Path, help="keep samples and outputs here (default: a temporary directory)")
+    ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared/data/reference/grch38_panel",
+                    help="directory with annotation.gtf.gz and transcripts.fa.gz")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--in-process", action="store_true", help="call the CLI in this process (no startup cost)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    read_lengths, support, negatives, background = QUICK if args.quick else FULL
+    work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-accuracy-"))
+    work.mkdir(parents=True, exist_ok=True)
+    gtf, fasta = args.reference / "annotation.gtf.gz", args.reference / "transcripts.fa.gz"
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    index_dir = work / "index"
+    index_cmd = ["-q", "index", "--gtf", str(gtf), "--transcripts", str(fasta), "--out", str(index_dir)]
+    if subprocess.run([sys.executable, "-m", "alkfuse", *index_cmd], env=ENV).returncode:
+        sys.exit("alkfuse index failed")
+    ann = read_gtf(gtf)
+    sequences = attach_sequences(ann, transcripts_fasta=fasta)
+    transcripts = {t.id: t for t in ann.transcripts}
+    panel = load_panel()
+    canonical = panel_canonical(panel, ann.by_gene(), sequences)
+    groups = split_groups(alk_fusions(panel, ann.by_gene(), sequences, canonical), panel)
+    negative_specs = negative_fusions(ann.by_gene(), sequences, canonical)
+    alk_length = choose_transcript("ALK", ann.by_gene(), sequences, canonical).length
+    ati_length = transcripts[ATI_TRANSCRIPT].length
+    log(f"{sum(map(len, groups))} ALK fusions in {len(groups)} samples per support level; work dir {work}")
+
+    def sample(name, specs, seed, **kw):
+        sim = simulate(transcripts=transcripts, sequences=sequences, out_dir=work / name / "sim",
+                       fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
+                       seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS, **kw)
+        secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
+        n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
+        log(f"{name}: {dict(n)}, {secs:.1f} s")
+        return n + Counter(seconds=secs, samples=1)
+
+    rows = []
+    seed = args.seed
+    for rl in read_lengths:
+        for level in support:
+            total = Counter()
+            for g, specs in enumerate(groups):
+                seed += 1
+                total += sample(f"rl{rl}_s{level}_g{g + 1}", [f"{s}@{level}" for s in specs], seed,
+                                read_length=rl, alk_wildtype_fragments=WILDTYPE_IN_POSITIVES)
+            rows.append((rl, str(level), total))
+        total = Counter()
+        for g in range(negatives):
+            seed += 1
+            total += sample(f"rl{rl}_negative{g + 1}", negative_specs, seed, read_length=rl,
+                            alk_wildtype_fragments=NEGATIVE_COVERAGE * alk_length // (2 * rl),
+                            alk_ati_fragments=NEGATIVE_COVERAGE * ati_length // (2 * rl))
+        rows.append((rl, "negative", total))
+
+    print("| read length | support | sensitivity | with junction evidence | exact breakpoint | variant named "
+          "| false ALK calls / sample | seconds |")
+    print("|---|---|---|---|---|---|---|---|")
+    for rl, level, t in rows:
+        print(f"| {rl} | {level} | {pct(t['found'], t['expected'])} | {pct(t['with_evidence'], t['expected'])} "
+              f"| {pct(t['exact'], t['found'])} | {pct(t['named_ok'], t['named'])} "
+              f"| {t['false'] / t['samples']:.2f} | {t['seconds']:.1f} |")
+    if args.out is None:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
