@@ -21,6 +21,11 @@ class JunctionHit:
     anchor3: int  # aligned bases after the insert (ALK side)
     mismatches: int
     short_mismatches: int  # mismatches within the shorter anchor
+    reverse: bool = False  # the read aligned as its reverse complement
+
+    def five_prime(self, read_length: int) -> int:
+        """Junction-sequence position of the read's 5' end (what PCR duplicates share)."""
+        return self.diag + read_length if self.reverse else self.diag
 
 
 class JunctionSeq:

@@ -18,7 +18,7 @@ Steps, in order (each is a function below):
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -329,7 +329,9 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
         for n, js in enumerate(seqs):
             hs = []
             for fw, rc in reads:
-                good = [h for h in (js.align(fw), js.align(rc)) if h is not None and _good(h, params, n in rescue)]
+                a, b = js.align(fw), js.align(rc)
+                good = [h for h in (a, replace(b, reverse=True) if b else None)
+                        if h is not None and _good(h, params, n in rescue)]
                 hs.append(max(good, key=_rank) if good else None)
             hits[n] = hs
         chosen = None
@@ -385,7 +387,7 @@ def _dedupe(j: Junction) -> tuple[list, int]:
     seen, kept = set(), []
     for f, kind, hits in sorted(j.fragments, key=lambda x: x[0].name):
         if kind == "split" and any(hits):
-            pos = tuple((h.diag, h.read_end - h.read_start) if h else None for h in hits)
+            pos = tuple(h.five_prime(len(s)) if h else None for h, s in zip(hits, f.seqs))
         elif f.span is not None:
             pos = (f.span.tx5, f.span.start5, f.span.tx3, f.span.end3)
         else:
