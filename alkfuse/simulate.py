@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -54,6 +54,8 @@ class FusionSpec:
 
     ``insert``: bases between the two; ``deletion``: bases removed from the start of the 3' exon;
     ``partner_deletion``: bases removed from the end of the 5' exon (a break inside the exon).
+    ``random_insert``: the insert was drawn at random, so the simulator may change its end bases to keep
+    the junction unambiguous (see ``build_fusion``).
     """
 
     gene5: str
@@ -65,6 +67,7 @@ class FusionSpec:
     fragments: int = 10
     name: str | None = None
     partner_deletion: int = 0
+    random_insert: bool = False
 
 
 _SPEC_NAMED = re.compile(r"^([\w.-]+)::([\w.-]+):([^:@]+)((?::[^:@]+)*)@(\d+)$")
@@ -103,7 +106,8 @@ def parse_fusion_spec(text: str, panel=None, seed: int = 1) -> FusionSpec:
             )
         v = found[0]
         fields = dict(
-            exon5=v.exon5, exon3=v.exon3, insert=_random_bases(rng, v.insert_length), deletion=v.deletion_length
+            exon5=v.exon5, exon3=v.exon3, insert=_random_bases(rng, v.insert_length), deletion=v.deletion_length,
+            random_insert=v.insert_length > 0,
         )
     else:
         m = _SPEC_EXONS.match(text)
@@ -125,11 +129,11 @@ def parse_fusion_spec(text: str, panel=None, seed: int = 1) -> FusionSpec:
                 raise InputError(f"fusion spec {text!r}: insert {value!r} is not ACGT bases")
             if name is not None and len(value) != len(fields["insert"]):
                 raise InputError(f"fusion spec {text!r}: {name} has a {len(fields['insert'])}-base insert")
-            fields["insert"] = value.upper()
+            fields["insert"], fields["random_insert"] = value.upper(), False
         elif not value.isdigit():
             raise InputError(f"fusion spec {text!r}: {option!r} needs a number")
         elif key == "ins":
-            fields["insert"] = _random_bases(rng, int(value))
+            fields["insert"], fields["random_insert"] = _random_bases(rng, int(value)), int(value) > 0
         else:
             fields["deletion" if key == "del" else "partner_deletion"] = int(value)
     return FusionSpec(gene5=gene5, gene3=gene3, fragments=int(fragments), name=name, **fields)
@@ -192,7 +196,12 @@ class FusionTruth:
 def build_fusion(
     spec: FusionSpec, by_gene, sequences: dict[str, str], canonical: dict[str, str], panel=None
 ) -> FusionTruth:
-    """Fusion transcript and genome breakpoints of ``spec`` (raises InputError for exons out of range)."""
+    """Fusion transcript and genome breakpoints of ``spec`` (raises InputError for exons out of range).
+
+    A random insert whose first base equals the partner base after the break, or whose last base equals
+    the 3' gene base before it, would let the junction shift by a base; such an end base is replaced (the
+    truth's ``spec`` holds the insert used).
+    """
     t5 = choose_transcript(spec.gene5, by_gene, sequences, canonical)
     t3 = choose_transcript(spec.gene3, by_gene, sequences, canonical)
     bounds5, bounds3 = t5.exon_bounds(), t3.exon_bounds()
@@ -206,7 +215,15 @@ def build_fusion(
     if spec.partner_deletion >= e5 - s5 or spec.deletion >= e3 - s3:
         raise InputError(f"{spec}: a deletion removes a whole exon")
     last5, first3 = e5 - spec.partner_deletion, s3 + spec.deletion
-    seq = sequences[t5.id][:last5] + spec.insert + sequences[t3.id][first3:]
+    seq5, seq3 = sequences[t5.id], sequences[t3.id]
+    if spec.random_insert:
+        ins = list(spec.insert)
+        after5, before3 = seq5[last5 : last5 + 1], seq3[first3 - 1 : first3]
+        for i, avoid in ((0, after5), (-1, before3)):
+            if ins[i] == avoid:
+                ins[i] = next(b for b in "ACGT" if b not in (after5, before3))
+        spec = replace(spec, insert="".join(ins))
+    seq = seq5[:last5] + spec.insert + seq3[first3:]
     known = spec.name or "."
     if panel is not None:
         exon5 = None if spec.partner_deletion else spec.exon5

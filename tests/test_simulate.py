@@ -19,6 +19,7 @@ from alkfuse.simulate import (
     ADAPTER_R2,
     FusionSpec,
     TRUTH_COLUMNS,
+    build_fusion,
     parse_fusion_spec,
     simulate,
     simulate_command,
@@ -110,6 +111,23 @@ def test_truth_table(reference, tmp_path, panel):
         ".", "E4-10;A20", "5:171391789:+", ".")
     assert (cltc["breakpoint5"], cltc["known_variant"], cltc["inserted_sequence"]) == (
         "17:59690711:+", "E31;A20", ".")
+
+
+def test_random_inserts_leave_the_junction_unambiguous(reference):
+    transcripts, sequences = reference
+    by_gene = {}
+    for t in transcripts.values():
+        by_gene.setdefault(t.gene_name, []).append(t)
+    alk = sequences["ENST00000389048"]
+    for seed in range(20):
+        for text in ("EML4:14:ALK:20:ins1:del49@1", "EML4:13:ALK:20:pdel=5:ins3@1"):
+            spec = parse_fusion_spec(text, seed=seed)
+            t = build_fusion(spec, by_gene, sequences, {})
+            partner = sequences[t.transcript5.id]
+            assert len(t.spec.insert) == len(spec.insert)
+            assert t.spec.insert[0] != partner[t.end5] and t.spec.insert[-1] != alk[4079 + spec.deletion - 1]
+    given = build_fusion(parse_fusion_spec("EML4:13:ALK:20:ins=GA@1"), by_gene, sequences, {})
+    assert given.spec.insert == "GA"  # given bases are kept as they are
 
 
 def test_fusion_reads_contain_the_junction(reference, tmp_path, panel):
