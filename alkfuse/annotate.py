@@ -72,9 +72,15 @@ class Annotator:
             left = seq5[max(0, j.end5 - SEQ_FLANK) : j.end5]
             frame = self._frame(tx5, j.end5, ins, tx3, start3, seq5, alk_seq)
             variant = None
-            if short5 == 0:
+            if short5 == 0 and j.precise:
                 variant = self.panel.name_variant(gene5, n5, KINASE, n3, len(ins), del3)
-            variant = variant if (variant and j.precise) else "."
+            elif short5 == 0 and ins:
+                # Imprecise, but reads show inserted bases: the one variant of these exons whose insert is
+                # at least that long (v5b, not v5a, for EML4 exon 2 with 40 inserted bases seen).
+                fits = [v.name for v in self.panel.variants if (v.gene5, v.exon5, v.gene3, v.exon3) ==
+                        (gene5, n5, KINASE, n3) and v.deletion_length == del3 and v.insert_length >= len(ins)]
+                variant = fits[0] if len(fits) == 1 else None
+            variant = variant or "."
             pg = self.panel.gene(gene5)
             role = pg.role if pg else "other"
             lowc = low_complexity(left[-20:]) or (len(ins) >= 10 and low_complexity(ins))

@@ -131,8 +131,15 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
 
 
 def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8) -> None:
-    """An unknown 5' sequence that begins with the end of an exon of a partner gene seen elsewhere in the
-    sample (split reads or spanning pairs) is that partner plus inserted bases (e.g. intronic ALK bases)."""
+    """Give an unknown 5' sequence its partner, in this order:
+
+    1. it ends like a junction read with a known partner and insert at the same ALK start (reads that
+       hold only inserted bases and ALK, e.g. a v8a read missing the EML4 part): join that junction;
+    2. it begins with the end of an exon of a partner gene (seen in the sample, or any panel partner with
+       a longer match; one mismatch per 16 bases allowed): that partner plus inserted bases (the pizzly
+       EML4 exon 14 + ALK intron 19 case);
+    3. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
+    """
     seen = {s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."} \
         | {f.span.gene5 for f in ev.fragments if f.span is not None}
     panel_partners = {ti.gene for ti in index.transcripts if ti.role == "partner"}
@@ -141,13 +148,19 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
             continue
+        host = next((o for o in juncs if o.tx5 >= 0 and o.tx3 == j.tx3 and o.start3 == j.start3 and o.insert
+                     and _ends_like(index.sequence(o.tx5)[: o.end5] + o.insert, j.seq5)), None)
+        if host is not None:
+            host.absorbs_unknown = True
+            j.fragments = None  # removed below
+            continue
         best = None
         for g, need in genes:
             canon = index.canonical[g]
             pseq = index.sequence(canon.idx)
             for _, e in canon.t.exon_bounds():
                 for L in range(min(len(j.seq5) - 1, e), need - 1, -1):
-                    if j.seq5[:L] == pseq[e - L : e]:
+                    if _mismatches(j.seq5[:L], pseq[e - L : e]) <= L // 16:
                         if best is None or L > best[0]:
                             best = (L, g, canon.idx, e)
                         break
@@ -155,18 +168,12 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
             L, g, tx5, e = best
             j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, j.seq5[L:]
             continue
-        if _partner_from_mates(j, ev, index):
-            continue
-        # Reads that hold only inserted bases and ALK (a long insert) belong to a named junction whose
-        # partner end and insert end with their 5' sequence.
-        for other in juncs:
-            if other.tx5 >= 0 and other.tx3 == j.tx3 and other.start3 == j.start3 and other.insert:
-                tail = index.sequence(other.tx5)[: other.end5] + other.insert
-                if len(j.seq5) <= len(tail) and _mismatches(tail[-len(j.seq5):], j.seq5) <= 2:
-                    other.absorbs_unknown = True
-                    j.fragments = None  # removed below
-                    break
+        _partner_from_mates(j, ev, index)
     juncs[:] = [j for j in juncs if j.fragments is not None]
+
+
+def _ends_like(tail: str, seq: str, mismatches: int = 2) -> bool:
+    return len(seq) <= len(tail) and _mismatches(tail[-len(seq):], seq) <= mismatches
 
 
 def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
@@ -266,6 +273,46 @@ def _rescue_candidates(ev: Evidence, index: Index, known: list[Junction], params
             if lo <= e <= hi:
                 for ae in alk_exons:
                     out.append(Junction(gene, canon.idx, e, alk.idx, bounds3[ae - 1][0], "", True))
+    return out
+
+
+def tail_candidates(ev: Evidence, index: Index, known: list[Junction], min_tail: int = 8) -> list[Junction]:
+    """Junctions read off the unaligned 3' tail of a partner mate: the tail's first bases found once in ALK
+    exons 19-21 give the ALK start, deletions included (EML4::ALK v7 ``E14;del12A20``), which exon-boundary
+    candidates cannot."""
+    alk = index.alk
+    b = alk.t.exon_bounds()
+    lo, hi = b[18][0], b[20][1]
+    region = index.sequence(alk.idx)[lo:hi]
+    have = {(j.tx5, j.end5, j.tx3, j.start3) for j in known}
+    found = Counter()
+    for f in ev.fragments:
+        sp = f.span
+        if sp is None or f.splits or sp.read_end5 < 0:
+            continue
+        mate = f.seqs[sp.mate5]
+        sense = revcomp(mate) if f.reversed[sp.mate5] else mate
+        canon = index.canonical[sp.gene5]
+        end5 = _to_tx(index, sp.tx5, sp.end5 - 1, canon.idx)
+        if end5 is None:
+            continue
+        end5 += 1
+        # The partner part may stop short of its exon end (an error) or overshoot it (chance matches).
+        snapped = min((e for _, e in canon.t.exon_bounds() if abs(e - end5) <= 3), key=lambda e: abs(e - end5),
+                      default=end5)
+        d = snapped - end5
+        tail = sense[sp.read_end5 + max(d, 0):]
+        if len(tail) < min_tail:
+            continue
+        probe = tail[:14]
+        at = region.find(probe)
+        if at < 0 or region.find(probe, at + 1) >= 0:
+            continue
+        found[(sp.gene5, canon.idx, snapped, lo + at + min(d, 0))] += 1
+    out = []
+    for (gene, tx5, end5, start3), _ in sorted(found.items()):
+        if (tx5, end5, alk.idx, start3) not in have:
+            out.append(Junction(gene, tx5, end5, alk.idx, start3, ""))
     return out
 
 
@@ -448,6 +495,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     explain_unknown(juncs, ev, index)
     extra = _rescue_candidates(ev, index, juncs, params)
     extra += junction_kmer_candidates(ev, index, juncs + extra)
+    extra += tail_candidates(ev, index, juncs + extra)
     rescue = set(range(len(juncs), len(juncs) + len(extra)))
     juncs = juncs + extra
     assign(ev, index, juncs, params, rescue)

@@ -57,6 +57,8 @@ class Span:
     start3: int
     end3: int
     homolog: bool
+    mate5: int = 0  # which mate is in the partner
+    read_end5: int = -1  # where the partner part ends in that mate's fusion-sense sequence
 
 
 @dataclass(frozen=True, slots=True)

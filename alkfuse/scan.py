@@ -340,7 +340,7 @@ class Classifier:
             part = max(on_canon, key=lambda s: s.length)
         ti5 = self.index.transcripts[part.tx]
         return Span(gene, ti5.t.id, part.tx_start, part.tx_end, ti3.t.id, a.tx_start, a.tx_end,
-                    part.unique_seeds == 0 or a.unique_seeds == 0)
+                    part.unique_seeds == 0 or a.unique_seeds == 0, 1 - i3, part.read_end)
 
 
 def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParams()) -> Evidence:
