@@ -85,13 +85,20 @@ def test_fusions_found_with_exact_junctions(reference, synth_index, tmp_path, re
 
 
 def test_support_levels(reference, synth_index, tmp_path):
-    """1 fragment is never a passing call; 3, 5 and 20 are found with support close to the truth."""
-    for support in (1, 3, 5, 20):
+    """1 fragment is never a passing call; at 2, named variants whose both fragments show evidence are
+    called and nothing else false is; 3, 5 and 20 are found with support close to the truth."""
+    for support in (1, 2, 3, 5, 20):
         sim = _simulate(reference, tmp_path / f"sim{support}", SPECS[:5], support, seed=support)
         res = detect(synth_index, tmp_path / f"out{support}", *map(str, sim.read_files), sample="s")
         rows = _rows(res.paths["tsv"])
         if support == 1:
             assert rows == []
+            continue
+        if support == 2:
+            assert all(any(_found([r], t) for t in sim.fusions) for r in rows), "no false call"
+            for n, truth in enumerate(sim.fusions):
+                if truth.known_variant != "." and sim.split_fragments[n] == 2:
+                    assert _found(rows, truth) is not None, truth.spec
             continue
         for truth in sim.fusions:
             row = _found(rows, truth)
