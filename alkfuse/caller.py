@@ -122,15 +122,16 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
     out = []
     for (gene5, tx5, end5, tx3, start3), inserts in sorted(groups.items(), key=lambda x: x[0]):
         if gene5 == ".":
-            seq5 = _unknown_consensus(inserts)
-            out.append(Junction(".", -1, -1, tx3, start3, "", True, seq5))
+            for seq5 in _cluster_prefixes(inserts):
+                out.append(Junction(".", -1, -1, tx3, start3, "", True, seq5))
             continue
         for rep in _cluster_inserts(inserts, params.insert_tolerance):
             out.append(Junction(gene5, tx5, end5, tx3, start3, rep))
     return out
 
 
-def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8) -> None:
+def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8,
+                    min_unknown: int = 20) -> None:
     """Give an unknown 5' sequence its partner, in this order:
 
     1. it ends like a junction read with a known partner and insert at the same ALK start (reads that
@@ -159,7 +160,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
             canon = index.canonical[g]
             pseq = index.sequence(canon.idx)
             for _, e in canon.t.exon_bounds():
-                for L in range(min(len(j.seq5) - 1, e), need - 1, -1):
+                for L in range(min(len(j.seq5), e), need - 1, -1):
                     if _mismatches(j.seq5[:L], pseq[e - L : e]) <= L // 16:
                         if best is None or L > best[0]:
                             best = (L, g, canon.idx, e)
@@ -168,8 +169,14 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
             L, g, tx5, e = best
             j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, j.seq5[L:]
             continue
-        _partner_from_mates(j, ev, index)
+        if not _partner_from_mates(j, ev, index) and len(j.seq5) < min_unknown:
+            j.fragments = None  # too short to stand as an unknown partner; its reads may align elsewhere
     juncs[:] = [j for j in juncs if j.fragments is not None]
+
+
+def _five_prime_side(j: Junction, index: Index) -> str:
+    """Everything a read may show before the ALK part of junction ``j``."""
+    return j.seq5 if j.tx5 < 0 else index.sequence(j.tx5)[: j.end5] + j.insert
 
 
 def _ends_like(tail: str, seq: str, mismatches: int = 2) -> bool:
@@ -177,12 +184,12 @@ def _ends_like(tail: str, seq: str, mismatches: int = 2) -> bool:
 
 
 def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
-    """Name the partner of an unknown 5' part from the mates of its reads (one gene, >= 2 mates): the
+    """Name the partner of an unknown 5' part from the mates of its reads (all in one gene): the
     partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show."""
     mates = [f.span for f in ev.fragments if f.span is not None and any(
         s.gene5 == "." and index.by_id[s.tx3].idx == j.tx3 and s.start3 == j.start3 for s in f.splits)]
     genes = Counter(m.gene5 for m in mates)
-    if len(genes) != 1 or sum(genes.values()) < 2:
+    if len(genes) != 1:
         return False
     gene = next(iter(genes))
     canon = index.canonical[gene]
@@ -200,12 +207,14 @@ def _mismatches(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b))
 
 
-def _unknown_consensus(prefixes: Counter) -> str:
-    """The longest 5' sequence whose end agrees with most reads (prefixes end at the junction)."""
-    seqs = sorted(prefixes.elements(), key=lambda s: (-len(s), s))
-    best = seqs[0]
-    agree = [s for s in seqs if best.endswith(s[-min(len(s), 15):])]
-    return max(agree, key=lambda s: (len(s), s)) if agree else best
+def _cluster_prefixes(prefixes: Counter) -> list[str]:
+    """Unknown 5' sequences that end alike (the shorter is the end of the longer, one mismatch per 16
+    bases) come from one partner; each cluster is represented by its longest sequence."""
+    reps: list[str] = []
+    for p in sorted(prefixes, key=lambda x: (-len(x), x)):
+        if not any(_ends_like(r, p, len(p) // 16) for r in reps):
+            reps.append(p)
+    return reps
 
 
 def _similar(a: str, b: str, tol: int) -> bool:
@@ -384,7 +393,8 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
         chosen = None
         for s in f.splits:
             if s.gene5 == ".":
-                ns = by_split.get(("?", index.by_id[s.tx3].idx, s.start3), [])
+                ns = [n for n in by_split.get(("?", index.by_id[s.tx3].idx, s.start3), [])
+                      if _ends_like(_five_prime_side(juncs[n], index), s.insert, len(s.insert) // 16)]
             else:
                 ns = [n for n in by_split.get((s.gene5, index.by_id[s.tx5].idx, s.end5, index.by_id[s.tx3].idx,
                                                s.start3), []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)]

@@ -37,7 +37,7 @@ class ScanParams:
     min_kmer_hits: int = 1  # ALK pre-filter k-mers a read needs to be looked at
     stride: int = 1  # look up every stride-th k-mer in the pre-filter
     min_anchor: int = 10  # bases of partner sequence a split read needs (k-mer seeded, so >= k in practice)
-    min_unknown5: int = 20  # unmatched 5' bases before ALK to call an unknown partner
+    min_unknown5: int = 20  # unmatched 5' bases before ALK to call an unknown partner (long reads)
     alk_tolerance: int = 8  # unaligned bases allowed for a read to count as ALK-internal
     max_insert: int = 300  # longest non-template sequence between partner and ALK
     snap: int = 4  # bases a segment may overshoot an exon boundary by chance
@@ -94,8 +94,9 @@ class Classifier:
                  if s.read_start < alk.read_start and s.read_end <= alk.read_start + alk.length // 2]
         if not cands:
             prefix = seq[: alk.read_start]
-            if len(prefix) < p.min_unknown5:
-                return None
+            # Short prefixes (min_anchor..min_unknown5) are kept for the caller, which may find them at the
+            # end of a partner exon seen in the sample (a partner part shorter than k); it calls no unknown
+            # partner from them.
             # A prefix that ALK explains (an indel, intron sequence in a genome index) is not a partner.
             if any(s.length >= len(prefix) - p.alk_tolerance for s in m.segments(prefix, txs=self.alk_ids)):
                 return None
