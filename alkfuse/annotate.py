@@ -74,11 +74,12 @@ class Annotator:
             variant = None
             if short5 == 0 and j.precise:
                 variant = self.panel.name_variant(gene5, n5, KINASE, n3, len(ins), del3)
-            elif short5 == 0 and ins:
-                # Imprecise, but reads show inserted bases: the one variant of these exons whose insert is
-                # at least that long (v5b, not v5a, for EML4 exon 2 with 40 inserted bases seen).
+            elif short5 == 0:
+                # Imprecise (exons inferred from mates): named only when the exons leave one variant, among
+                # those whose insert is at least as long as the inserted bases reads show (E2 with 40
+                # inserted bases: v5b; E20 with none: v2; E13 with none: v1 or v6, so no name).
                 fits = [v.name for v in self.panel.variants if (v.gene5, v.exon5, v.gene3, v.exon3) ==
-                        (gene5, n5, KINASE, n3) and v.deletion_length == del3 and v.insert_length >= len(ins)]
+                        (gene5, n5, KINASE, n3) and v.insert_length >= len(ins)]
                 variant = fits[0] if len(fits) == 1 else None
             variant = variant or "."
             pg = self.panel.gene(gene5)

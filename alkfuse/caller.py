@@ -458,9 +458,10 @@ def _dedupe(j: Junction) -> tuple[list, int]:
 
 
 def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams) -> list[Junction]:
-    """Partner genes with spanning pairs left over: one imprecise junction each, joined to ALK exon 20, at
-    the partner exon end (at or after the furthest partner mate) whose implied fragment lengths best fit
-    the library's median (measured on unfused ALK pairs); without that measure, the first such exon end."""
+    """Partner genes with spanning pairs left over: one imprecise junction per gene, joined to ALK exon 20
+    (an imprecise junction named from mates of insert reads takes them instead, keeping its inserted
+    bases), at the partner exon end at or after the furthest partner mate whose implied fragment lengths
+    best fit the library's median (measured on unfused ALK pairs); without that measure, the first one."""
     used = {id(f) for j in juncs for f, _, _ in j.fragments}
     spans = defaultdict(list)
     for f in ev.fragments:
@@ -468,32 +469,40 @@ def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: Ca
             spans[f.span.gene5].append(f)
     alk = index.alk
     a20 = alk.t.exon_bounds()[19][0]
+    imprecise = {j.gene5: j for j in juncs if not j.precise and j.tx5 >= 0}
     out = []
-    for gene in sorted(spans):
+    for gene in sorted(set(spans) | set(imprecise)):
         canon = index.canonical[gene]
-        ends = [_to_tx(index, f.span.tx5, f.span.end5 - 1, canon.idx) for f in spans[gene]]
+        j = imprecise.get(gene)
+        if j is None:
+            j = Junction(gene, canon.idx, 0, alk.idx, a20, "", precise=False)
+            out.append(j)
+        j.fragments = j.fragments + [(f, "span", [None] * len(f.seqs)) for f in spans.get(gene, [])]
+        mates = [f.span for f, _, _ in j.fragments if f.span is not None]
+        ends = [_to_tx(index, m.tx5, m.end5 - 1, canon.idx) for m in mates]
         ends = [e + 1 for e in ends if e is not None]
-        if not ends:
-            continue
-        far = max(ends)
-        options = [e for _, e in canon.t.exon_bounds() if e >= far] or [canon.t.length]
-        median = ev.stats.fragment_length_median()
-        exon_end = options[0]
-        if median is not None:
-            def misfit(e):
-                total = 0
-                for f in spans[gene]:
-                    s5 = _to_tx(index, f.span.tx5, f.span.start5, canon.idx)
-                    e3 = _to_tx(index, f.span.tx3, f.span.end3 - 1, alk.idx)
-                    if s5 is not None and e3 is not None:
-                        total += abs((e - s5) + (e3 + 1 - a20) - median)
-                return total
-
-            exon_end = min(options[:8], key=lambda e: (misfit(e), e))
-        j = Junction(gene, canon.idx, exon_end, alk.idx, a20, "", precise=False)
-        j.fragments = [(f, "span", [None] * len(f.seqs)) for f in spans[gene]]
-        out.append(j)
+        if ends:
+            j.end5 = _infer_exon_end(index, canon, mates, max(ends), len(j.insert), j.start3,
+                                     ev.stats.fragment_length_median())
     return out
+
+
+def _infer_exon_end(index: Index, canon, mates, far: int, insert: int, start3: int, median: int | None) -> int:
+    options = [e for _, e in canon.t.exon_bounds() if e >= far] or [canon.t.length]
+    if median is None:
+        return options[0]
+    alk = index.alk
+
+    def misfit(e):
+        total = 0
+        for m in mates:
+            s5 = _to_tx(index, m.tx5, m.start5, canon.idx)
+            e3 = _to_tx(index, m.tx3, m.end3 - 1, alk.idx)
+            if s5 is not None and e3 is not None:
+                total += abs((e - s5) + insert + (e3 + 1 - start3) - median)
+        return total
+
+    return min(options[:8], key=lambda e: (misfit(e), e))
 
 
 def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallParams(),
