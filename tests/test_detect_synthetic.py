@@ -193,3 +193,37 @@ def test_long_reads(reference, synth_index, tmp_path, spec):
     row = _found(rows, truth)
     assert row is not None and row["junction"] == truth.junction and row["known_variant"] == truth.known_variant
     assert int(row["unique_fragments"]) == 3
+
+
+def _fastq_records(path: Path) -> dict[str, list[str]]:
+    out = {}
+    with gzip.open(path, "rt") as fh:
+        for rec in iter(lambda: list(itertools.islice(fh, 4)), []):
+            out[rec[0][1:].split()[0]] = rec
+    return out
+
+
+@pytest.mark.parametrize("same_umi", [True, False])
+def test_pcr_duplicates_collapse_by_position_and_umi(reference, synth_index, tmp_path, same_umi):
+    """Copies of a fusion's fragments (same mate positions) count once when their UMIs agree."""
+    sim = _simulate(reference, tmp_path / "sim", ["NPM1:4:ALK:20"], 4, seed=21)
+    first = detect(synth_index, tmp_path / "a", *map(str, sim.read_files), sample="s")
+    (call,) = [c for c in first.calls if c.passed]
+    files = []
+    for n, path in enumerate(sim.read_files, 1):
+        recs = _fastq_records(path)
+        out = tmp_path / f"dup_{n}.fq.gz"
+        with gzip.open(out, "wt") as fh:
+            for name, rec in recs.items():
+                umi = "ACGTACGT"
+                fh.write(f"@{name}:umi:{umi}\n" + "".join(rec[1:]))
+                if name in call.supporting_reads:
+                    copy_umi = umi if same_umi else "TTGGCCAA"
+                    fh.write(f"@{name}dup:umi:{copy_umi}\n" + "".join(rec[1:]))
+        files.append(str(out))
+    again = detect(synth_index, tmp_path / "b", *files, sample="s")
+    (dup,) = [c for c in again.calls if c.passed]
+    if same_umi:
+        assert dup.unique_fragments == call.unique_fragments and dup.duplicates == call.unique_fragments
+    else:
+        assert dup.unique_fragments == 2 * call.unique_fragments and dup.duplicates == 0
