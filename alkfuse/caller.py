@@ -484,6 +484,10 @@ def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: Ca
         if ends:
             j.end5 = _infer_exon_end(index, canon, mates, max(ends), len(j.insert), j.start3,
                                      ev.stats.fragment_length_median())
+        if j.insert:  # the first inserted bases may be the inferred exon's last ones, too few to match before
+            pseq = index.sequence(canon.idx)
+            trim = next((n for n in range(min(7, len(j.insert)), 0, -1) if j.insert[:n] == pseq[j.end5 - n : j.end5]), 0)
+            j.insert = j.insert[trim:]
     return out
 
 

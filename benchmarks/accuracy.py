@@ -11,7 +11,8 @@ Builds an index of the reference once, then per read length simulates (alkfuse.s
 Every sample also has background expression and 1-fragment noise chimeras. Each sample goes through
 ``alkfuse detect``; the rows of ``fusions.tsv`` (the passing calls) are scored against ``truth.tsv``:
 
-  found              an ALK call with the fusion's genes and either its junction notation or both breakpoints
+  found              an ALK call with the fusion's genes and either its junction notation, or both breakpoints,
+                     or (a call from spanning pairs, marked precise=no) the partner exon
   exact breakpoint   found, with breakpoint5, breakpoint3 and the inserted length all exact
   with evidence      simulated fusions with a read crossing the junction by >= 10 bases each side or a pair
                      with one mate wholly on each side (truth.tsv split_fragments + spanning_pairs > 0)
@@ -137,7 +138,8 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
         named = t["known_variant"] != "."
         hit = next((i for i, c in enumerate(alk_calls) if (c["gene5"], c["gene3"]) == (t["gene5"], t["gene3"])
                     and (c["junction"] == t["junction"]
-                         or (c["breakpoint5"], c["breakpoint3"]) == (t["breakpoint5"], t["breakpoint3"]))), None)
+                         or (c["breakpoint5"], c["breakpoint3"]) == (t["breakpoint5"], t["breakpoint3"])
+                         or (c.get("precise") == "no" and c["exon5"] == t["exon5"]))), None)
         if hit is None:
             continue
         c = alk_calls[hit]
