@@ -137,43 +137,128 @@ def _contains_many(table, bits, keys, out):
 
 
 @njit
-def _scan_reads(buf, code, seq_start, seq_len, table, bits, k, stride, hits):
-    """Count, per read, the positions whose canonical k-mer is in ``table`` (every ``stride``-th k-mer)."""
+def _revcomp_key_fast(key, k):
+    """Reverse complement of a k-mer key by bit tricks (no loop over bases)."""
+    x = ~key
+    x = ((x >> np.uint64(2)) & np.uint64(0x3333333333333333)) | ((x & np.uint64(0x3333333333333333)) << np.uint64(2))
+    x = ((x >> np.uint64(4)) & np.uint64(0x0F0F0F0F0F0F0F0F)) | ((x & np.uint64(0x0F0F0F0F0F0F0F0F)) << np.uint64(4))
+    x = ((x >> np.uint64(8)) & np.uint64(0x00FF00FF00FF00FF)) | ((x & np.uint64(0x00FF00FF00FF00FF)) << np.uint64(8))
+    x = ((x >> np.uint64(16)) & np.uint64(0x0000FFFF0000FFFF)) | ((x & np.uint64(0x0000FFFF0000FFFF)) << np.uint64(16))
+    x = (x >> np.uint64(32)) | (x << np.uint64(32))
+    return x >> np.uint64(64 - 2 * k)
+
+
+@njit
+def _prefilter_build(table, k, nbits, words):
+    """Set the bit of both strands of every key in ``table`` (bit = top ``nbits`` of key * _MULT)."""
+    sh = np.uint64(64 - nbits)
+    for i in range(table.shape[0]):
+        key = table[i]
+        if key == EMPTY:
+            continue
+        for x in (key, _revcomp_key_fast(key, k)):
+            h = (x * _MULT) >> sh
+            words[h >> np.uint64(6)] |= np.uint64(1) << (h & np.uint64(63))
+
+
+def prefilter_bits(bits: int) -> int:
+    """Size (log2 of bits) of the bit filter in front of a table of ``2**bits`` slots: 32x the slots, so
+    about 1 in 64 absent k-mers passes it at load 1/4 (both strands set), capped at 2**20 bits (128 KiB,
+    cache-resident); a larger table only makes more absent k-mers pass (never changes a count)."""
+    return min(max(bits + 5, 10), 20)
+
+
+def scan_prefilter(table: np.ndarray, bits: int, k: int) -> np.ndarray:
+    """Bit filter of ``table`` for :func:`scan_reads` (pass it to skip rebuilding it per call)."""
+    nbits = prefilter_bits(bits)
+    words = np.zeros(1 << (nbits - 6), dtype=np.uint64)
+    _prefilter_build(table, k, nbits, words)
+    return words
+
+
+@njit
+def _probe(fwd, k, table, bits):
+    """1 if the canonical key of forward k-mer ``fwd`` is in ``table``, else 0."""
+    rev = _revcomp_key_fast(fwd, k)
+    return 1 if _table_contains(table, bits, fwd if fwd < rev else rev) else 0
+
+
+@njit
+def _count_every(buf, code, s, e, table, bits, words, sh_bits, k, mask):
+    fwd = np.uint64(0)
+    valid = s + k - 1  # first position at which the k-mer ending there is free of non-ACGT
+    count = 0
+    for p in range(s, e):
+        c = code[buf[p]]
+        if c > 3:
+            valid = p + k
+            continue
+        fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
+        h = (fwd * _MULT) >> sh_bits
+        if (words[h >> np.uint64(6)] >> (h & np.uint64(63))) & np.uint64(1) and p >= valid:
+            count += _probe(fwd, k, table, bits)
+    return count
+
+
+@njit
+def _count_strided(buf, code, s, e, table, bits, words, sh_bits, k, mask, stride):
+    fwd = np.uint64(0)
+    valid = s + k - 1
+    phase = (1 - k) % stride  # (start of the k-mer ending at p - read start) mod stride
+    count = 0
+    for p in range(s, e):
+        c = code[buf[p]]
+        ph = phase
+        phase = phase + 1 if phase + 1 < stride else 0
+        if c > 3:
+            valid = p + k
+            continue
+        fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
+        if ph != 0:
+            continue
+        h = (fwd * _MULT) >> sh_bits
+        if (words[h >> np.uint64(6)] >> (h & np.uint64(63))) & np.uint64(1) and p >= valid:
+            count += _probe(fwd, k, table, bits)
+    return count
+
+
+@njit
+def _scan_reads(buf, code, seq_start, seq_len, table, bits, words, nbits, k, stride, hits):
+    """Count, per read, the positions whose canonical k-mer is in ``table`` (k-mers starting at a
+    multiple of ``stride`` from the read start).
+
+    Only the forward k-mer is rolled. ``words`` is a bit filter holding both strands of every table key:
+    a k-mer whose bit is clear is absent, which is nearly every k-mer of a non-ALK read, so the reverse
+    complement, the canonical key and the table probe are computed for the few that pass. A k-mer is
+    valid from ``k - 1`` bases after the read start or after the read's last non-ACGT base.
+    """
     mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
-    shift = np.uint64(2 * (k - 1))
+    sh_bits = np.uint64(64 - nbits)
     for r in range(seq_start.shape[0]):
         s = seq_start[r]
-        n = seq_len[r]
-        fwd = np.uint64(0)
-        rev = np.uint64(0)
-        run = 0
-        count = 0
-        for i in range(n):
-            c = code[buf[s + i]]
-            if c > 3:
-                run = 0
-                fwd = np.uint64(0)
-                rev = np.uint64(0)
-                continue
-            fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
-            rev = (rev >> np.uint64(2)) | ((np.uint64(3) - np.uint64(c)) << shift)
-            run += 1
-            if run >= k and (i - k + 1) % stride == 0:
-                key = fwd if fwd < rev else rev
-                if _table_contains(table, bits, key):
-                    count += 1
-        hits[r] = count
+        e = s + seq_len[r]
+        if stride == 1:
+            hits[r] = _count_every(buf, code, s, e, table, bits, words, sh_bits, k, mask)
+        else:
+            hits[r] = _count_strided(buf, code, s, e, table, bits, words, sh_bits, k, mask, stride)
 
 
 def scan_reads(
-    buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, table: np.ndarray, bits: int, k: int, stride: int = 1
+    buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, table: np.ndarray, bits: int, k: int, stride: int = 1,
+    prefilter: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per read of a raw batch: how many of its canonical k-mers are in the hash set ``table``.
 
-    ``buf`` holds ASCII bases; reads are ``buf[seq_start[i] : seq_start[i] + seq_len[i]]``.
+    ``buf`` holds ASCII bases; reads are ``buf[seq_start[i] : seq_start[i] + seq_len[i]]``. With
+    ``stride`` > 1 only k-mers starting at a multiple of it are looked up. ``prefilter`` is
+    :func:`scan_prefilter` of the table (built here when not given). Releases the GIL.
     """
     hits = np.zeros(len(seq_start), dtype=np.int32)
     if len(seq_start):
+        if prefilter is None:
+            prefilter = scan_prefilter(table, bits, k)
+        elif prefilter.dtype != np.uint64 or prefilter.size < 16 or prefilter.size & (prefilter.size - 1):
+            raise ValueError("prefilter must come from scan_prefilter")
         _scan_reads(
             np.ascontiguousarray(buf, dtype=np.uint8),
             CODE,
@@ -181,6 +266,8 @@ def scan_reads(
             np.ascontiguousarray(seq_len, dtype=np.int64),
             table,
             bits,
+            prefilter,
+            int(prefilter.size * 64).bit_length() - 1,
             k,
             max(1, stride),
             hits,

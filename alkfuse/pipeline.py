@@ -30,25 +30,153 @@ def warm_kernels(index: Index) -> float:
     return time.perf_counter() - t0
 
 
-def _prefetch(batches: Iterable, threads: int) -> Iterator:
-    """With threads > 1, read the next batch in a worker while the current one is scanned."""
+class _Failed:
+    """An exception raised in the reading thread, carried to the consumer."""
+
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+def _prefetch(batches: Iterable, threads: int, depth: int | None = None) -> Iterator:
+    """With threads > 1, read batches (decompress + parse) in a background thread, ``depth`` ahead.
+
+    Errors raised while reading come out of this iterator, as they would without the thread. Closing it
+    early (an error downstream) stops the reader and closes the input.
+    """
     if threads <= 1:
         yield from batches
         return
+    import queue
+    import threading
+
     it = iter(batches)
-    with ThreadPoolExecutor(1) as pool:
-        fut = pool.submit(next, it, None)
+    q: queue.Queue = queue.Queue(depth or 2 * threads)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def produce() -> None:
+        try:
+            for b in it:
+                if not put(b):
+                    break
+            else:
+                put(end)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the consumer
+            put(_Failed(e))
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()
+
+    reader = threading.Thread(target=produce, name="alkfuse-reader", daemon=True)
+    reader.start()
+    try:
         while True:
-            b = fut.result()
-            if b is None:
+            item = q.get()
+            if item is end:
                 return
-            fut = pool.submit(next, it, None)
-            yield b
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+def _take(rr, idx):
+    """The reads ``idx`` of one mate of a batch (views of the same buffer)."""
+    import dataclasses
+
+    import numpy as np
+
+    n = len(rr)
+    per_read = {f.name: getattr(rr, f.name)[idx] for f in dataclasses.fields(rr)
+                if f.name != "buf" and isinstance(getattr(rr, f.name), np.ndarray) and len(getattr(rr, f.name)) == n}
+    return dataclasses.replace(rr, **per_read)
+
+
+def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads: int) -> Evidence:
+    """:func:`scan_batches` with the ALK pre-filter of many batches running at once in ``threads`` workers.
+
+    The kernel releases the GIL. Workers reduce each batch to its fragments with an ALK k-mer hit; this
+    thread hands those (in input order) to :func:`scan_batches`, which scans them again (a few reads) and
+    classifies them, and then adds the fragments, reads and bases of everything the workers dropped.
+    Evidence and stats are those of ``scan_batches`` over all batches.
+    """
+    from collections import deque
+
+    import numpy as np
+
+    from .kernels import scan_prefilter, scan_reads
+
+    table, bits = index.filter_table()
+    prefilter = scan_prefilter(table, bits, index.k)
+    dropped = {"fragments": 0, "reads": 0, "bases": 0}
+
+    def mates(batch):
+        return (batch.r1,) if batch.r2 is None else (batch.r1, batch.r2)
+
+    def prefilter_batch(batch):
+        hit = np.zeros(len(batch), dtype=bool)
+        bases = 0
+        for rr in mates(batch):
+            h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
+            hit |= h >= params.min_kmer_hits
+            bases += int(rr.seq_len.sum())
+        return batch, np.flatnonzero(hit), bases
+
+    def reduce(fut):
+        batch, idx, bases = fut.result()
+        sub = type(batch)(*(_take(rr, idx) if rr is not None else None for rr in (batch.r1, batch.r2)), batch.first)
+        ms = mates(sub)
+        dropped["fragments"] += len(batch) - len(sub)
+        dropped["reads"] += (len(batch) - len(sub)) * len(ms)
+        dropped["bases"] += bases - sum(int(rr.seq_len.sum()) for rr in ms)
+        return sub
+
+    def candidates():
+        with ThreadPoolExecutor(threads, thread_name_prefix="alkfuse-scan") as pool:
+            pending: deque = deque()
+            try:
+                for batch in _prefetch(batches, threads):
+                    pending.append(pool.submit(prefilter_batch, batch))
+                    while pending and (len(pending) > threads or pending[0].done()):
+                        sub = reduce(pending.popleft())
+                        if len(sub):
+                            yield sub
+                while pending:
+                    sub = reduce(pending.popleft())
+                    if len(sub):
+                        yield sub
+            finally:
+                for fut in pending:
+                    fut.cancel()
+
+    ev = scan_batches(candidates(), index, params)
+    ev.stats.fragments += dropped["fragments"]
+    ev.stats.reads += dropped["reads"]
+    ev.stats.bases += dropped["bases"]
+    return ev
 
 
 def scan(index: Index, r1: str | None = None, r2: str | None = None, *, bam: str | None = None,
          threads: int = 1, params: ScanParams = ScanParams(), **bam_opts) -> Evidence:
-    """Reads -> evidence (in memory)."""
+    """Reads -> evidence (in memory).
+
+    ``threads`` 1 does everything in this thread. With more, gzip input is decompressed in one thread per
+    file, a reader thread parses batches, ``threads`` workers run the ALK pre-filter over several
+    batches at once, and this thread classifies the few fragments with ALK k-mers. Results are the same
+    for every thread count.
+    """
     if bam is not None:
         from .bam import iter_bam_batches
 
@@ -56,8 +184,10 @@ def scan(index: Index, r1: str | None = None, r2: str | None = None, *, bam: str
     else:
         from .reads import iter_batches
 
-        batches = iter_batches(r1, r2, threads=max(0, threads - 1))
-    return scan_batches(_prefetch(batches, threads), index, params)
+        batches = iter_batches(r1, r2, threads=0 if threads <= 1 else 1)
+    if threads <= 1:
+        return scan_batches(batches, index, params)
+    return _scan_parallel(batches, index, params, threads)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from typing import Iterator
@@ -431,11 +432,14 @@ def _check_readable(path: str) -> None:
     """Fail now (not at the first batch) on a missing or unreadable file."""
     if path == "-":
         return
-    try:
-        with open(path, "rb"):
-            pass
+    try:  # stat, not open: opening and closing a named pipe would break its writer
+        mode = os.stat(path).st_mode
     except OSError as e:
         raise _open_error(path, e) from None
+    if stat.S_ISDIR(mode):
+        raise _open_error(path, IsADirectoryError())
+    if not os.access(path, os.R_OK):
+        raise _open_error(path, PermissionError())
 
 
 class _Source:
@@ -458,7 +462,7 @@ class _Source:
         except OSError as e:
             raise _open_error(self.label, e) from None
         for magic, what in _FOREIGN_MAGIC.items():
-            if head.startswith(magic) and magic != b"BAM\x01":
+            if head.startswith(magic):
                 raise InputError(f"{self.label} is {what}")
         if head[:2] == b"\x1f\x8b":
             from isal import igzip, igzip_threaded

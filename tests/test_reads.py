@@ -353,6 +353,13 @@ def test_empty_files(tmp_path):
     assert list(R.iter_batches(str(tmp_path / "e.fq.gz"), str(tmp_path / "e.fq"))) == []
 
 
+def test_multi_member_gzip(tmp_path):
+    """bgzip and concatenated gzip files are several gzip members."""
+    p = tmp_path / "m.fq.gz"
+    p.write_bytes(gzip.compress(b"@a\nAC\n+\nII\n") + gzip.compress(b"@b\nGT\n+\nII\n"))
+    assert collect(R.iter_batches(str(p)))[0] == ["a", "b"]
+
+
 def test_last_record_without_newline(tmp_path):
     p = tmp_path / "r.fq"
     p.write_bytes(b"@a\nACGT\n+\nIIII\n@b\nac\n+\nII")
@@ -495,6 +502,9 @@ def test_not_reads(tmp_path):
     p = tmp_path / "x.fq.bz2"
     p.write_bytes(b"BZh91AY&SY")
     bad(run(p), "x.fq.bz2", "bzip2")
+    p = tmp_path / "x.bam"
+    p.write_bytes(gzip.compress(b"BAM\x01" + bytes(20)))
+    bad(run(p), "x.bam", "BAM", "samtools fastq")
 
 
 def test_missing_plus(tmp_path):
