@@ -23,10 +23,13 @@ def warm_kernels(index: Index) -> float:
 
     from .kernels import scan_reads
 
+    from .reads import parse_chunk
+
     t0 = time.perf_counter()
     table, bits = index.filter_table()
-    buf = np.frombuffer(b"ACGT" * 10, dtype=np.uint8)
-    scan_reads(buf, np.array([0], np.int64), np.array([40], np.int32), table, bits, index.k)
+    buf = np.frombuffer(b"@r\n" + b"ACGT" * 10 + b"\n+\n" + b"I" * 40 + b"\n", dtype=np.uint8).copy()  # writable, as batches are
+    reads = parse_chunk(buf)[0]
+    scan_reads(reads.buf, reads.seq_start, reads.seq_len, table, bits, index.k)
     return time.perf_counter() - t0
 
 

@@ -168,6 +168,25 @@ def test_threads_give_identical_output(reference, synth_index, tmp_path):
             for t in (1, 2)]
     assert outs[0].paths["tsv"].read_bytes() == outs[1].paths["tsv"].read_bytes()
     assert outs[0].paths["json"].read_bytes() == outs[1].paths["json"].read_bytes()
+    assert outs[0].stats["reads"] == outs[1].stats["reads"]  # counters add up the same in parallel
+
+
+def test_quick_path_counts_like_the_full_classification(reference, synth_index, tmp_path):
+    """Reads lying on canonical ALK are counted without the full look; the evidence is the same."""
+    from alkfuse.index import Index
+    from alkfuse.pipeline import scan
+    from alkfuse.scan import ScanParams
+
+    txs, seqs = reference
+    fusions = [parse_fusion_spec("EML4::ALK:v1@5", PANEL)]
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions, n_background_pairs=500,
+                   alk_wildtype_fragments=400, alk_ati_fragments=50, seed=2, panel=PANEL)
+    index = Index(synth_index)
+    fast = scan(index, *map(str, sim.read_files), params=ScanParams(quick=True))
+    slow = scan(index, *map(str, sim.read_files), params=ScanParams(quick=False))
+    assert fast.fragments == slow.fragments
+    assert fast.stats == slow.stats
+    assert fast.stats.wildtype_fragments > 5 and sum(fast.stats.fragment_lengths) > 50
 
 
 def test_genome_index_calls_the_same(reference, synth_index, synth_genome_index, tmp_path):
