@@ -173,14 +173,15 @@ def build_index(
 
     # Exact gene multiplicity of every panel k-mer over the whole reference (both strands count: a read
     # of unknown strand holding the k-mer could come from either gene).
-    panel_keys = np.unique(np.concatenate(panel_keys_l))
+    panel_canon = np.unique(canonical(np.concatenate(panel_keys_l), k))
     seen_genes: list[np.ndarray] = []
     seen_keys: list[np.ndarray] = []
     for i, t in enumerate(txs):
         codes = encode(seq_all[offsets[i] : offsets[i + 1]].tobytes())
         kk, valid = kmer_keys(codes, k)
         kk = np.unique(canonical(kk[valid], k))
-        hit = kk[np.isin(kk, canonical(panel_keys, k))]
+        at = np.minimum(np.searchsorted(panel_canon, kk), max(len(panel_canon) - 1, 0))
+        hit = kk[panel_canon[at] == kk] if len(panel_canon) else kk[:0]
         seen_keys.append(hit)
         seen_genes.append(np.full(len(hit), tx_gene[i], dtype=np.int32))
     pairs = np.unique(np.stack([np.concatenate(seen_keys).astype(np.uint64),
