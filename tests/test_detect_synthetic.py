@@ -246,3 +246,19 @@ def test_pcr_duplicates_collapse_by_position_and_umi(reference, synth_index, tmp
         assert dup.unique_fragments == call.unique_fragments and dup.duplicates == call.unique_fragments
     else:
         assert dup.unique_fragments == 2 * call.unique_fragments and dup.duplicates == 0
+
+
+@pytest.mark.parametrize("spec", ["EML4::ALK:v4", "EML4::ALK:v6", "EML4::ALK:v8a", "EML4:13:ALK:19",
+                                  "EML4:13:ALK:21", "EML4:13:ALK:20:pdel=10", "NPM1:4:ALK:20:del=30"])
+def test_hard_junctions(reference, synth_index, tmp_path, spec):
+    """Inserts, ALK-side deletions, a break inside a partner exon, junctions into ALK exons 19 and 21."""
+    sim = _simulate(reference, tmp_path / "sim", [spec], 6, read_length=150, seed=31)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    (truth,) = sim.fusions
+    row = _found(rows, truth)
+    assert row is not None and len(rows) == 1, spec
+    assert row["junction"] == truth.junction and row["known_variant"] == truth.known_variant
+    assert row["inserted_sequence"] == (truth.spec.insert or ".")
+    assert row["exon5"] == (str(truth.spec.exon5) if not truth.spec.partner_deletion else ".")
+    assert row["exon3"] == (str(truth.spec.exon3) if not truth.spec.deletion else ".")
