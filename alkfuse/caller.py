@@ -25,7 +25,7 @@ import numpy as np
 from .align import JunctionHit, JunctionSeq, _rank
 from .annotate import Annotator
 from .evidence import Evidence, Fragment
-from .index import KINASE, Index
+from .index import Index
 from .panel import Panel
 from .seq import revcomp
 

@@ -62,15 +62,6 @@ def kmer_keys(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return keys, valid
 
 
-@njit
-def _revcomp_key(key, k):
-    out = np.uint64(0)
-    for _ in range(k):
-        out = (out << np.uint64(2)) | (np.uint64(3) - (key & np.uint64(3)))
-        key >>= np.uint64(2)
-    return out
-
-
 def revcomp_keys(keys: np.ndarray, k: int) -> np.ndarray:
     """Keys of the reverse complements (vectorised in numpy)."""
     keys = np.asarray(keys, dtype=np.uint64)

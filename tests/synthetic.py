@@ -72,7 +72,7 @@ def make_reference(out: Path, seed: int = 7) -> dict[str, Path]:
         ati_span = None
         if g.name == "ALK":
             # ALK-ATI: a first exon inside intron 19 (50 bases ending 400 bases before exon 20 ... or less)
-            i19_start, i19_end = spans[18][1], spans[19][0]
+            i19_end = spans[19][0]
             a_end = i19_end - 60
             ati_span = (a_end - 50, a_end)
         glen = len(body)

@@ -1,6 +1,5 @@
 """Each named filter marks what it should and nothing else; confidence tiers read as their reasons."""
 
-from dataclasses import replace
 
 import pytest
 
