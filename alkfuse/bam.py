@@ -307,12 +307,12 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def target_regions(index: Index, contig_of: dict[str, str], lengths: dict[str, int],
-                   padding: int) -> dict[str, list[tuple[int, int]]]:
+                   padding: int, roles=(ROLE_KINASE, ROLE_PARTNER)) -> dict[str, list[tuple[int, int]]]:
     """BAM contig -> merged, sorted 0-based half-open intervals: ALK and every partner gene of the index
     (span of the gene's transcripts, +- ``padding``). Genes on contigs the BAM lacks are left out (logged)."""
     spans: dict[str, tuple[str, int, int]] = {}
     for ti in index.transcripts:
-        if ti.role not in (ROLE_KINASE, ROLE_PARTNER):
+        if ti.role not in roles:
             continue
         lo = min(s for s, _ in ti.t.exons)
         hi = max(e for _, e in ti.t.exons)
@@ -326,6 +326,22 @@ def target_regions(index: Index, contig_of: dict[str, str], lengths: dict[str, i
             continue
         out.setdefault(b, []).append((max(0, lo - padding), min(lengths[b], hi + padding)))
     return {b: _merge(iv) for b, iv in out.items()}
+
+
+PROPER, MATE_UNMAPPED, SOFT_CLIP, MIN_CLIP = 0x2, 0x8, 4, 8
+
+
+def _plain(rec, tid: int, start: int, end: int) -> bool:
+    """A primary record of a proper pair whose mate lies in the same region, without a soft clip of
+    MIN_CLIP+ bases or an SA tag: an ordinary transcript read of the region's gene."""
+    flag = rec.flag
+    if flag & (UNMAPPED | MATE_UNMAPPED | SECONDARY | SUPPLEMENTARY) or not flag & PROPER:
+        return False
+    if rec.next_reference_id != tid or not start <= rec.next_reference_start < end:
+        return False
+    if any(op == SOFT_CLIP and n >= MIN_CLIP for op, n in rec.cigartuples):
+        return False
+    return not rec.has_tag("SA")
 
 
 def _inside(regions: dict[str, list[tuple[int, int]]], contig: str, pos: int) -> bool:
@@ -383,6 +399,7 @@ class BamBatches:
         self.orphans = 0
         self.unresolved = 0
         self.regions: dict[str, list[tuple[int, int]]] = {}
+        self.alk_regions: dict[str, list[tuple[int, int]]] = {}
         self.format = _sniff(self.path)
         with self._open() as f:
             self.mode = "stream" if full_scan else self._choose_mode(f)
@@ -395,6 +412,7 @@ class BamBatches:
                                      "another reference; pass --full-scan to read every record")
                 _check_build(self.path, index, lengths, contig_of)
                 self.regions = target_regions(index, contig_of, lengths, padding)
+                self.alk_regions = target_regions(index, contig_of, lengths, padding, roles=(ROLE_KINASE,))
         self._gen = self._run()
 
     def __iter__(self) -> BamBatches:
@@ -472,11 +490,23 @@ class BamBatches:
         frags: dict[str, _Fragment] = {}
         for contig, intervals in sorted(self.regions.items()):
             for start, end in intervals:
+                wanted = None
+                if not any(s < end and start < e for s, e in self.alk_regions.get(contig, ())):
+                    # A partner locus: a pair aligned wholly inside it, unclipped, holds no ALK sequence.
+                    # A first pass names the other templates; the second decodes only those.
+                    tid = f.get_tid(contig)
+                    wanted = set()
+                    for rec in f.fetch(contig, start, end):
+                        self.records_read += 1
+                        if not _plain(rec, tid, start, end):
+                            wanted.add(rec.query_name)
                 for rec in f.fetch(contig, start, end):
                     self.records_read += 1
                     name = rec.query_name
                     frag = frags.get(name)
                     if frag is None:
+                        if wanted is not None and name not in wanted:
+                            continue
                         frag = frags[name] = _Fragment()
                     self._take(frag, rec)
 
