@@ -55,6 +55,7 @@ class Junction:
     precise: bool = True
     seq5: str = ""  # 5' sequence of an unknown partner
     absorbs_unknown: bool = False  # also takes the split reads of an unknown 5' part at this ALK start
+    prefixes: list = field(default_factory=list)  # the reads' unknown 5' parts (longest first)
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
     def key(self):
@@ -122,8 +123,8 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
     out = []
     for (gene5, tx5, end5, tx3, start3), inserts in sorted(groups.items(), key=lambda x: x[0]):
         if gene5 == ".":
-            for seq5 in _cluster_prefixes(inserts):
-                out.append(Junction(".", -1, -1, tx3, start3, "", True, seq5))
+            for seq5, members in _cluster_prefixes(inserts):
+                out.append(Junction(".", -1, -1, tx3, start3, "", True, seq5, prefixes=members))
             continue
         for rep in _cluster_inserts(inserts, params.insert_tolerance):
             out.append(Junction(gene5, tx5, end5, tx3, start3, rep))
@@ -156,18 +157,21 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
             j.fragments = None  # removed below
             continue
         best = None
-        for g, need in genes:
-            canon = index.canonical[g]
-            pseq = index.sequence(canon.idx)
-            for _, e in canon.t.exon_bounds():
-                for L in range(min(len(j.seq5), e), need - 1, -1):
-                    if _mismatches(j.seq5[:L], pseq[e - L : e]) <= L // 16:
-                        if best is None or L > best[0]:
-                            best = (L, g, canon.idx, e)
-                        break
+        for seq5 in (j.prefixes or [j.seq5])[:8]:  # the longest few: one without an early error will do
+            for g, need in genes:
+                canon = index.canonical[g]
+                pseq = index.sequence(canon.idx)
+                for _, e in canon.t.exon_bounds():
+                    for L in range(min(len(seq5), e), need - 1, -1):
+                        if _mismatches(seq5[:L], pseq[e - L : e]) <= L // 16:
+                            if best is None or L > best[0]:
+                                best = (L, g, canon.idx, e, seq5[L:])
+                            break
+            if best is not None:
+                break
         if best is not None:
-            L, g, tx5, e = best
-            j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, j.seq5[L:]
+            L, g, tx5, e, insert = best
+            j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, insert
             continue
         if not _partner_from_mates(j, ev, index) and len(j.seq5) < min_unknown:
             j.fragments = None  # too short to stand as an unknown partner; its reads may align elsewhere
@@ -207,14 +211,17 @@ def _mismatches(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b))
 
 
-def _cluster_prefixes(prefixes: Counter) -> list[str]:
+def _cluster_prefixes(prefixes: Counter) -> list[tuple[str, list[str]]]:
     """Unknown 5' sequences that end alike (the shorter is the end of the longer, one mismatch per 16
-    bases) come from one partner; each cluster is represented by its longest sequence."""
-    reps: list[str] = []
+    bases) come from one partner: (longest sequence, members longest first) per cluster."""
+    clusters: list[tuple[str, list[str]]] = []
     for p in sorted(prefixes, key=lambda x: (-len(x), x)):
-        if not any(_ends_like(r, p, len(p) // 16) for r in reps):
-            reps.append(p)
-    return reps
+        home = next((c for c in clusters if _ends_like(c[0], p, len(p) // 16)), None)
+        if home is None:
+            clusters.append((p, [p]))
+        else:
+            home[1].append(p)
+    return clusters
 
 
 def _similar(a: str, b: str, tol: int) -> bool:
@@ -528,7 +535,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
             j.precise = False  # spanning pairs only: the junction was never seen in a read
     juncs += _spanning_only(ev, index, juncs, params)
     _join_unknown_to_imprecise(juncs)
-    _merge_nearby(juncs, params)
+    _merge_nearby(juncs, params, index)
     ann = Annotator(index, panel)
     calls = []
     for j in juncs:
@@ -542,18 +549,33 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     return calls
 
 
-def _merge_nearby(juncs: list[Junction], params: CallParams) -> None:
-    """A weak junction a few bases from a junction with at least twice its support is the same molecule
-    read with errors at the junction (e.g. ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it."""
+def _at_boundaries(j: Junction, index: Index) -> bool:
+    """The junction joins an exon end of the partner to an exon start of ALK, with nothing inserted."""
+    if j.tx5 < 0 or j.insert:
+        return False
+    ends = {e for _, e in index.transcripts[j.tx5].t.exon_bounds()}
+    starts = {s for s, _ in index.transcripts[j.tx3].t.exon_bounds()}
+    return j.end5 in ends and j.start3 in starts
+
+
+def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> None:
+    """A weak junction a few bases from a junction with at least twice its support (or as much, when only
+    that one joins exon boundaries) is the same molecule read with errors at the junction (e.g.
+    ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it."""
     order = sorted(range(len(juncs)), key=lambda n: (-len(juncs[n].fragments), n))
     gone = set()
     for a in order:
         if a in gone:
             continue
         strong = juncs[a]
+        clean = _at_boundaries(strong, index)
         for b in order:
             weak = juncs[b]
-            if b == a or b in gone or 2 * len(weak.fragments) > len(strong.fragments):
+            if b == a or b in gone:
+                continue
+            # twice the support, or as much when only the stronger one sits on exon boundaries
+            if 2 * len(weak.fragments) > len(strong.fragments) and not (
+                    clean and len(weak.fragments) <= len(strong.fragments) and not _at_boundaries(weak, index)):
                 continue
             same5 = weak.tx5 == strong.tx5 and abs(weak.end5 - strong.end5) <= params.nearby \
                 or weak.tx5 < 0 and strong.precise
