@@ -575,7 +575,8 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
                 continue
             # twice the support, or as much when only the stronger one sits on exon boundaries
             if 2 * len(weak.fragments) > len(strong.fragments) and not (
-                    clean and len(weak.fragments) <= len(strong.fragments) and not _at_boundaries(weak, index)):
+                    clean and weak.tx5 == strong.tx5 and len(weak.fragments) <= len(strong.fragments)
+                    and not _at_boundaries(weak, index)):
                 continue
             same5 = weak.tx5 == strong.tx5 and abs(weak.end5 - strong.end5) <= params.nearby \
                 or weak.tx5 < 0 and strong.precise

@@ -11,6 +11,7 @@ Layout of ``DIR`` (all written deterministically: same inputs, same bytes):
                         k-mer. Other transcripts: every ``background_step``-th position. ``kmer_genes``
                         = number of distinct genes (over the whole reference) that hold the k-mer,
                         exact for panel k-mers, 0 (unknown) for background-only ones.
+- ``kmer_fences.npy``   every FENCE_STEP-th key, kept in memory so that a look-up reads one page of keys
 - ``alk_filter.npy``    canonical k-mers of ALK from exon 18 to the 3' end (all isoforms) that no other gene
                         holds and that are not low complexity: the pre-filter of the read scan.
 - ``junctions.fa``      partner exon end + ALK exon 19/20/21 start junction sequences (canonical
@@ -41,6 +42,7 @@ KINASE = "ALK"
 ALK_FILTER_FIRST_EXON = 18  # the scan keeps reads with ALK k-mers from this exon on (1-based exon number)
 JUNCTION_ALK_EXONS = (20, 19, 21)
 JUNCTION_FLANK = 300
+FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups
 
 ROLE_KINASE, ROLE_PARTNER, ROLE_PARALOG, ROLE_OTHER = "kinase", "partner", "paralog", "other"
 
@@ -217,7 +219,7 @@ def build_index(
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     for name, arr in (("seq", seq_all), ("seq_offsets", offsets), ("kmer_keys", keys), ("kmer_tx", tx_of),
-                      ("kmer_pos", pos_of), ("kmer_genes", kmer_genes)):
+                      ("kmer_pos", pos_of), ("kmer_genes", kmer_genes), ("kmer_fences", keys[::FENCE_STEP])):
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
     with open(tmp / "transcripts.tsv", "w") as fh:
         fh.write("#id\tversion\tgene\tgene_id\trole\tchrom\tstrand\texons\tcds\tcanonical\tbiotype\n")
@@ -365,6 +367,7 @@ class Index:
             self.kmer_pos = load("kmer_pos")
             self.kmer_genes = load("kmer_genes")
             self.alk_filter = np.asarray(load("alk_filter"))
+            self.kmer_fences = np.asarray(load("kmer_fences"))
             self.junction_kmers = np.asarray(load("junction_kmers"))
             self.junction_ids = np.asarray(load("junction_ids"))
         except (OSError, ValueError) as exc:
@@ -416,9 +419,9 @@ class Index:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each key, the [lo, hi) row range of the positional index holding it."""
-        lo = np.searchsorted(self.kmer_keys, keys, side="left")
-        hi = np.searchsorted(self.kmer_keys, keys, side="right")
-        return lo, hi
+        from .kernels import lookup
+
+        return lookup(self.kmer_keys, self.kmer_fences, FENCE_STEP, keys)
 
     def checksum(self) -> str:
         """Identity of the index, written into evidence files so that call refuses a foreign index."""

@@ -310,3 +310,31 @@ def extend(read: np.ndarray, ref: np.ndarray, rpos: int, tpos: int, step: int,
         raise ValueError("step must be +1 or -1")
     return _extend(np.ascontiguousarray(read, dtype=np.uint8), np.ascontiguousarray(ref, dtype=np.uint8),
                    rpos, tpos, step, match, mismatch, xdrop)
+
+
+@njit
+def _lookup(keys, fences, step, queries, lo, hi):
+    """[lo, hi) row range of each query in the sorted ``keys``, touching only the rows near it: the
+    in-memory ``fences`` (every ``step``-th key) narrow each binary search to one or two fence windows."""
+    n = keys.shape[0]
+    for i in range(queries.shape[0]):
+        q = queries[i]
+        b = np.searchsorted(fences, q, side="left") - 1  # last fence < q: the first q is after it
+        a = b * step if b >= 0 else 0
+        e = min(a + step + 1, n)
+        lo[i] = a + np.searchsorted(keys[a:e], q, side="left")
+        b = np.searchsorted(fences, q, side="right")  # first fence > q: the last q is before it
+        a = max((b - 1) * step, 0)
+        e = min(b * step, n) if b < fences.shape[0] else n
+        hi[i] = a + np.searchsorted(keys[a:e], q, side="right")
+
+
+def lookup(keys: np.ndarray, fences: np.ndarray, step: int, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like ``np.searchsorted(keys, q, 'left'/'right')`` for every query, for a memory-mapped ``keys``
+    too large to page in: ``fences`` must be ``keys[::step]``."""
+    queries = np.ascontiguousarray(queries, dtype=np.uint64)
+    lo = np.zeros(len(queries), dtype=np.int64)
+    hi = np.zeros(len(queries), dtype=np.int64)
+    if len(queries) and len(keys):
+        _lookup(keys, np.ascontiguousarray(fences, dtype=np.uint64), step, queries, lo, hi)
+    return lo, hi

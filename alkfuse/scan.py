@@ -28,6 +28,9 @@ log = logging.getLogger("alkfuse")
 _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?)$", re.IGNORECASE)
 
 
+# Illumina adapter ends as they appear before an insert in fusion-sense reads (TruSeq read 1 primer end,
+# and the reverse complement of the read 2 adapter start).
+ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
 LONG_MIN_SEEDS = 5
 
@@ -106,6 +109,15 @@ class Classifier:
                  if s.read_start < alk.read_start and s.read_end <= alk.read_start + alk.length // 2]
         if not cands:
             prefix = seq[: alk.read_start]
+            # Adapter read-through on a short fragment puts adapter before ALK: only what follows counts.
+            cut = max((prefix.rfind(a) + len(a) for a in ADAPTERS if a in prefix), default=0)
+            if cut:
+                if alk.read_start - cut < p.min_anchor:
+                    return None
+                seq = seq[cut:]
+                alk = Segment(alk.tx, alk.read_start - cut, alk.read_end - cut, alk.tx_start, alk.mismatches,
+                              alk.seeds, alk.unique_seeds)
+                prefix = seq[: alk.read_start]
             # Short prefixes (min_anchor..min_unknown5) are kept for the caller, which may find them at the
             # end of a partner exon seen in the sample (a partner part shorter than k); it calls no unknown
             # partner from them.

@@ -181,3 +181,15 @@ def test_extend_stops_at_divergence():
     b = kernels.encode("ACGTACGTAC" + "GGGGGGGGGGGGGGGGGGGG")
     assert kernels.extend(a, b, 0, 0, 1) == (10, 0)
     assert kernels.extend(a, b, 9, 9, -1) == (10, 0)
+
+
+# --- fenced look-up in a sorted key array -------------------------------------------------------------------
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=300), st.lists(st.integers(0, 64), max_size=40),
+       st.sampled_from([1, 2, 3, 7, 16]))
+def test_lookup_matches_searchsorted(keys, queries, step):
+    keys = np.array(sorted(keys), dtype=np.uint64)  # few distinct values: long runs across fences
+    q = np.array(queries, dtype=np.uint64)
+    lo, hi = kernels.lookup(keys, keys[::step], step, q)
+    assert list(lo) == list(np.searchsorted(keys, q, side="left"))
+    assert list(hi) == list(np.searchsorted(keys, q, side="right"))
