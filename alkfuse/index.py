@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +41,7 @@ KINASE = "ALK"
 ALK_FILTER_FIRST_EXON = 18  # the scan keeps reads with ALK k-mers from this exon on (1-based exon number)
 JUNCTION_ALK_EXONS = (20, 19, 21)
 JUNCTION_FLANK = 300
+LARGE_INDEX = 256 << 20  # bytes of memory-mapped arrays above which touched pages are released
 FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups
 
 ROLE_KINASE, ROLE_PARTNER, ROLE_PARALOG, ROLE_OTHER = "kinase", "partner", "paralog", "other"
@@ -328,19 +328,26 @@ def _junction_kmers(junctions, k: int, reference_keys: np.ndarray, min_side: int
 
 
 # ----------------------------------------------------------------------------------------------------------
-@dataclass
 class TranscriptInfo:
-    """A transcript as the index holds it (what the caller and annotator need)."""
+    """A transcript as the index holds it. Its exons are parsed from the table row on first use: a
+    genome-scale index holds ~250,000 transcripts, of which a run looks at a few."""
 
-    idx: int
-    t: Transcript
-    role: str
-    canonical: bool
-    offset: int
+    __slots__ = ("idx", "id", "gene", "role", "canonical", "offset", "_row", "_t")
+
+    def __init__(self, idx: int, row: str, offset: int):
+        c = row.split("\t", 5)
+        self.idx, self.id, self.gene, self.role = idx, c[0], c[2], c[4]
+        self.canonical = row.split("\t")[9] == "1"
+        self.offset, self._row, self._t = offset, row, None
 
     @property
-    def gene(self) -> str:
-        return self.t.gene_name
+    def t(self) -> Transcript:
+        if self._t is None:
+            c = self._row.split("\t")
+            exons = tuple(tuple(int(x) for x in e.split("-")) for e in c[7].split(","))
+            cds = tuple(int(x) for x in c[8].split("-")) if c[8] != "." else None
+            self._t = Transcript(c[0], None if c[1] == "." else c[1], c[3], c[2], c[5], c[6], exons, c[10], (), cds)
+        return self._t
 
 
 class Index:
@@ -377,19 +384,28 @@ class Index:
             for line in fh:
                 if line.startswith("#"):
                     continue
-                c = line.rstrip("\n").split("\t")
-                exons = tuple(tuple(int(x) for x in e.split("-")) for e in c[7].split(","))
-                cds = tuple(int(x) for x in c[8].split("-")) if c[8] != "." else None
-                t = Transcript(c[0], None if c[1] == "." else c[1], c[3], c[2], c[5], c[6], exons, c[10], (), cds)
                 i = len(self.transcripts)
-                self.transcripts.append(TranscriptInfo(i, t, c[4], c[9] == "1", int(self.seq_offsets[i])))
-        self.by_id = {ti.t.id: ti for ti in self.transcripts}
+                self.transcripts.append(TranscriptInfo(i, line.rstrip("\n"), int(self.seq_offsets[i])))
+        self.by_id = {ti.id: ti for ti in self.transcripts}
+        # Genome-scale index: the read mapper unmaps the pages it touched after each look-up.
+        self.large = sum(a.nbytes for a in (self.seq, self.kmer_keys, self.kmer_tx, self.kmer_pos)) > LARGE_INDEX
         self.genes: dict[str, list[TranscriptInfo]] = {}
         for ti in self.transcripts:
             self.genes.setdefault(ti.gene, []).append(ti)
         self.canonical = {g: next((x for x in ts if x.canonical), ts[0]) for g, ts in self.genes.items()}
         self._seq_cache: dict[int, str] = {}
         self._table = None
+
+    def release_pages(self) -> None:
+        """Unmap the pages of the large memory-mapped arrays touched so far (they stay in the page cache and
+        fault back in on use). A genome-scale index is mapped in large page-cache folios, so look-ups spread
+        over it would otherwise grow the process's resident memory toward the size of the index."""
+        import mmap
+
+        for a in (self.seq, self.kmer_keys, self.kmer_tx, self.kmer_pos, self.kmer_genes):
+            mm = getattr(a, "_mmap", None)
+            if mm is not None:
+                mm.madvise(mmap.MADV_DONTNEED)
 
     def junction_names(self) -> list[str]:
         """Names of junctions.fa records, in file order (``junction_ids`` index this list)."""

@@ -73,8 +73,11 @@ class ReadMapper:
             return z, z, z, z
         rows = np.repeat(lo - np.cumsum(np.r_[0, n[:-1]]), n) + np.arange(n.sum())
         rp = np.repeat(rpos, n)
-        return rp, np.asarray(self.index.kmer_tx[rows]), np.asarray(self.index.kmer_pos[rows]), \
-            np.asarray(self.index.kmer_genes[rows])
+        out = rp, np.array(self.index.kmer_tx[rows]), np.array(self.index.kmer_pos[rows]), \
+            np.array(self.index.kmer_genes[rows])
+        if self.index.large:
+            self.index.release_pages()
+        return out
 
     def segments(self, seq: str, txs: set[int] | None = None, exclude: set[int] | None = None,
                  max_diagonals: int = 8) -> list[Segment]:
