@@ -16,7 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .errors import ReferenceError_
 from .seq import revcomp
@@ -327,12 +327,3 @@ def attach_sequences(
             "the FASTA and the GTF are from different releases"
         )
     return out
-
-
-def iter_fasta_records(path: str | Path) -> Iterator[tuple[str, str]]:
-    """(id, sequence) of any FASTA (used for read-free references in tests)."""
-    import pysam
-
-    with pysam.FastxFile(str(path)) as fh:
-        for rec in fh:
-            yield rec.name, rec.sequence.upper()

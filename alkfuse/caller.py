@@ -58,9 +58,6 @@ class Junction:
     prefixes: list = field(default_factory=list)  # the reads' unknown 5' parts (longest first)
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
-    def key(self):
-        return (self.gene5, self.tx5, self.end5, self.tx3, self.start3, self.insert, self.seq5)
-
 
 @dataclass
 class Call:
