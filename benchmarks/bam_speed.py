@@ -32,6 +32,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timed import timed  # noqa: E402
 
 REFERENCE = ROOT.parent / "shared" / "data" / "reference" / "grch38_panel"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -199,18 +202,6 @@ def make_bam(work: Path, pairs: int, seed: int, expression: str) -> Path:
     return bam
 
 
-def run(cmd) -> dict:
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        t0 = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", tf.name, *cmd], env=ENV,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        wall = time.perf_counter() - t0
-        if p.returncode:
-            sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
-        user, sys_, rss = tf.read().split()[-3:]
-    return {"wall": wall, "cpu": float(user) + float(sys_), "rss_mb": int(rss) / 1024}
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "alkfuse-bam-bench")
@@ -233,7 +224,7 @@ def main() -> int:
         out = work / ("out_targeted" if not extra else "out_full")
         cmd = [sys.executable, "-m", "alkfuse", "-q", "detect", "--index", str(index), "--bam", str(bam),
                "--out", str(out), "--threads", "2", *extra]
-        runs = [run(cmd) for _ in range(args.repeats)]
+        runs = [timed(cmd, ENV) for _ in range(args.repeats)]
         rows[label] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         rows[label]["tsv"] = (out / "fusions.tsv").read_bytes()
         log(f"{label}: {rows[label]['wall']:.1f} s")

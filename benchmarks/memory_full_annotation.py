@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "data" / "reference" / "grch38_panel"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timed import timed  # noqa: E402
 
 
 def log(msg):
@@ -78,18 +80,6 @@ def make_reference(work: Path, n: int, seed: int) -> tuple[Path, Path]:
     return gtf, fa
 
 
-def timed(cmd) -> dict:
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        t0 = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", tf.name, *cmd], env=ENV,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        wall = time.perf_counter() - t0
-        if p.returncode:
-            sys.exit(f"failed: {' '.join(map(str, cmd))}\n{p.stderr[-2000:]}")
-        user, system, rss = tf.read().split()[-3:]
-    return {"wall": wall, "cpu": float(user) + float(system), "rss": int(rss) / 1024}
-
-
 def du(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -110,22 +100,22 @@ def main() -> int:
     rows = []
     big, panel = work / "index_full", work / "index_panel"
     log("indexing the full-size annotation")
-    r = timed(alk + ["index", "--gtf", gtf, "--transcripts", fa, "--out", big])
+    r = timed(alk + ["index", "--gtf", gtf, "--transcripts", fa, "--out", big], ENV)
     rows.append(("`alkfuse index` (full-size annotation)", r, f"{du(big):.0f} MB index"))
     timed(alk + ["index", "--gtf", REFERENCE / "annotation.gtf.gz", "--transcripts", REFERENCE / "transcripts.fa.gz",
-                 "--out", panel])
+                 "--out", panel], ENV)
     pairs = sum(1 for _ in gzip.open(args.reads[0], "rb")) // 4
     for label, idx in (("full-size annotation", big), ("panel only", panel)):
         log(f"detect with the {label} index")
         r = timed(alk + ["detect", "--index", idx, "-1", args.reads[0], "-2", args.reads[1], "--out",
-                         work / f"out_{idx.name}", "--threads", "2"])
+                         work / f"out_{idx.name}", "--threads", "2"], ENV)
         rows.append((f"`alkfuse detect --threads 2`, {label} index", r, f"{pairs:,} pairs"))
     same = (work / "out_index_full" / "fusions.tsv").read_text().splitlines()[1:]
     print(f"Stand-in for a full human annotation: {args.transcripts:,} synthetic + 286 real transcripts\n")
     print("| step | wall s | CPU s | peak RSS MB | note |")
     print("|---|---:|---:|---:|---|")
     for label, r, note in rows:
-        print(f"| {label} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss']:.0f} | {note} |")
+        print(f"| {label} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss_mb']:.0f} | {note} |")
     print(f"\ncalls with the full-size index: {len(same)}")
     return 0
 
