@@ -215,9 +215,9 @@ def main() -> int:
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
     index = work / "index"
-    if not (index / "manifest.json").exists():
-        subprocess.run([sys.executable, "-m", "alkfuse", "-q", "index", "--gtf", str(REFERENCE / "annotation.gtf.gz"),
-                        "--transcripts", str(REFERENCE / "transcripts.fa.gz"), "--out", str(index)], env=ENV, check=True)
+    # rebuilt every run (3 s): an index written by an older alkfuse may not load
+    subprocess.run([sys.executable, "-m", "alkfuse", "-q", "index", "--gtf", str(REFERENCE / "annotation.gtf.gz"),
+                    "--transcripts", str(REFERENCE / "transcripts.fa.gz"), "--out", str(index)], env=ENV, check=True)
     bam = make_bam(work, args.pairs, args.seed, args.expression)
     rows = {}
     for label, extra in (("targeted fetch", []), ("--full-scan", ["--full-scan"])):
