@@ -20,25 +20,23 @@ def _rows(path):
 
 
 def _match(row, truth):
-    ins = "." if truth["inserted_sequence"] == "." else truth["inserted_sequence"]
-    return (row["gene5"] == truth["gene5"] and row["breakpoint5"] == truth["breakpoint5"]
-            and row["breakpoint3"] == truth["breakpoint3"] and row["inserted_sequence"] == ins)
+    return all(row[c] == truth[c] for c in ("gene5", "breakpoint5", "breakpoint3", "inserted_sequence"))
+
+
+def _detect(panel_index, tmp_path_factory, folder, r1, r2, sample):
+    out = tmp_path_factory.mktemp(sample)
+    detect(panel_index, out, str(READS / folder / r1), str(READS / folder / r2), sample=sample)
+    return out
 
 
 @pytest.fixture(scope="module")
 def splitfusion(panel_index, tmp_path_factory):
-    d = READS / "splitfusion_Lib001"
-    out = tmp_path_factory.mktemp("sf")
-    detect(panel_index, out, str(d / "Lib001.R1.fq.gz"), str(d / "Lib001.R2.fq.gz"), sample="Lib001")
-    return out
+    return _detect(panel_index, tmp_path_factory, "splitfusion_Lib001", "Lib001.R1.fq.gz", "Lib001.R2.fq.gz", "Lib001")
 
 
 @pytest.fixture(scope="module")
 def pizzly(panel_index, tmp_path_factory):
-    d = READS / "pizzly_spikein"
-    out = tmp_path_factory.mktemp("pz")
-    detect(panel_index, out, str(d / "reads_1.fastq.gz"), str(d / "reads_2.fastq.gz"), sample="spikein")
-    return out
+    return _detect(panel_index, tmp_path_factory, "pizzly_spikein", "reads_1.fastq.gz", "reads_2.fastq.gz", "spikein")
 
 
 def test_splitfusion_v3a_and_v3b_in_separate_rows(splitfusion):
