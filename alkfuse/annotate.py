@@ -72,19 +72,14 @@ class Annotator:
             left = seq5[max(0, j.end5 - SEQ_FLANK) : j.end5]
             frame = self._frame(tx5, j.end5, ins, tx3, start3, seq5, alk_seq)
             variant = None
-            if short5 == 0 and j.precise:
+            if short5 == 0:
+                # Imprecise calls come here with the exons and insert length place_imprecise chose.
                 variant = self.panel.name_variant(gene5, n5, KINASE, n3, len(ins), del3)
-            elif short5 == 0:
-                # Imprecise (exons inferred from mates): named only when the exons leave one variant, among
-                # those whose insert is at least as long as the inserted bases reads show (E2 with 40
-                # inserted bases: v5b; E20 with none: v2; E13 with none: v1 or v6, so no name).
-                fits = [v.name for v in self.panel.variants if (v.gene5, v.exon5, v.gene3, v.exon3) ==
-                        (gene5, n5, KINASE, n3) and v.insert_length >= len(ins)]
-                variant = fits[0] if len(fits) == 1 else None
             variant = variant or "."
             pg = self.panel.gene(gene5)
             role = pg.role if pg else "other"
-            lowc = low_complexity(left[-20:]) or (len(ins) >= 10 and low_complexity(ins))
+            shown = ins.replace("N", "")  # bases no read covered are N
+            lowc = low_complexity(left[-20:]) or (len(shown) >= 10 and low_complexity(shown))
         exon3 = str(n3) if del3 == 0 else "."
         junction = f"{side5};{ins_txt}{side3}"
         fusion_sequence = f"{left}|{ins}|{right}" if ins else f"{left}|{right}"
@@ -143,6 +138,7 @@ class Annotator:
             homolog_only=homolog,
             low_complexity=lowc,
             confidence_reason="",
+            inference=j.inferred,
             partner_role=role,
             chrom5=chrom5,
             chrom3=tx3.t.chrom,
@@ -154,6 +150,14 @@ class Annotator:
             insert_length=len(ins),
             deletion3=del3,
         )
+
+    @staticmethod
+    def frame_of(tx5, end5: int, insert_length: int, tx3, start3: int) -> str:
+        """in-frame / out-of-frame from the CDS starts alone ('.' when either is unknown or not reached)."""
+        c5, c3 = tx5.t.cds_start, tx3.t.cds_start
+        if c5 is None or c3 is None or end5 <= c5 or start3 < c3:
+            return "."
+        return "out-of-frame" if (end5 - c5 + insert_length) % 3 != (start3 - c3) % 3 else "in-frame"
 
     @staticmethod
     def _frame(tx5, end5, ins, tx3, start3, seq5, seq3) -> str:

@@ -17,6 +17,7 @@ Steps, in order (each is a function below):
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -56,6 +57,7 @@ class Junction:
     seq5: str = ""  # 5' sequence of an unknown partner
     absorbs_unknown: bool = False  # also takes the split reads of an unknown 5' part at this ALK start
     prefixes: list = field(default_factory=list)  # the reads' unknown 5' parts (longest first)
+    inferred: str = ""  # how an imprecise junction was placed
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
 
@@ -103,6 +105,7 @@ class Call:
     supporting_reads: list[str]
     insert_length: int = 0
     deletion3: int = 0
+    inference: str = ""  # how an imprecise junction was placed (see place_imprecise)
 
     @property
     def passed(self) -> bool:
@@ -114,9 +117,9 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
     for f in ev.fragments:
         for s in f.splits:
             if s.gene5 == ".":
-                groups[(".", -1, -1, index.by_id[s.tx3].idx, s.start3)][s.insert] += 1
+                groups[(".", -1, -1, *_alk_start(index, s))][s.insert] += 1
             else:
-                groups[(s.gene5, index.by_id[s.tx5].idx, s.end5, index.by_id[s.tx3].idx, s.start3)][s.insert] += 1
+                groups[(s.gene5, index.by_id[s.tx5].idx, s.end5, *_alk_start(index, s))][s.insert] += 1
     out = []
     for (gene5, tx5, end5, tx3, start3), inserts in sorted(groups.items(), key=lambda x: x[0]):
         if gene5 == ".":
@@ -126,6 +129,18 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
         for rep in _cluster_inserts(inserts, params.insert_tolerance):
             out.append(Junction(gene5, tx5, end5, tx3, start3, rep))
     return out
+
+
+def _alk_start(index: Index, s) -> tuple[int, int]:
+    """(transcript, position) of a split read's first ALK base, on canonical ALK when that transcript holds
+    it (a read placed on another isoform, e.g. ALK-ATI, whose exon 20 is the same genome bases)."""
+    ti = index.by_id[s.tx3]
+    alk = index.alk
+    if ti.idx != alk.idx:
+        p = alk.t.to_transcript(ti.t.to_genome(s.start3))
+        if p is not None:
+            return alk.idx, p
+    return ti.idx, s.start3
 
 
 def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8,
@@ -168,6 +183,12 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 break
         if best is not None:
             L, g, tx5, e, insert = best
+            same = next((o for o in juncs if o is not j and not o.seq5 and (o.tx5, o.end5, o.tx3, o.start3) ==
+                         (tx5, e, j.tx3, j.start3) and _similar(o.insert, insert, 3)), None)
+            if same is not None:  # a junction reads show with the partner part long enough to seed
+                same.absorbs_unknown = True
+                j.fragments = None
+                continue
             j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, insert
             continue
         if not _partner_from_mates(j, ev, index) and len(j.seq5) < min_unknown:
@@ -188,7 +209,7 @@ def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
     """Name the partner of an unknown 5' part from the mates of its reads (all in one gene): the
     partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show."""
     mates = [f.span for f in ev.fragments if f.span is not None and any(
-        s.gene5 == "." and index.by_id[s.tx3].idx == j.tx3 and s.start3 == j.start3 for s in f.splits)]
+        s.gene5 == "." and _alk_start(index, s) == (j.tx3, j.start3) for s in f.splits)]
     genes = Counter(m.gene5 for m in mates)
     if len(genes) != 1:
         return False
@@ -397,11 +418,11 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
         chosen = None
         for s in f.splits:
             if s.gene5 == ".":
-                ns = [n for n in by_split.get(("?", index.by_id[s.tx3].idx, s.start3), [])
+                ns = [n for n in by_split.get(("?", *_alk_start(index, s)), [])
                       if _ends_like(_five_prime_side(juncs[n], index), s.insert, len(s.insert) // 16)]
             else:
-                ns = [n for n in by_split.get((s.gene5, index.by_id[s.tx5].idx, s.end5, index.by_id[s.tx3].idx,
-                                               s.start3), []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)]
+                key = (s.gene5, index.by_id[s.tx5].idx, s.end5, *_alk_start(index, s))
+                ns = [n for n in by_split.get(key, []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)]
             if ns:
                 chosen = ns[0]
                 break
@@ -461,11 +482,10 @@ def _dedupe(j: Junction) -> tuple[list, int]:
     return kept, len(j.fragments) - len(kept)
 
 
-def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams) -> list[Junction]:
+def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction]) -> list[Junction]:
     """Partner genes with spanning pairs left over: one imprecise junction per gene, joined to ALK exon 20
-    (an imprecise junction named from mates of insert reads takes them instead, keeping its inserted
-    bases), at the partner exon end at or after the furthest partner mate whose implied fragment lengths
-    best fit the library's median (measured on unfused ALK pairs); without that measure, the first one."""
+    (an imprecise junction named from mates of insert reads takes them instead). ``place_imprecise``
+    then chooses its exons."""
     used = {id(f) for j in juncs for f, _, _ in j.fragments}
     spans = defaultdict(list)
     for f in ev.fragments:
@@ -476,41 +496,128 @@ def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction], params: Ca
     imprecise = {j.gene5: j for j in juncs if not j.precise and j.tx5 >= 0}
     out = []
     for gene in sorted(set(spans) | set(imprecise)):
-        canon = index.canonical[gene]
         j = imprecise.get(gene)
         if j is None:
-            j = Junction(gene, canon.idx, 0, alk.idx, a20, "", precise=False)
+            j = Junction(gene, index.canonical[gene].idx, 0, alk.idx, a20, "", precise=False)
             out.append(j)
         j.fragments = j.fragments + [(f, "span", [None] * len(f.seqs)) for f in spans.get(gene, [])]
-        mates = [f.span for f, _, _ in j.fragments if f.span is not None]
-        ends = [_to_tx(index, m.tx5, m.end5 - 1, canon.idx) for m in mates]
-        ends = [e + 1 for e in ends if e is not None]
-        if ends:
-            j.end5 = _infer_exon_end(index, canon, mates, max(ends), len(j.insert), j.start3,
-                                     ev.stats.fragment_length_median())
-        if j.insert:  # the first inserted bases may be the inferred exon's last ones, too few to match before
-            pseq = index.sequence(canon.idx)
-            trim = next((n for n in range(min(7, len(j.insert)), 0, -1) if j.insert[:n] == pseq[j.end5 - n : j.end5]), 0)
-            j.insert = j.insert[trim:]
     return out
 
 
-def _infer_exon_end(index: Index, canon, mates, far: int, insert: int, start3: int, median: int | None) -> int:
-    options = [e for _, e in canon.t.exon_bounds() if e >= far] or [canon.t.length]
-    if median is None:
-        return options[0]
+NAMED_PRIOR = math.log(4.0)  # a listed variant is four times as likely as any other exon junction
+OUT_OF_FRAME_PRIOR = math.log(0.25)  # a junction that breaks the ALK reading frame is rarely oncogenic
+
+
+class FragmentModel:
+    """Log-probability of a fragment length under the library's measured size distribution (smoothed
+    histogram of ``Stats.fragment_lengths``); None when fewer than ``minimum`` pairs were measured."""
+
+    def __init__(self, counts: list[int]):
+        c = np.asarray(counts, dtype=float)
+        smooth = np.convolve(c, [1, 2, 3, 2, 1], mode="same") / 9
+        self.logp = np.log((smooth + 0.01) / (smooth.sum() + 0.01 * len(smooth)))
+        self._norms: dict[tuple, float] = {}
+
+    @classmethod
+    def of(cls, stats, minimum: int = 20) -> "FragmentModel | None":
+        return cls(stats.fragment_lengths) if sum(stats.fragment_lengths) >= minimum else None
+
+    def support_norm(self, read_length: int, insert: int, anchor: int = 10) -> float:
+        """log of the chance that a fragment across a junction with ``insert`` bases between the sides is
+        evidence at all (up to a factor common to all junctions): sum over lengths L of p(L) times the
+        junction offsets at which a read crosses it with ``anchor`` bases each side or the two reads lie
+        one on each side. Spanning pairs alone, with no read crossing, are likely for a long insert and
+        unlikely for none; the implied lengths alone cannot tell these apart."""
+        from .evidence import FRAGMENT_BIN
+
+        key = (read_length, insert, anchor)
+        if key not in self._norms:
+            r, n, a = read_length, insert, anchor
+            total = 0.0
+            for b, lp in enumerate(self.logp):
+                length = b * FRAGMENT_BIN + FRAGMENT_BIN // 2
+                x = np.arange(1, max(length - n, 1))  # partner bases in the fragment
+                y = length - n - x  # ALK bases
+                split = (x >= a) & (y >= a) & ((x + n + a <= r) | (y + n + a <= r))
+                span = (x >= r) & (y >= r)
+                total += math.exp(lp) * int((split | span).sum())
+            self._norms[key] = math.log(total) if total > 0 else -50.0
+        return self._norms[key]
+
+    def __call__(self, length: int) -> float:
+        from .evidence import FRAGMENT_BIN
+
+        if length <= 0:
+            return float(self.logp.min()) - 5.0
+        return float(self.logp[min(length // FRAGMENT_BIN, len(self.logp) - 1)])
+
+
+def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Panel) -> None:
+    """Choose the junction of every imprecise call (spanning pairs, and reads holding only inserted bases
+    and ALK) among hypotheses: each partner exon end at or after the furthest partner mate, with the inserted
+    bases reads show, and each listed variant of the partner whose exons, insert and ALK-side deletion the
+    mates and reads allow. The choice maximises the likelihood of the pairs' implied fragment lengths under
+    the library's size distribution, times a prior (listed variants x4, out-of-frame junctions x1/4).
+    A listed variant's insert keeps the bases reads show, preceded by N for those no read covered.
+    Without a measured size distribution the first exon end after the mates is taken, as before."""
+    model = FragmentModel.of(ev.stats)
     alk = index.alk
-
-    def misfit(e):
-        total = 0
-        for m in mates:
+    b3 = alk.t.exon_bounds()
+    for j in juncs:
+        if j.precise or j.tx5 < 0:
+            continue
+        canon = index.canonical[j.gene5]
+        if j.tx5 != canon.idx:
+            continue
+        placed = []
+        for f, _, _ in j.fragments:
+            m = f.span
+            if m is None:
+                continue
             s5 = _to_tx(index, m.tx5, m.start5, canon.idx)
+            e5 = _to_tx(index, m.tx5, m.end5 - 1, canon.idx)
+            s3 = _to_tx(index, m.tx3, m.start3, alk.idx)
             e3 = _to_tx(index, m.tx3, m.end3 - 1, alk.idx)
-            if s5 is not None and e3 is not None:
-                total += abs((e - s5) + insert + (e3 + 1 - start3) - median)
-        return total
+            if None not in (s5, e5, s3, e3):
+                pure = not f.splits and len(f.seqs) == 2  # a spanning pair, not a read of the insert
+                placed.append((s5, e5 + 1, s3, e3 + 1, max(map(len, f.seqs)) if pure else 0))
+        if not placed:
+            continue
+        far5 = max(p[1] for p in placed)
+        near3 = min(p[2] for p in placed)
+        pseq = index.sequence(canon.idx)
+        seen = j.insert
+        ends = [e for _, e in canon.t.exon_bounds()[:-1] if e >= far5 - 3][:8] or [canon.t.length]
+        hyps = []  # (log prior, end5, insert, start3, variant name)
+        for e in ends:
+            trim = next((n for n in range(min(7, len(seen)), 0, -1) if seen[:n] == pseq[e - n : e]), 0)
+            ins = seen[trim:]
+            frame = Annotator.frame_of(canon, e, len(ins), alk, j.start3)
+            hyps.append((OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0, e, ins, j.start3, ""))
+        bounds5 = canon.t.exon_bounds()
+        for v in panel.variants:
+            if v.gene5 != j.gene5 or v.gene3 != alk.gene or not 1 <= v.exon5 < len(bounds5) \
+                    or not 1 <= v.exon3 <= len(b3):
+                continue
+            e, start3 = bounds5[v.exon5 - 1][1], b3[v.exon3 - 1][0] + v.deletion_length
+            if e < far5 - 3 or start3 > near3 + 3 or (seen and start3 != j.start3):
+                continue
+            extra = len(seen) - v.insert_length  # shown bases beyond the insert must be the exon's end
+            if extra > 0 and _mismatches(seen[:extra], pseq[e - extra : e]) > extra // 16:
+                continue
+            ins = seen[extra:] if extra > 0 else "N" * -extra + seen
+            hyps.append((NAMED_PRIOR, e, ins, start3, v.name))
+        if model is None:
+            best = hyps[0]
+        else:
+            def score(h):
+                prior, e, ins, start3, _ = h
+                return prior + sum(model((e - s5) + len(ins) + (e3 - start3)) - (model.support_norm(reads, len(ins))
+                                   if reads else 0.0) for s5, _, _, e3, reads in placed)
 
-    return min(options[:8], key=lambda e: (misfit(e), e))
+            best = max(hyps, key=lambda h: (score(h), -h[1], h[4]))
+        _, j.end5, j.insert, j.start3, name = best
+        j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
 
 
 def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallParams(),
@@ -530,8 +637,9 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     for j in juncs:
         if not any(kind == "split" for _, kind, _ in j.fragments):
             j.precise = False  # spanning pairs only: the junction was never seen in a read
-    juncs += _spanning_only(ev, index, juncs, params)
+    juncs += _spanning_only(ev, index, juncs)
     _join_unknown_to_imprecise(juncs)
+    place_imprecise(juncs, ev, index, panel)
     _merge_nearby(juncs, params, index)
     ann = Annotator(index, panel)
     calls = []
@@ -559,8 +667,17 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
     """A weak junction a few bases from a junction with at least twice its support (or as much, when only
     that one joins exon boundaries) is the same molecule read with errors at the junction (e.g.
     ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it."""
-    order = sorted(range(len(juncs)), key=lambda n: (-len(juncs[n].fragments), n))
     gone = set()
+    for b, weak in enumerate(juncs):  # an imprecise junction placed where reads show one: the same fusion
+        if weak.precise or weak.tx5 < 0:
+            continue
+        strong = next((j for j in juncs if j.precise and (j.tx5, j.end5, j.tx3, j.start3) ==
+                       (weak.tx5, weak.end5, weak.tx3, weak.start3)
+                       and abs(len(j.insert) - len(weak.insert)) <= params.insert_tolerance), None)
+        if strong is not None:
+            strong.fragments = strong.fragments + weak.fragments
+            gone.add(b)
+    order = sorted((n for n in range(len(juncs)) if n not in gone), key=lambda n: (-len(juncs[n].fragments), n))
     for a in order:
         if a in gone:
             continue

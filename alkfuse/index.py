@@ -439,6 +439,16 @@ class Index:
 
         return lookup(self.kmer_keys, self.kmer_fences, FENCE_STEP, keys)
 
+    def pair_lengths(self, r1, r2, select_bits: int) -> np.ndarray:
+        """Fragment lengths of a sample of the pairs of a batch (``kernels.pair_lengths``; -1 = not measured)."""
+        from .kernels import pair_lengths
+
+        out = pair_lengths(r1.buf, r1.seq_start, r1.seq_len, r2.buf, r2.seq_start, r2.seq_len, self.kmer_keys,
+                           self.kmer_fences, FENCE_STEP, self.kmer_tx, self.kmer_pos, self.k, select_bits)
+        if self.large:
+            self.release_pages()
+        return out
+
     def checksum(self) -> str:
         """Identity of the index, written into evidence files so that call refuses a foreign index."""
         return hashlib.sha256(json.dumps(self.manifest, sort_keys=True).encode()).hexdigest()[:16]

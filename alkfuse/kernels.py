@@ -313,20 +313,24 @@ def extend(read: np.ndarray, ref: np.ndarray, rpos: int, tpos: int, step: int,
 
 
 @njit
-def _lookup(keys, fences, step, queries, lo, hi):
-    """[lo, hi) row range of each query in the sorted ``keys``, touching only the rows near it: the
-    in-memory ``fences`` (every ``step``-th key) narrow each binary search to one or two fence windows."""
+def _find(keys, fences, step, q):
+    """[lo, hi) rows of ``q`` in the sorted ``keys``, touching only the rows near it: the in-memory
+    ``fences`` (every ``step``-th key) narrow each binary search to one or two fence windows."""
     n = keys.shape[0]
+    b = np.searchsorted(fences, q, side="left") - 1  # last fence < q: the first q is after it
+    a = b * step if b >= 0 else 0
+    e = min(a + step + 1, n)
+    lo = a + np.searchsorted(keys[a:e], q, side="left")
+    b = np.searchsorted(fences, q, side="right")  # first fence > q: the last q is before it
+    a = max((b - 1) * step, 0)
+    e = min(b * step, n) if b < fences.shape[0] else n
+    return lo, a + np.searchsorted(keys[a:e], q, side="right")
+
+
+@njit
+def _lookup(keys, fences, step, queries, lo, hi):
     for i in range(queries.shape[0]):
-        q = queries[i]
-        b = np.searchsorted(fences, q, side="left") - 1  # last fence < q: the first q is after it
-        a = b * step if b >= 0 else 0
-        e = min(a + step + 1, n)
-        lo[i] = a + np.searchsorted(keys[a:e], q, side="left")
-        b = np.searchsorted(fences, q, side="right")  # first fence > q: the last q is before it
-        a = max((b - 1) * step, 0)
-        e = min(b * step, n) if b < fences.shape[0] else n
-        hi[i] = a + np.searchsorted(keys[a:e], q, side="right")
+        lo[i], hi[i] = _find(keys, fences, step, queries[i])
 
 
 def lookup(keys: np.ndarray, fences: np.ndarray, step: int, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -338,3 +342,96 @@ def lookup(keys: np.ndarray, fences: np.ndarray, step: int, queries: np.ndarray)
     if len(queries) and len(keys):
         _lookup(keys, np.ascontiguousarray(fences, dtype=np.uint64), step, queries, lo, hi)
     return lo, hi
+
+
+# --------------------------------------------------------------------------------------------------
+# Library fragment lengths from a sample of pairs
+
+
+@njit
+def _first_key(buf, code, start, length, k):
+    """Key of the first k-mer of a read and whether it is valid (k bases, no N)."""
+    if length < k:
+        return np.uint64(0), False
+    key = np.uint64(0)
+    for i in range(start, start + k):
+        c = code[buf[i]]
+        if c > 3:
+            return np.uint64(0), False
+        key = (key << np.uint64(2)) | np.uint64(c)
+    return key, True
+
+
+@njit
+def _rc_key(key, k):
+    out = np.uint64(0)
+    for _ in range(k):
+        out = (out << np.uint64(2)) | (np.uint64(3) - (key & np.uint64(3)))
+        key >>= np.uint64(2)
+    return out
+
+
+@njit
+def _span_length(keys, fences, step, ktx, kpos, q5, q3, k, max_rows, max_len):
+    """Length of the piece of one transcript that starts with k-mer ``q5`` and ends with k-mer ``q3``,
+    when every transcript holding both (at most ``max_rows`` places each) gives the same length; else -1."""
+    lo5, hi5 = _find(keys, fences, step, q5)
+    lo3, hi3 = _find(keys, fences, step, q3)
+    if hi5 == lo5 or hi3 == lo3 or hi5 - lo5 > max_rows or hi3 - lo3 > max_rows:
+        return -1
+    best = -1
+    for r5 in range(lo5, hi5):
+        for r3 in range(lo3, hi3):
+            if ktx[r5] == ktx[r3] and kpos[r3] >= kpos[r5]:
+                length = kpos[r3] + k - kpos[r5]
+                if best >= 0 and length != best:
+                    return -1
+                best = length
+    if best > max_len:
+        return -1
+    return best
+
+
+@njit
+def _pair_lengths(buf1, s1, l1, buf2, s2, l2, code, keys, fences, step, ktx, kpos, k, select_bits, max_rows,
+                  max_len, out):
+    shift = np.uint64(64 - select_bits)
+    for i in range(s1.shape[0]):
+        out[i] = -1
+        f1, ok1 = _first_key(buf1, code, s1[i], l1[i], k)
+        if not ok1:
+            continue
+        if select_bits > 0 and (f1 * np.uint64(0x9E3779B97F4A7C15)) >> shift != np.uint64(0):
+            continue
+        f2, ok2 = _first_key(buf2, code, s2[i], l2[i], k)
+        if not ok2:
+            continue
+        a = _span_length(keys, fences, step, ktx, kpos, f1, _rc_key(f2, k), k, max_rows, max_len)  # R1 forward
+        b = _span_length(keys, fences, step, ktx, kpos, f2, _rc_key(f1, k), k, max_rows, max_len)  # R2 forward
+        if a >= 0 and b < 0:
+            out[i] = a
+        elif b >= 0 and a < 0:
+            out[i] = b
+
+
+def pair_lengths(buf1: np.ndarray, s1: np.ndarray, l1: np.ndarray, buf2: np.ndarray, s2: np.ndarray,
+                 l2: np.ndarray, keys: np.ndarray, fences: np.ndarray, step: int, ktx: np.ndarray,
+                 kpos: np.ndarray, k: int, select_bits: int = 4, max_rows: int = 16,
+                 max_len: int = 2000) -> np.ndarray:
+    """Fragment length of each pair of reads (mate 1 ``buf1[s1[i]:s1[i]+l1[i]]``, mate 2 likewise), or -1.
+
+    A pair is measured when the first k-mer of one mate and the reverse complement of the other mate's
+    first k-mer lie on one indexed transcript (forward k-mers, ``keys`` sorted with rows ``ktx``/``kpos``,
+    ``fences = keys[::step]``) in that order, giving one length in every transcript that holds both and
+    in one orientation only. Only pairs whose mate-1 first k-mer hashes into the top ``2**-select_bits``
+    are looked at, a sample that does not depend on how reads are split into batches or shards.
+    """
+    n = len(s1)
+    out = np.full(n, -1, dtype=np.int32)
+    if n and len(keys):
+        _pair_lengths(np.ascontiguousarray(buf1, dtype=np.uint8), np.ascontiguousarray(s1, dtype=np.int64),
+                      np.ascontiguousarray(l1, dtype=np.int64), np.ascontiguousarray(buf2, dtype=np.uint8),
+                      np.ascontiguousarray(s2, dtype=np.int64), np.ascontiguousarray(l2, dtype=np.int64), CODE,
+                      keys, np.ascontiguousarray(fences, dtype=np.uint64), step, ktx, kpos, k, select_bits,
+                      max_rows, max_len, out)
+    return out

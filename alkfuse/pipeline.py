@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import __version__
-from .evidence import Evidence, merge_evidence, write_evidence
+from .evidence import Evidence, Stats, merge_evidence, write_evidence
 from .index import Index
 from .scan import ScanParams, scan_batches
 
@@ -30,6 +30,7 @@ def warm_kernels(index: Index) -> float:
     buf = np.frombuffer(b"@r\n" + b"ACGT" * 10 + b"\n+\n" + b"I" * 40 + b"\n", dtype=np.uint8).copy()  # writable, as batches are
     reads = parse_chunk(buf)[0]
     scan_reads(reads.buf, reads.seq_start, reads.seq_len, table, bits, index.k)
+    index.pair_lengths(reads, reads, 0)
     return time.perf_counter() - t0
 
 
@@ -124,6 +125,7 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
     table, bits = index.filter_table()
     prefilter = scan_prefilter(table, bits, index.k)
     dropped = {"fragments": 0, "reads": 0, "bases": 0}
+    lengths = Stats()
 
     def mates(batch):
         return (batch.r1,) if batch.r2 is None else (batch.r1, batch.r2)
@@ -135,10 +137,14 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
             h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
             hit |= h >= params.min_kmer_hits
             bases += int(rr.seq_len.sum())
-        return batch, np.flatnonzero(hit), bases
+        measured = index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits) if batch.r2 is not None \
+            else np.zeros(0, dtype=np.int32)
+        return batch, np.flatnonzero(hit), bases, measured[measured >= 0]
 
     def reduce(fut):
-        batch, idx, bases = fut.result()
+        batch, idx, bases, measured = fut.result()
+        for length in measured.tolist():
+            lengths.add_fragment_length(length)
         sub = type(batch)(*(_take(rr, idx) if rr is not None else None for rr in (batch.r1, batch.r2)), batch.first)
         ms = mates(sub)
         dropped["fragments"] += len(batch) - len(sub)
@@ -164,7 +170,8 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
                 for fut in pending:
                     fut.cancel()
 
-    ev = scan_batches(candidates(), index, params)
+    ev = scan_batches(candidates(), index, params, sample_lengths=False)
+    ev.stats.fragment_lengths = [a + b for a, b in zip(ev.stats.fragment_lengths, lengths.fragment_lengths)]
     ev.stats.fragments += dropped["fragments"]
     ev.stats.reads += dropped["reads"]
     ev.stats.bases += dropped["bases"]

@@ -46,6 +46,7 @@ class ScanParams:
     snap: int = 4  # bases a segment may overshoot an exon boundary by chance
     wt_anchor: int = 8  # bases each side of the exon 19/20 junction for a wild-type read
     quick: bool = True  # count reads lying as they are on canonical ALK without the full classification
+    length_sample_bits: int = 4  # measure the fragment length of 1 pair in 2**bits (library size distribution)
 
 
 def _mismatches(a: str, b: str) -> int:
@@ -199,6 +200,21 @@ class Classifier:
                 if x3 - back + d3 in starts3:
                     x3 -= back
                     break
+            else:
+                # A sequencing error a few bases into ALK stops the extension short of the exon start (an
+                # apparent insert the size of the ALK deletion, e.g. E20;ins5del5A20): one mismatch allowed.
+                aseq = self.index.sequence(alk.tx)
+                for back in range(self.p.snap + 1, min(2 * self.p.snap, x3 - x5) + 1):
+                    if x3 - back + d3 in starts3 and _mismatches(seq[x3 - back : x3],
+                                                                 aseq[x3 - back + d3 : x3 + d3]) <= 1:
+                        x3 -= back
+                        break
+        if x5 + d5 not in ends5:
+            pseq = self.index.sequence(part.tx)
+            for fwd in range(self.p.snap + 1, min(2 * self.p.snap, x3 - x5) + 1):
+                if x5 + fwd + d5 in ends5 and _mismatches(seq[x5 : x5 + fwd], pseq[x5 + d5 : x5 + fwd + d5]) <= 1:
+                    x5 += fwd
+                    break
         return x5, x3, x5 + d5, x3 + d3
 
     def _snap3(self, x3: int, alk: Segment) -> int:
@@ -305,8 +321,6 @@ class Classifier:
             stats.wildtype_fragments += 1
         elif len(placed) == 2 and min(x[0] for x in placed) < e20 - a and max(x[1] for x in placed) > e20 + a:
             stats.wildtype_fragments += 1
-        if len(placed) == 2 and placed[0][2] != placed[1][2]:
-            stats.add_fragment_length(max(x[1] for x in placed) - min(x[0] for x in placed))
         stats.alk_internal_fragments += 1
         return True
 
@@ -336,7 +350,6 @@ class Classifier:
                 and oriented[0][1] != oriented[1][1]:
             lo = min(alk[0].tx_start, alk[1].tx_start)
             hi = max(alk[0].tx_end, alk[1].tx_end)
-            stats.add_fragment_length(hi - lo)
             if not any(self.wildtype(a) for a in alk) and lo < self.exon20_start - p.wt_anchor \
                     and hi > self.exon20_start + p.wt_anchor:
                 stats.wildtype_fragments += 1
@@ -346,6 +359,9 @@ class Classifier:
                 sp = self.split_of(s, a, i)
                 if sp is not None:
                     splits.append(sp)
+        if len(seqs) == 2:
+            splits = [self._extend_unknown(sp, oriented[sp.mate][0], oriented[1 - sp.mate][0])
+                      if sp.gene5 == "." else sp for sp in splits]
         span = None
         if not splits and len(seqs) == 2:
             span = self._span(oriented, alk, internal)
@@ -364,6 +380,24 @@ class Classifier:
             # partner-ALK junction k-mer (ALK part shorter than k). The caller aligns it to junctions.
             stats.partial_fragments += 1
         return Fragment(name, umi, seqs, quals, tuple(r for _, r in oriented), tuple(splits), span)
+
+    @staticmethod
+    def _extend_unknown(sp: Split, read: str, mate: str, probe5: int = 16, probe3: int = 8) -> Split:
+        """An unknown 5' part made longer with the mate, when the mate (fusion sense) holds the bases around
+        the read's break and reaches further 5': overlapping mates of a short fragment, where only one read
+        has an ALK part long enough to seed but the other reaches the partner (EML4::ALK v5b: partner
+        bases, a 117-base insert and ALK in one fragment)."""
+        x3 = sp.read_break
+        a = max(0, x3 - probe5)
+        probe = read[a : x3 + probe3]
+        if len(probe) < 20:
+            return sp
+        p = mate.find(probe)
+        if p <= a or mate.find(probe, p + 1) >= 0:
+            return sp
+        prefix = mate[:p] + read[a:x3]
+        return Split(sp.mate, sp.gene5, sp.tx5, sp.end5, sp.tx3, sp.start3, prefix, len(prefix), sp.anchor3,
+                     sp.mismatches, sp.read_break, sp.homolog)
 
     def _span(self, oriented, alk, internal) -> Span | None:
         i3 = next((i for i in (0, 1) if alk[i] is not None and internal[i]), None)
@@ -384,7 +418,12 @@ class Classifier:
         if not segs:
             return None
         part = max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
-        if part.length < max(self.p.min_anchor, len(s5) // 2) or low_complexity(s5[part.read_start:part.read_end]):
+        # Mostly partner; or (short fragments of long-insert junctions, whose ALK part is shorter than k)
+        # a partner part of at least k bases from the read start that stops at one of its exon ends.
+        at_exon_end = part.read_start <= 2 and part.length >= self.index.k and any(
+            abs(part.tx_end - e) <= self.p.snap for e in self._ends(part.tx))
+        if (part.length < max(self.p.min_anchor, len(s5) // 2) and not at_exon_end) \
+                or low_complexity(s5[part.read_start:part.read_end]):
             return None
         gene = self.index.transcripts[part.tx].gene
         canon = self.index.canonical[gene].idx
@@ -396,8 +435,21 @@ class Classifier:
                     part.unique_seeds == 0 or a.unique_seeds == 0, 1 - i3, part.read_end)
 
 
-def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParams()) -> Evidence:
-    """Scan read batches (from ``alkfuse.reads.iter_batches``) into evidence."""
+def sample_fragment_lengths(batch, index: Index, params: ScanParams, stats: Stats) -> None:
+    """Add the fragment lengths of a fixed, hash-chosen sample of the batch's pairs to ``stats``: the
+    library's size distribution, which places the exons of junctions seen only in spanning pairs. The
+    sample is chosen per pair, so it is the same whatever the batch, shard or thread layout."""
+    if batch.r2 is None or not len(batch):
+        return
+    lengths = index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits)
+    for length in lengths[lengths >= 0].tolist():
+        stats.add_fragment_length(length)
+
+
+def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParams(),
+                 sample_lengths: bool = True) -> Evidence:
+    """Scan read batches (from ``alkfuse.reads.iter_batches``) into evidence. ``sample_lengths=False``
+    when the caller has measured fragment lengths on the whole batches already (``pipeline``)."""
     from .kernels import scan_prefilter, scan_reads
 
     table, bits = index.filter_table()
@@ -412,6 +464,8 @@ def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParam
             h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
             hit |= h >= params.min_kmer_hits
             st.bases += int(rr.seq_len.sum())
+        if sample_lengths:
+            sample_fragment_lengths(batch, index, params, st)
         st.fragments += len(batch)
         st.reads += len(batch) * len(mates)
         for j in np.flatnonzero(hit):

@@ -7,8 +7,12 @@ the same bytes (gzip with mtime 0).
 Library model (short reads): a fragment is a piece of a transcript whose length is drawn from
 normal(mean, sd), at least half a read; R1 reads the fragment's start forward and R2 the reverse
 complement of its end (Illumina FR); fragments shorter than a read run into the adapter and then random
-bases. The library is unstranded: for half of the fragments R1 and R2 swap. Fusion fragments always
-contain the junction (start uniform among such positions). Long reads (``long_reads=True``) are 1-20 kb
+bases. The library is unstranded: for half of the fragments R1 and R2 swap. A fusion's ``@N`` is N
+*supporting* fragments, as a fusion caller counts them: each has a read crossing the junction (insert
+included) with at least MIN_ANCHOR bases on each gene, or one mate wholly on each gene (a spanning
+pair). Fragments are drawn across the junction (start uniform among such positions) until they support
+it; fragments that hold the junction only in their unsequenced middle, or only reach into an insert,
+carry no evidence for any caller and are not drawn. Long reads (``long_reads=True``) are 1-20 kb
 pieces of a transcript in either orientation with ~1% errors, written to ``reads.fa.gz``.
 """
 
@@ -252,9 +256,25 @@ class SimulationResult:
 @dataclass(frozen=True)
 class _Fragment:
     seq: str
+    swap: bool = False  # unstranded library: R1 reads the fragment's reverse strand
     fusion: int = -1  # index into the fusions, -1 for everything else
     end5: int = 0  # junction inside the fragment (fusions only)
     start3: int = 0
+
+    def read_spans(self, read_length: int, paired: bool) -> list[tuple[int, int]]:
+        """Fragment bases R1 (and R2) cover, before indels: R1 from the start, or from the end if swapped."""
+        f = len(self.seq)
+        used = min(f, read_length)
+        spans = [(0, used), (f - used, f)]
+        return (spans[::-1] if self.swap else spans)[: 2 if paired else 1]
+
+    def supports(self, spans: list[tuple[int, int]], paired: bool) -> str:
+        """'split', 'spanning' or '' for a fusion fragment whose reads cover ``spans``."""
+        if any(x <= self.end5 - MIN_ANCHOR and y >= self.start3 + MIN_ANCHOR for x, y in spans):
+            return "split"
+        if paired and min(y for _, y in spans) <= self.end5 and max(x for x, _ in spans) >= self.start3:
+            return "spanning"
+        return ""
 
 
 class _Sampler:
@@ -271,13 +291,28 @@ class _Sampler:
     def anywhere(self, seq: str) -> _Fragment:
         f = min(self.length(), len(seq))
         s = int(self.rng.integers(0, len(seq) - f + 1))
-        return _Fragment(seq[s : s + f])
+        return _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5))
 
     def across(self, seq: str, end5: int, start3: int, fusion: int = -1) -> _Fragment:
         """A fragment holding base ``end5 - 1`` and base ``start3``, its start uniform among such."""
         f = min(max(self.length(), start3 - end5 + 2), len(seq))
         s = int(self.rng.integers(max(0, start3 + 1 - f), min(end5 - 1, len(seq) - f) + 1))
-        return _Fragment(seq[s : s + f], fusion, end5 - s, start3 - s)
+        return _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
+
+    def supporting(self, seq: str, end5: int, start3: int, fusion: int, read_length: int, paired: bool,
+                   attempts: int = 10000) -> _Fragment:
+        """A fragment across the junction that supports it (see the module docstring)."""
+        for _ in range(attempts):
+            fr = self.across(seq, end5, start3, fusion)
+            if self.long:
+                if fr.end5 >= MIN_ANCHOR and len(fr.seq) - fr.start3 >= MIN_ANCHOR:
+                    return fr
+            elif fr.supports(fr.read_spans(read_length, paired), paired):
+                return fr
+        raise InputError(
+            f"fusion {fusion + 1}: no fragment of this library supports its junction (insert of "
+            f"{start3 - end5} bases); use longer reads or fragments"
+        )
 
 
 def _background(sampler: _Sampler, transcripts, sequences, n: int, noise_chimeras: int) -> list[_Fragment]:
@@ -320,30 +355,29 @@ def _long_reads(frags: list[_Fragment], error_rate: float, rng: np.random.Genera
 def _short_reads(frags: list[_Fragment], rng, read_length: int, paired: bool, generator: str, seed: int,
                  error_rate: float, indel_rate: float, split: list[int], spanning: list[int]) -> list[list[str]]:
     """FASTQ records per mate file; counts split fragments and pure spanning pairs per fusion."""
-    sources, swapped = [], []
+    sources = []
     for fr in frags:
         ends = [_source(fr.seq, ADAPTER_R1, read_length, rng), _source(revcomp(fr.seq), ADAPTER_R2, read_length, rng)]
-        swap = bool(rng.random() < 0.5)  # unstranded: R1 reads the fragment's reverse strand
-        sources += (ends[::-1] if swap else ends)[: 2 if paired else 1]
-        swapped.append(swap)
+        sources += (ends[::-1] if fr.swap else ends)[: 2 if paired else 1]
     if generator == "art":
         reads = _art_reads(sources, read_length, seed)
     else:
         reads = _Sequencer(rng, read_length, error_rate, indel_rate).reads(sources)
     per = 2 if paired else 1
     chunks: list[list[str]] = [[] for _ in range(per)]
-    for n, (fr, swap) in enumerate(zip(frags, swapped)):
+    for n, fr in enumerate(frags):
         mates = reads[n * per : (n + 1) * per]
         for k, (seq, qual, _) in enumerate(mates):
             chunks[k].append(f"@sim{n + 1}\n{seq}\n+\n{qual}\n")
         if fr.fusion < 0:
             continue
         f = len(fr.seq)  # fragment bases each read covers: forward from the start, or back from the end
-        spans = [(0, min(f, used)) if (k == 0) != swap else (max(0, f - used), f)
+        spans = [(0, min(f, used)) if (k == 0) != fr.swap else (max(0, f - used), f)
                  for k, (_, _, used) in enumerate(mates)]
-        if any(x <= fr.end5 - MIN_ANCHOR and y >= fr.start3 + MIN_ANCHOR for x, y in spans):
+        kind = fr.supports(spans, paired)  # with the bases the reads really consumed (indels)
+        if kind == "split":
             split[fr.fusion] += 1
-        elif paired and min(y for _, y in spans) <= fr.end5 and max(x for x, _ in spans) >= fr.start3:
+        elif kind == "spanning":
             spanning[fr.fusion] += 1
     return chunks
 
@@ -499,7 +533,7 @@ def simulate(
         raise ReferenceError_(f"ALK-ATI transcript {ati_transcript} is not in the reference")
 
     sampler = _Sampler(rng, read_length // 2, fragment_mean, fragment_sd, long_reads)
-    frags = [sampler.across(t.sequence, t.end5, t.start3, i)
+    frags = [sampler.supporting(t.sequence, t.end5, t.start3, i, read_length, paired)
              for i, t in enumerate(truths) for _ in range(t.spec.fragments)]
     frags += _background(sampler, transcripts, sequences, n_background_pairs, noise_chimeras)
     if alk_wildtype_fragments:
@@ -541,7 +575,7 @@ def simulate(
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output directory.")
 @click.option(
     "--fusion", "fusions", multiple=True, metavar="SPEC",
-    help="Repeatable. EML4::ALK:v3b@5 (named variant, 5 fragments), EML4:13:ALK:20@3 (exons), options "
+    help="Repeatable. EML4::ALK:v3b@5 (named variant, 5 supporting fragments), EML4:13:ALK:20@3 (exons), options "
     "after the exons: ins=ACGT, insN (N random bases), delN (bases off the 3' exon start), pdel=N "
     "(bases off the 5' exon end), e.g. EML4:14:ALK:20:ins11:del49@4, TPM3:7:ALK:20:pdel=10@5.",
 )

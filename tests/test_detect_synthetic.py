@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from alkfuse.annotation import attach_sequences, read_gtf
+from alkfuse.errors import InputError
 from alkfuse.panel import load_panel
 from alkfuse.pipeline import call_files, detect, scan_to_file
 from alkfuse.simulate import parse_fusion_spec, simulate
@@ -53,35 +54,39 @@ def _found(rows, truth) -> dict | None:
 GROUPS = [SPECS[:5], ["EML4::ALK:v3b"], ["EML4::ALK:v7"], ["EML4::ALK:v5b"]]
 
 
+def _matches(row: dict, truth) -> bool:
+    """The call names the simulated junction: genes, junction notation, variant name and breakpoints; an
+    inserted sequence equal to the truth's, or (a junction seen only in pairs and partial reads) with N for
+    the bases no read showed and the rest the truth's."""
+    ins = row["inserted_sequence"].replace(".", "")
+    shown = ins.lstrip("N")
+    return (row["gene5"], row["junction"], row["known_variant"], row["breakpoint5"], row["breakpoint3"]) == (
+        truth.spec.gene5, truth.junction, truth.known_variant, truth.breakpoint5, truth.breakpoint3) and (
+        ins == truth.spec.insert if row["precise"] == "yes"
+        else len(ins) == len(truth.spec.insert) and truth.spec.insert.endswith(shown))
+
+
 @pytest.mark.parametrize("group", range(len(GROUPS)))
 @pytest.mark.parametrize("read_length,paired", [(50, True), (100, True), (150, True), (100, False)])
 def test_fusions_found_with_exact_junctions(reference, synth_index, tmp_path, read_length, paired, group):
+    """Five supporting fragments (a read across the junction or a pair across it): every fusion is called
+    with its exact junction and name, at every read length; precise whenever a read crossed it."""
+    if not paired and read_length < max(len(parse_fusion_spec(f"{s}@1", PANEL).insert) for s in GROUPS[group]) + 20:
+        with pytest.raises(InputError, match="no fragment of this library supports"):
+            _simulate(reference, tmp_path / "sim", GROUPS[group], 5, read_length=read_length, paired=paired)
+        return
     sim = _simulate(reference, tmp_path / "sim", GROUPS[group], 5, read_length=read_length, paired=paired,
                     seed=read_length + group)
     res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
     rows = _rows(res.paths["tsv"])
     for n, truth in enumerate(sim.fusions):
-        if sim.split_fragments[n] + sim.spanning_pairs[n] < 2 and truth.spec.insert:
-            continue  # a long insert leaves almost nothing that spans both sides: nothing to call
-        if read_length - 2 * 19 < len(truth.spec.insert) or sim.split_fragments[sim.fusions.index(truth)] == 0:
-            # No read can hold both anchors around a long insert: the call is made from spanning pairs
-            # and reads of the insert, at the right exons but without the exact junction.
-            # Or, when no read reaches the partner (a long insert), an unknown partner with the insert's end.
-            left = truth.sequence[: truth.start3]
-            assert any((r["gene5"] == truth.spec.gene5 and r["exon5"] == str(truth.spec.exon5))
-                       or (r["gene5"] == "unknown" and _near_suffix(left, r["fusion_sequence"].split("|")[0]))
-                       for r in rows), truth.spec
-            continue
-        row = _found(rows, truth)
-        if not paired and sim.split_fragments[sim.fusions.index(truth)] < 3:
-            continue  # single-end: only reads that cross the junction are evidence
-        assert row is not None, f"{truth.spec} not called at {read_length} bp (paired={paired})"
-        assert row["junction"] == truth.junction
-        assert row["known_variant"] == truth.known_variant
-        assert int(row["unique_fragments"]) <= truth.spec.fragments
-        if truth.spec.insert:
-            assert row["inserted_sequence"] == truth.spec.insert
-    assert len(rows) <= len(sim.fusions), "no call beyond the simulated fusions"
+        assert sim.split_fragments[n] + sim.spanning_pairs[n] == 5
+        row = next((r for r in rows if _matches(r, truth)), None)
+        assert row is not None, f"{truth.spec} not called at {read_length} bp (paired={paired}): {rows}"
+        assert int(row["unique_fragments"]) <= 5
+        if sim.split_fragments[n] >= 2:
+            assert row["precise"] == "yes"
+    assert len(rows) == len(sim.fusions), "no call beyond the simulated fusions"
 
 
 def test_support_levels(reference, synth_index, tmp_path):

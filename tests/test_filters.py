@@ -45,7 +45,8 @@ def test_a_good_call_passes_with_high_confidence():
     (dict(homolog_only=True), "homology"),
     (dict(gene5="LTK", fusion="LTK::ALK"), "homology"),
     (dict(low_complexity=True), "low_complexity"),
-    (dict(max_anchor5=12, spanning_pairs=0), "short_anchor"),
+    (dict(max_anchor5=12, spanning_pairs=0, known_variant="."), "short_anchor"),
+    (dict(max_anchor5=9, spanning_pairs=0), "short_anchor"),  # a listed variant: 10 bases are enough
     (dict(mismatches_per_read=4.5), "mismatches"),
     (dict(gene5="ALK"), "alk_internal"),
     (dict(gene5="unknown", fusion_sequence="CTGACCACCCACCTGCAG|TGTACCGCCG"), "alk_internal"),
@@ -88,3 +89,8 @@ def test_intron_end_heuristic():
     assert looks_intronic("CAATACCCCAGTGGGACCTGTCTTCCAG")  # ALK intron 18 end: pyrimidine tract + AG
     assert not looks_intronic("ACGTTGCAAGTCCATGACTTGACAGGTACCATGG")
     assert not looks_intronic("CTTCCCTTCCTCTCCCTTCC")  # no AG
+
+
+def test_short_anchor_is_relaxed_at_a_listed_variant():
+    assert "short_anchor" not in marks(make(max_anchor5=12, spanning_pairs=0))  # v1: 10+ bases suffice
+    assert "short_anchor" in marks(make(max_anchor5=12, spanning_pairs=0, known_variant="."))

@@ -193,3 +193,89 @@ def test_lookup_matches_searchsorted(keys, queries, step):
     lo, hi = kernels.lookup(keys, keys[::step], step, q)
     assert list(lo) == list(np.searchsorted(keys, q, side="left"))
     assert list(hi) == list(np.searchsorted(keys, q, side="right"))
+
+
+# --- fragment lengths of sampled pairs ----------------------------------------------------------------------
+def twin_pair_length(r1: str, r2: str, transcripts: list[str], k: int, select_bits: int, max_rows: int,
+                     max_len: int) -> int:
+    """Brute force: where does the pair lie, by scanning every transcript position."""
+    def first(r):
+        kmer = r[:k].upper()
+        return kmer if len(kmer) == k and all(b in "ACGT" for b in kmer) else None
+
+    f1, f2 = first(r1), first(r2)
+    if f1 is None:
+        return -1
+    if select_bits and (twin_key_of(f1) * 0x9E3779B97F4A7C15 % 2**64) >> (64 - select_bits):
+        return -1
+    if f2 is None:
+        return -1
+
+    def places(kmer):
+        return [(t, i) for t, s in enumerate(transcripts) for i in range(len(s) - k + 1) if s[i : i + k] == kmer]
+
+    def span(start_kmer, end_kmer):
+        p5, p3 = places(start_kmer), places(end_kmer)
+        if not p5 or not p3 or len(p5) > max_rows or len(p3) > max_rows:
+            return -1
+        found = {j + k - i for t, i in p5 for u, j in p3 if t == u and j >= i}
+        return found.pop() if len(found) == 1 and max(found | {0}) <= max_len else -1
+
+    a, b = span(f1, revcomp(f2)), span(f2, revcomp(f1))
+    return a if a >= 0 > b else b if b >= 0 > a else -1
+
+
+def _positional_index(transcripts: list[str], k: int):
+    rows = []
+    for t, s in enumerate(transcripts):
+        keys, valid = kernels.kmer_keys(kernels.encode(s), k)
+        rows += [(int(key), t, i) for i, (key, ok) in enumerate(zip(keys, valid)) if ok]
+    rows.sort()
+    keys = np.array([r[0] for r in rows], dtype=np.uint64)
+    return keys, np.array([r[1] for r in rows], dtype=np.int32), np.array([r[2] for r in rows], dtype=np.int32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from([5, 7, 11]), st.sampled_from([0, 1, 2]), st.sampled_from([1, 2, 16]),
+       st.sampled_from([1, 3, 64]))
+def test_pair_lengths_matches_twin(seed, k, select_bits, max_rows, step):
+    rng = np.random.default_rng(seed)
+    # short alphabet runs and a shared piece between transcripts give repeats and isoform-like sharing
+    base = "".join(rng.choice(list("ACGT"), 80))
+    transcripts = [base, base[:40] + "".join(rng.choice(list("ACGT"), 50)), "".join(rng.choice(list("AC"), 60))]
+    keys, tx, pos = _positional_index(transcripts, k)
+    pairs = []
+    for _ in range(30):
+        t = transcripts[rng.integers(len(transcripts))]
+        a = int(rng.integers(0, len(t) - 10))
+        b = int(rng.integers(a + 1, len(t) + 1))
+        frag = t[a:b]
+        r1, r2 = frag[:25], revcomp(frag)[:25]
+        if rng.random() < 0.3:
+            r1, r2 = r2, r1
+        if rng.random() < 0.1:
+            r1 = "N" + r1[1:]
+        if rng.random() < 0.1:
+            r2 = "".join(rng.choice(list("ACGT"), 25))
+        pairs.append((r1, r2))
+    buf1, s1, l1 = _batch([p[0] for p in pairs])
+    buf2, s2, l2 = _batch([p[1] for p in pairs])
+    got = kernels.pair_lengths(buf1, s1, l1, buf2, s2, l2, keys, keys[::step], step, tx, pos, k, select_bits,
+                               max_rows, max_len=60)
+    assert list(got) == [twin_pair_length(r1, r2, transcripts, k, select_bits, max_rows, 60) for r1, r2 in pairs]
+
+
+def test_pair_lengths_fr_pairs_and_edges():
+    rng = np.random.default_rng(3)
+    t = "".join(rng.choice(list("ACGT"), 500))
+    keys, tx, pos = _positional_index([t], 19)
+    frag = t[100:350]
+    pairs = [(frag[:50], revcomp(frag)[:50]), (revcomp(frag)[:50], frag[:50]),  # both orientations: 250
+             (frag[:10], revcomp(frag)[:50]),  # a mate shorter than k
+             (frag[:50], frag[:50])]  # same strand: not a pair of this library
+    buf1, s1, l1 = _batch([p[0] for p in pairs])
+    buf2, s2, l2 = _batch([p[1] for p in pairs])
+    got = kernels.pair_lengths(buf1, s1, l1, buf2, s2, l2, keys, keys[::4], 4, tx, pos, 19, 0)
+    assert list(got) == [250, 250, -1, -1]
+    empty = kernels.pair_lengths(buf1, s1[:0], l1[:0], buf2, s2[:0], l2[:0], keys, keys[::4], 4, tx, pos, 19, 0)
+    assert empty.shape == (0,)
