@@ -552,12 +552,31 @@ class FragmentModel:
         return float(self.logp[min(length // FRAGMENT_BIN, len(self.logp) - 1)])
 
 
+ADAPTER_STARTS = ("AGATCGGAAG",)  # a partner mate's tail stops where adapter read-through begins
+TAIL_MISMATCH = math.log(0.01)  # per tail base beyond the allowed errors that a hypothesis cannot explain
+
+
+def _tail_fit(tails: list[tuple[int, str]], pseq: str, end5: int, insert: str, aseq: str, start3: int) -> float:
+    """log-penalty for partner mates whose bases after the partner part contradict a junction hypothesis:
+    they must read on as the rest of the partner exon, the insert (N: any base) and ALK from ``start3``.
+    One error per 10 compared bases is free."""
+    cost = 0.0
+    for end5p, tail in tails:
+        expect = (pseq[end5p:end5] + insert + aseq[start3 : start3 + len(tail)])[: len(tail)]
+        pairs = [(a, b) for a, b in zip(tail, expect) if b != "N"]
+        wrong = sum(a != b for a, b in pairs)
+        cost += TAIL_MISMATCH * max(0, wrong - 1 - len(pairs) // 10)
+    return cost
+
+
 def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Panel) -> None:
     """Choose the junction of every imprecise call (spanning pairs, and reads holding only inserted bases
     and ALK) among hypotheses: each partner exon end at or after the furthest partner mate, with the inserted
     bases reads show, and each listed variant of the partner whose exons, insert and ALK-side deletion the
     mates and reads allow. The choice maximises the likelihood of the pairs' implied fragment lengths under
-    the library's size distribution, times a prior (listed variants x4, out-of-frame junctions x1/4).
+    the library's size distribution (normalised by the chance that a fragment is evidence at all), times
+    the fit of partner mates' unaligned tails (``_tail_fit``) and a prior (listed variants x4,
+    out-of-frame junctions x1/4).
     A listed variant's insert keeps the bases reads show, preceded by N for those no read covered.
     Without a measured size distribution the first exon end after the mates is taken, as before."""
     model = FragmentModel.of(ev.stats)
@@ -569,7 +588,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
         canon = index.canonical[j.gene5]
         if j.tx5 != canon.idx:
             continue
-        placed = []
+        placed, tails = [], []
         for f, _, _ in j.fragments:
             m = f.span
             if m is None:
@@ -581,6 +600,12 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
             if None not in (s5, e5, s3, e3):
                 pure = not f.splits and len(f.seqs) == 2  # a spanning pair, not a read of the insert
                 placed.append((s5, e5 + 1, s3, e3 + 1, max(map(len, f.seqs)) if pure else 0))
+                if m.read_end5 >= 0:  # the partner mate's bases after its partner part: insert, then ALK
+                    read = f.seqs[m.mate5]
+                    tail = (revcomp(read) if f.reversed[m.mate5] else read)[m.read_end5:]
+                    tail = tail[: min((tail.find(a) for a in ADAPTER_STARTS if a in tail), default=len(tail))]
+                    if tail:
+                        tails.append((e5 + 1, tail))
         if not placed:
             continue
         far5 = max(p[1] for p in placed)
@@ -603,17 +628,21 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
             if e < far5 - 3 or start3 > near3 + 3 or (seen and start3 != j.start3):
                 continue
             extra = len(seen) - v.insert_length  # shown bases beyond the insert must be the exon's end
-            if extra > 0 and _mismatches(seen[:extra], pseq[e - extra : e]) > extra // 16:
+            # (the partner is known from the mates: one error is allowed in 8+ bases)
+            if extra > 0 and _mismatches(seen[:extra], pseq[e - extra : e]) > (extra >= 8) + extra // 16:
                 continue
             ins = seen[extra:] if extra > 0 else "N" * -extra + seen
             hyps.append((NAMED_PRIOR, e, ins, start3, v.name))
         if model is None:
             best = hyps[0]
         else:
+            aseq = index.sequence(alk.idx)
+
             def score(h):
                 prior, e, ins, start3, _ = h
-                return prior + sum(model((e - s5) + len(ins) + (e3 - start3)) - (model.support_norm(reads, len(ins))
-                                   if reads else 0.0) for s5, _, _, e3, reads in placed)
+                lengths = sum(model((e - s5) + len(ins) + (e3 - start3)) - (model.support_norm(reads, len(ins))
+                              if reads else 0.0) for s5, _, _, e3, reads in placed)
+                return prior + lengths + _tail_fit(tails, pseq, e, ins, aseq, start3)
 
             best = max(hyps, key=lambda h: (score(h), -h[1], h[4]))
         _, j.end5, j.insert, j.start3, name = best

@@ -32,7 +32,7 @@ from . import __version__
 from .annotation import Annotation, Genome, Transcript, attach_sequences, read_gtf, strip_version
 from .errors import IndexError_, ReferenceError_
 from .panel import Panel, load_panel
-from .seq import low_complexity
+from .seq import low_complexity, revcomp
 
 log = logging.getLogger("alkfuse")
 
@@ -42,6 +42,8 @@ ALK_FILTER_FIRST_EXON = 18  # the scan keeps reads with ALK k-mers from this exo
 JUNCTION_ALK_EXONS = (20, 19, 21)
 JUNCTION_FLANK = 300
 LARGE_INDEX = 256 << 20  # bytes of memory-mapped arrays above which touched pages are released
+ALK_END_PROBE = 10  # bases of an ALK exon start a fragment end must show to be looked at
+ALK_END_WINDOW = 18  # ... within the first bases of a read: fragment ends up to k - 1 bases into the exon
 FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups
 
 ROLE_KINASE, ROLE_PARTNER, ROLE_PARALOG, ROLE_OTHER = "kinase", "partner", "paralog", "other"
@@ -438,6 +440,23 @@ class Index:
         from .kernels import lookup
 
         return lookup(self.kmer_keys, self.kmer_fences, FENCE_STEP, keys)
+
+    def alk_end_probes(self, m: int = ALK_END_PROBE) -> tuple[np.ndarray, list[int]]:
+        """Sorted keys of the reverse complements of the first ``m`` bases of ALK exons 19, 20 and 21
+        (canonical), and those exon starts: a read that has one among its first ``ALK_END_WINDOW`` bases may
+        be the end of a fragment that stops a few bases into the exon, too few for an ALK k-mer (fusions
+        with long inserts)."""
+        from .kernels import encode, kmer_keys
+
+        alk = self.alk
+        seq = self.sequence(alk.idx)
+        starts = [s for s, _ in alk.t.exon_bounds()[18:21]]
+        keys = set()
+        for s in starts:
+            key, valid = kmer_keys(encode(revcomp(seq[s : s + m])), m)
+            if len(key) and valid[0]:
+                keys.add(int(key[0]))
+        return np.array(sorted(keys), dtype=np.uint64), starts
 
     def pair_lengths(self, r1, r2, select_bits: int) -> np.ndarray:
         """Fragment lengths of a sample of the pairs of a batch (``kernels.pair_lengths``; -1 = not measured)."""

@@ -435,3 +435,42 @@ def pair_lengths(buf1: np.ndarray, s1: np.ndarray, l1: np.ndarray, buf2: np.ndar
                       keys, np.ascontiguousarray(fences, dtype=np.uint64), step, ktx, kpos, k, select_bits,
                       max_rows, max_len, out)
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads with one of a few short probes near their start (fragments ending a few bases into an ALK exon)
+
+
+@njit
+def _probe_near_start(buf, code, seq_start, seq_len, probes, m, window, out):
+    mask = (np.uint64(1) << np.uint64(2 * m)) - np.uint64(1)
+    for r in range(seq_start.shape[0]):
+        s = seq_start[r]
+        e = s + min(seq_len[r], window)
+        key = np.uint64(0)
+        run = 0
+        for i in range(s, e):
+            c = code[buf[i]]
+            if c > 3:
+                run = 0
+                continue
+            key = ((key << np.uint64(2)) | np.uint64(c)) & mask
+            run += 1
+            if run >= m:
+                j = np.searchsorted(probes, key)
+                if j < probes.shape[0] and probes[j] == key:
+                    out[r] = True
+                    break
+
+
+def probe_near_start(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, probes: np.ndarray, m: int,
+                     window: int) -> np.ndarray:
+    """Per read: does an ``m``-mer (no N) within its first ``window`` bases equal one of the sorted keys
+    ``probes``?"""
+    out = np.zeros(len(seq_start), dtype=np.bool_)
+    if len(seq_start) and len(probes):
+        _probe_near_start(np.ascontiguousarray(buf, dtype=np.uint8), CODE,
+                          np.ascontiguousarray(seq_start, dtype=np.int64),
+                          np.ascontiguousarray(seq_len, dtype=np.int64), np.ascontiguousarray(probes, dtype=np.uint64),
+                          m, window, out)
+    return out

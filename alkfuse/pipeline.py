@@ -21,8 +21,8 @@ def warm_kernels(index: Index) -> float:
     """Compile (or load from cache) the scan kernels on a tiny input; returns the seconds it took."""
     import numpy as np
 
-    from .kernels import scan_reads
-
+    from .index import ALK_END_PROBE, ALK_END_WINDOW
+    from .kernels import probe_near_start, scan_reads
     from .reads import parse_chunk
 
     t0 = time.perf_counter()
@@ -31,6 +31,8 @@ def warm_kernels(index: Index) -> float:
     reads = parse_chunk(buf)[0]
     scan_reads(reads.buf, reads.seq_start, reads.seq_len, table, bits, index.k)
     index.pair_lengths(reads, reads, 0)
+    probe_near_start(reads.buf, reads.seq_start, reads.seq_len, index.alk_end_probes()[0], ALK_END_PROBE,
+                     ALK_END_WINDOW)
     return time.perf_counter() - t0
 
 
@@ -120,10 +122,12 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
 
     import numpy as np
 
-    from .kernels import scan_prefilter, scan_reads
+    from .index import ALK_END_PROBE, ALK_END_WINDOW
+    from .kernels import probe_near_start, scan_prefilter, scan_reads
 
     table, bits = index.filter_table()
     prefilter = scan_prefilter(table, bits, index.k)
+    probes, _ = index.alk_end_probes()
     dropped = {"fragments": 0, "reads": 0, "bases": 0}
     lengths = Stats()
 
@@ -136,6 +140,7 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
         for rr in mates(batch):
             h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
             hit |= h >= params.min_kmer_hits
+            hit |= probe_near_start(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_PROBE, ALK_END_WINDOW)
             bases += int(rr.seq_len.sum())
         measured = index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits) if batch.r2 is not None \
             else np.zeros(0, dtype=np.int32)

@@ -19,7 +19,7 @@ from typing import Iterable
 import numpy as np
 
 from .evidence import Evidence, Fragment, Span, Split, Stats
-from .index import KINASE, Index
+from .index import ALK_END_PROBE, ALK_END_WINDOW, KINASE, Index
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
 
@@ -77,6 +77,7 @@ class Classifier:
         self.exon19_start = b[18][0] if len(b) >= 19 else 0
         self.alk_ids = {ti.idx for ti in index.genes[KINASE]}
         self._alk_seq = index.sequence(alk.idx)
+        _, self._end_starts = index.alk_end_probes()
         # first occurrence of each 24-mer of canonical ALK (a repeated 24-mer would be placed once only,
         # and a read it misplaces falls back to the full classification)
         self._alk_24mers: dict[str, int] = {}
@@ -337,6 +338,15 @@ class Classifier:
             return Fragment(name, umi, seqs, quals, (rev,), (sp,), None)
         oriented = [m.orient(s) for s in seqs]
         alk = [m.best_alk(s) for s, _ in oriented]
+        if all(a is None for a in alk):
+            # A fragment that ends a few bases into an ALK exon (fewer than k): its last read, read back.
+            for i, s in enumerate(seqs):
+                a = self._alk_end(revcomp(s))
+                if a is not None:
+                    oriented[i], alk[i] = (revcomp(s), True), a
+                    if len(seqs) == 2:
+                        oriented[1 - i] = (seqs[1 - i], False)
+                    break
         if len(seqs) == 2 and (alk[0] is None) != (alk[1] is None):
             # The mate without ALK reads the fusion transcript on the other strand.
             i = 0 if alk[0] is None else 1
@@ -368,6 +378,13 @@ class Classifier:
         elif len(seqs) == 2 and all(sp.gene5 == "." for sp in splits) and alk[1 - splits[0].mate] is None:
             # The mate of a read with an unknown 5' part may name the partner (long inserts such as v5b).
             span = self._partner_mate(oriented, splits[0].mate, alk[splits[0].mate])
+        if span is not None and not splits and 0 <= span.read_end5 < len(oriented[span.mate5][0]):
+            # The partner mate reads on through an insert into the first bases of an ALK exon (fewer than k).
+            sense = oriented[span.mate5][0]
+            a = self._alk_end(sense)
+            sp = self.split_of(sense, a, span.mate5) if a is not None and a.read_start >= span.read_end5 else None
+            if sp is not None:
+                splits.append(sp)
         if splits:
             stats.split_fragments += 1
         elif span is not None:
@@ -380,6 +397,21 @@ class Classifier:
             # partner-ALK junction k-mer (ALK part shorter than k). The caller aligns it to junctions.
             stats.partial_fragments += 1
         return Fragment(name, umi, seqs, quals, tuple(r for _, r in oriented), tuple(splits), span)
+
+    def _alk_end(self, sense: str) -> Segment | None:
+        """An ALK segment for a fusion-sense read that ends with the first 10-25 bases of ALK exon 19, 20 or
+        21 (one mismatch allowed in 11 or more): the longest such end."""
+        aseq = self._alk_seq
+        for start in self._end_starts:
+            for n in range(min(25, len(sense) - self.p.min_anchor), ALK_END_PROBE - 1, -1):
+                tail, ref = sense[len(sense) - n :], aseq[start : start + n]
+                wrong = _mismatches(tail, ref)
+                if wrong <= (n > ALK_END_PROBE):
+                    # not when another gene's transcript reads on through these bases (a chance match)
+                    if any(s.read_end >= len(sense) - 2 for s in self.m.segments(sense, exclude=self.alk_ids)):
+                        return None
+                    return Segment(self.alk_idx, len(sense) - n, len(sense), start, wrong, 0, 1)
+        return None
 
     @staticmethod
     def _extend_unknown(sp: Split, read: str, mate: str, probe5: int = 16, probe3: int = 8) -> Split:
@@ -450,10 +482,11 @@ def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParam
                  sample_lengths: bool = True) -> Evidence:
     """Scan read batches (from ``alkfuse.reads.iter_batches``) into evidence. ``sample_lengths=False``
     when the caller has measured fragment lengths on the whole batches already (``pipeline``)."""
-    from .kernels import scan_prefilter, scan_reads
+    from .kernels import probe_near_start, scan_prefilter, scan_reads
 
     table, bits = index.filter_table()
     prefilter = scan_prefilter(table, bits, index.k)
+    probes, _ = index.alk_end_probes()
     clf = Classifier(index, params)
     ev = Evidence(index.checksum(), index.k)
     st = ev.stats
@@ -463,6 +496,7 @@ def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParam
         for rr in mates:
             h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
             hit |= h >= params.min_kmer_hits
+            hit |= probe_near_start(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_PROBE, ALK_END_WINDOW)
             st.bases += int(rr.seq_len.sum())
         if sample_lengths:
             sample_fragment_lengths(batch, index, params, st)

@@ -279,3 +279,18 @@ def test_pair_lengths_fr_pairs_and_edges():
     assert list(got) == [250, 250, -1, -1]
     empty = kernels.pair_lengths(buf1, s1[:0], l1[:0], buf2, s2[:0], l2[:0], keys, keys[::4], 4, tx, pos, 19, 0)
     assert empty.shape == (0,)
+
+
+# --- reads with a probe near their start ---------------------------------------------------------------------
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="ACGTN", max_size=30), min_size=1, max_size=10), st.sampled_from([1, 3, 10]),
+       st.sampled_from([0, 5, 12, 18, 40]), st.data())
+def test_probe_near_start_matches_twin(reads, m, window, data):
+    kmers = [r[i : i + m] for r in reads for i in range(len(r) - m + 1) if "N" not in r[i : i + m]]
+    chosen = data.draw(st.lists(st.sampled_from(kmers), max_size=3)) if kmers else []
+    probes = sorted({twin_key_of(p) for p in chosen} | {twin_key_of("A" * m)})
+    buf, starts, lens = _batch(reads)
+    got = kernels.probe_near_start(buf, starts, lens, np.array(probes, dtype=np.uint64), m, window)
+    head = [r[:window] for r in reads]
+    assert list(got) == [any("N" not in h[i : i + m] and twin_key_of(h[i : i + m]) in probes
+                             for i in range(len(h) - m + 1)) for h in head]
