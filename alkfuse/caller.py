@@ -10,9 +10,12 @@ Steps, in order (each is a function below):
    supports the junction its own split read names, else the one its reads cross with the longest short
    anchor, else (spanning pair) the compatible junction with most split support. A fragment supports one
    junction at most.
-4. duplicates: fragments with the same UMI (if any) and the same mate positions on the junction count once.
-5. ``filters.apply``: named filters mark calls (they never delete); see alkfuse/filters.py.
-6. annotation: exons, junction notation, named variant, genome breakpoints, frame, fusion sequence.
+4. ``_spanning_only`` + ``place_imprecise``: partners seen only in spanning pairs (and reads of inserted
+   bases) get one imprecise junction whose exons, insert and ALK-side deletion are chosen among exon
+   ends and listed variants by fragment-length likelihood (see ``place_imprecise``).
+5. duplicates: fragments with the same UMI (if any) and the same mate positions on the junction count once.
+6. ``filters.apply``: named filters mark calls (they never delete); see alkfuse/filters.py.
+7. annotation: exons, junction notation, named variant, genome breakpoints, frame, fusion sequence.
 """
 
 from __future__ import annotations
@@ -112,19 +115,33 @@ class Call:
         return not self.filters
 
 
+def _prefix_quality(f: Fragment, s) -> list[float]:
+    """Per base of an unknown 5' part, the chance it is right (from its read's qualities; bases the mate
+    added in front count as sure)."""
+    q = f.quals[s.mate]
+    q = q[::-1] if f.reversed[s.mate] else q
+    own = [1.0 - 10 ** (-(ord(c) - 33) / 10) for c in q[: s.read_break]][-len(s.insert):]
+    return [1.0] * (len(s.insert) - len(own)) + own
+
+
 def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]:
     groups: dict[tuple, Counter] = defaultdict(Counter)
+    weights: dict[str, list] = {}  # unknown 5' parts: per-base weights of the reads that show them
     for f in ev.fragments:
         for s in f.splits:
             if s.gene5 == ".":
                 groups[(".", -1, -1, *_alk_start(index, s))][s.insert] += 1
+                weights.setdefault(s.insert, []).append(_prefix_quality(f, s))
             else:
                 groups[(s.gene5, index.by_id[s.tx5].idx, s.end5, *_alk_start(index, s))][s.insert] += 1
     out = []
     for (gene5, tx5, end5, tx3, start3), inserts in sorted(groups.items(), key=lambda x: x[0]):
         if gene5 == ".":
             for seq5, members in _cluster_prefixes(inserts):
-                out.append(Junction(".", -1, -1, tx3, start3, "", True, seq5, prefixes=members))
+                reads = [(m, w) for m in members for w in weights[m]]
+                out.append(Junction(".", -1, -1, tx3, start3, "", True,
+                                    _right_consensus([m for m, _ in reads], seq5, [w for _, w in reads]),
+                                    prefixes=members))
             continue
         for rep in _cluster_inserts(inserts, params.insert_tolerance):
             out.append(Junction(gene5, tx5, end5, tx3, start3, rep))
@@ -166,6 +183,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                      and _ends_like(index.sequence(o.tx5)[: o.end5] + o.insert, j.seq5)), None)
         if host is not None:
             host.absorbs_unknown = True
+            host.insert = _right_consensus([host.insert, *(j.prefixes or [j.seq5])], host.insert)
             j.fragments = None  # removed below
             continue
         best = None
@@ -187,13 +205,31 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                          (tx5, e, j.tx3, j.start3) and _similar(o.insert, insert, 3)), None)
             if same is not None:  # a junction reads show with the partner part long enough to seed
                 same.absorbs_unknown = True
+                if len(same.insert) == len(insert):
+                    same.insert = _right_consensus([same.insert, *(j.prefixes or [j.seq5])], same.insert)
                 j.fragments = None
                 continue
-            j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, insert
+            j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, _right_consensus(j.prefixes or [j.seq5], insert)
             continue
         if not _partner_from_mates(j, ev, index) and len(j.seq5) < min_unknown:
             j.fragments = None  # too short to stand as an unknown partner; its reads may align elsewhere
     juncs[:] = [j for j in juncs if j.fragments is not None]
+
+
+def _right_consensus(seqs: list[str], rep: str, weights: list[list[float]] | None = None) -> str:
+    """``rep`` (the end of one of ``seqs``), each base replaced by the majority of the bases ``seqs`` hold at
+    that distance from their ends, votes weighted by ``weights`` (per sequence, per base; e.g. from base
+    qualities) when given; ties keep ``rep``'s. One read's errors in a long insert do not show."""
+    out = []
+    for i in range(len(rep)):
+        back = len(rep) - i
+        votes: Counter = Counter()
+        for n, x in enumerate(seqs):
+            if len(x) >= back:
+                votes[x[-back]] += weights[n][-back] if weights is not None else 1.0
+        top = max(votes.values(), default=0)
+        out.append(rep[i] if votes.get(rep[i], 0) == top else min(b for b, v in votes.items() if v == top))
+    return "".join(out)
 
 
 def _five_prime_side(j: Junction, index: Index) -> str:
@@ -261,12 +297,28 @@ def _edit_distance(a: str, b: str, cap: int) -> int:
 
 
 def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
-    """Representative inserts: most frequent first; a near-identical insert joins its representative."""
-    reps: list[str] = []
-    for ins, _ in sorted(inserts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])):
-        if not any(_similar(ins, r, tol) for r in reps):
-            reps.append(ins)
-    return reps
+    """Representative inserts: most frequent first; a near-identical insert joins its representative.
+    Each representative is then the column-wise majority of its members of the same length (ties keep
+    the representative's base), so that sequencing errors in single reads of a long insert do not show."""
+    members: dict[str, Counter] = {}
+    for ins, n in sorted(inserts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])):
+        rep = next((r for r in members if _similar(ins, r, tol)), None)
+        if rep is None:
+            members[ins] = Counter({ins: n})
+        else:
+            members[rep][ins] += n
+    out = []
+    for rep, group in members.items():
+        same = [(m, n) for m, n in group.items() if len(m) == len(rep)]
+        consensus = []
+        for i, base in enumerate(rep):
+            votes = Counter()
+            for m, n in same:
+                votes[m[i]] += n
+            top = max(votes.values())
+            consensus.append(base if votes[base] == top else min(b for b, v in votes.items() if v == top))
+        out.append("".join(consensus))
+    return out
 
 
 def _junction_seq(j: Junction, index: Index) -> JunctionSeq:
@@ -644,9 +696,15 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                               if reads else 0.0) for s5, _, _, e3, reads in placed)
                 return prior + lengths + _tail_fit(tails, pseq, e, ins, aseq, start3)
 
-            best = max(hyps, key=lambda h: (score(h), -h[1], h[4]))
+            ranked = sorted(hyps, key=lambda h: (-score(h), h[1], h[4]))
+            best = ranked[0]
         _, j.end5, j.insert, j.start3, name = best
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
+        if model is not None and len(ranked) > 1:
+            alt = ranked[1]
+            exon = next((n for n, b in enumerate(bounds5, 1) if b[1] == alt[1]), None)
+            label = alt[4] or (f"partner exon {exon}" if exon else "another exon end")
+            j.inferred += f"; {math.exp(min(50.0, score(best) - score(alt))):.1f}x as likely as {label}"
 
 
 def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallParams(),
@@ -724,10 +782,31 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
             same5 = weak.tx5 == strong.tx5 and abs(weak.end5 - strong.end5) <= params.nearby \
                 or weak.tx5 < 0 and strong.precise
             if (same5 and weak.tx3 == strong.tx3 and abs(weak.start3 - strong.start3) <= params.nearby
-                    and abs(len(weak.insert) - len(strong.insert)) <= params.nearby):
+                    and abs(len(weak.insert) - len(strong.insert)) <= params.nearby) \
+                    or _same_molecule(weak, strong, index, params):
                 strong.fragments = strong.fragments + weak.fragments
                 gone.add(b)
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
+
+
+def _same_molecule(weak: Junction, strong: Junction, index: Index, params: CallParams, window: int = 50,
+                   max_edits: int = 3) -> bool:
+    """The two junctions read the same fusion sequence up to a few errors (a partner part cut short by an
+    indel near its end, then the rest of the exon as 'inserted' bases; an unknown 5' part that is the end
+    of the partner exon plus insert): the last ``window`` bases up to 20 bases into ALK differ by at most
+    ``max_edits`` edits."""
+    if strong.tx5 < 0 or not strong.precise or weak.tx3 != strong.tx3 \
+            or abs(weak.start3 - strong.start3) > params.nearby:
+        return False
+    aseq = index.sequence(strong.tx3)
+    stop = max(weak.start3, strong.start3) + 20
+
+    def fused(j):
+        return (_five_prime_side(j, index)[-window:] + aseq[j.start3 : stop])[-window:]
+
+    a, b = fused(weak), fused(strong)
+    n = min(len(a), len(b))
+    return n >= 30 and _edit_distance(a[-n:], b[-n:], max_edits) <= max_edits
 
 
 def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:

@@ -10,9 +10,9 @@ complement of its end (Illumina FR); fragments shorter than a read run into the 
 bases. The library is unstranded: for half of the fragments R1 and R2 swap. A fusion's ``@N`` is N
 *supporting* fragments, as a fusion caller counts them: each has a read crossing the junction (insert
 included) with at least MIN_ANCHOR bases on each gene, or one mate wholly on each gene (a spanning
-pair). Fragments are drawn across the junction (start uniform among such positions) until they support
-it; fragments that hold the junction only in their unsequenced middle, or only reach into an insert,
-carry no evidence for any caller and are not drawn. Long reads (``long_reads=True``) are 1-20 kb
+pair). Fusion fragments are drawn from the fusion transcript like any fragment (length from the library,
+start uniform) and kept when they support the junction; fragments that hold the junction only in their
+unsequenced middle, or only reach into an insert, carry no evidence for any caller and are not kept. Long reads (``long_reads=True``) are 1-20 kb
 pieces of a transcript in either orientation with ~1% errors, written to ``reads.fa.gz``.
 """
 
@@ -300,10 +300,16 @@ class _Sampler:
         return _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
 
     def supporting(self, seq: str, end5: int, start3: int, fusion: int, read_length: int, paired: bool,
-                   attempts: int = 10000) -> _Fragment:
-        """A fragment across the junction that supports it (see the module docstring)."""
+                   attempts: int = 200000) -> _Fragment:
+        """A fragment of the fusion transcript, drawn like any other (length from the library, start
+        uniform), that supports its junction (see the module docstring): long fragments are more often
+        across the junction, as in a real library."""
         for _ in range(attempts):
-            fr = self.across(seq, end5, start3, fusion)
+            f = min(self.length(), len(seq))
+            s = int(self.rng.integers(0, len(seq) - f + 1))
+            if s > end5 - 1 or s + f <= start3:
+                continue
+            fr = _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
             if self.long:
                 if fr.end5 >= MIN_ANCHOR and len(fr.seq) - fr.start3 >= MIN_ANCHOR:
                     return fr

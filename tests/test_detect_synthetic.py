@@ -4,6 +4,7 @@ import gzip
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from alkfuse.annotation import attach_sequences, read_gtf
@@ -267,3 +268,31 @@ def test_hard_junctions(reference, synth_index, tmp_path, spec):
     assert row["inserted_sequence"] == (truth.spec.insert or ".")
     assert row["exon5"] == (str(truth.spec.exon5) if not truth.spec.partner_deletion else ".")
     assert row["exon3"] == (str(truth.spec.exon3) if not truth.spec.deletion else ".")
+
+
+@pytest.mark.parametrize("alk_bases", [11, 14, 18])
+def test_fragment_ending_a_few_bases_into_alk(reference, synth_index, alk_bases):
+    """Partner + 40 inserted bases + fewer ALK bases than k, at the end of the fragment: no read holds an
+    ALK k-mer, yet the read is found (pre-filter probe) and gives the exact junction."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "ACGTTGCAAGTCCATGACTTGACAGGTACCATGGCATGCA"
+    fragment = eml4[e13 - 200 : e13] + insert + alk[a20 : a20 + alk_bases]
+    r1, r2 = fragment[:100], revcomp(fragment)[:100]  # r2 starts with the ALK bases, read back
+    index = Index(synth_index)
+    from alkfuse.kernels import probe_near_start
+    from alkfuse.index import ALK_END_PROBE, ALK_END_WINDOW
+    buf = np.frombuffer(r2.encode(), dtype=np.uint8)
+    assert probe_near_start(buf, np.array([0]), np.array([len(r2)]), index.alk_end_probes()[0], ALK_END_PROBE,
+                            ALK_END_WINDOW)[0]
+    frag = Classifier(index, ScanParams()).classify("f", "", (r1, r2), ("I" * 100,) * 2, Stats())
+    assert frag is not None and len(frag.splits) == 1
+    sp = frag.splits[0]
+    assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e13, a20, insert, alk_bases)
