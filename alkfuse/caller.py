@@ -605,7 +605,8 @@ class FragmentModel:
 
 
 ADAPTER_STARTS = ("AGATCGGAAG",)  # a partner mate's tail stops where adapter read-through begins
-TAIL_MISMATCH = math.log(0.01)  # per tail base beyond the allowed errors that a hypothesis cannot explain
+TAIL_MISMATCH = math.log(0.01)
+IGNORED_READ = math.log(0.01)  # per read of inserted bases that a hypothesis leaves unexplained  # per tail base beyond the allowed errors that a hypothesis cannot explain
 
 
 def _tail_fit(tails: list[tuple[int, str]], pseq: str, end5: int, insert: str, aseq: str, start3: int) -> float:
@@ -663,28 +664,34 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
         far5 = max(p[1] for p in placed)
         near3 = min(p[2] for p in placed)
         pseq = index.sequence(canon.idx)
-        seen = j.insert
         ends = [e for _, e in canon.t.exon_bounds()[:-1] if e >= far5 - 3][:8] or [canon.t.length]
-        hyps = []  # (log prior, end5, insert, start3, variant name)
-        for e in ends:
-            trim = next((n for n in range(min(7, len(seen)), 0, -1) if seen[:n] == pseq[e - n : e]), 0)
-            ins = seen[trim:]
-            frame = Annotator.frame_of(canon, e, len(ins), alk, j.start3)
-            hyps.append((OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0, e, ins, j.start3, ""))
         bounds5 = canon.t.exon_bounds()
-        for v in panel.variants:
-            if v.gene5 != j.gene5 or v.gene3 != alk.gene or not 1 <= v.exon5 < len(bounds5) \
-                    or not 1 <= v.exon3 <= len(b3):
-                continue
-            e, start3 = bounds5[v.exon5 - 1][1], b3[v.exon3 - 1][0] + v.deletion_length
-            if e < far5 - 3 or start3 > near3 + 3 or (seen and start3 != j.start3):
-                continue
-            extra = len(seen) - v.insert_length  # shown bases beyond the insert must be the exon's end
-            # (the partner is known from the mates: one error is allowed in 8+ bases)
-            if extra > 0 and _mismatches(seen[:extra], pseq[e - extra : e]) > (extra >= 8) + extra // 16:
-                continue
-            ins = seen[extra:] if extra > 0 else "N" * -extra + seen
-            hyps.append((NAMED_PRIOR, e, ins, start3, v.name))
+        hyps = []  # (log prior, end5, insert, start3, variant name)
+        # With the inserted bases and ALK start that reads of the insert show; and without them, at ALK exon
+        # 20, at a cost per such read (one of them may be an artefact, e.g. ALK bases after an error).
+        shown = sum(1 for f, _, _ in j.fragments if f.splits)
+        modes = [(j.insert, j.start3, 0.0)]
+        if j.insert and j.start3 != b3[19][0]:
+            modes.append(("", b3[19][0], IGNORED_READ * shown))
+        for seen, start3_seen, cost in modes:
+            for e in ends:
+                trim = next((n for n in range(min(7, len(seen)), 0, -1) if seen[:n] == pseq[e - n : e]), 0)
+                ins = seen[trim:]
+                frame = Annotator.frame_of(canon, e, len(ins), alk, start3_seen)
+                hyps.append((cost + (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0), e, ins, start3_seen, ""))
+            for v in panel.variants:
+                if v.gene5 != j.gene5 or v.gene3 != alk.gene or not 1 <= v.exon5 < len(bounds5) \
+                        or not 1 <= v.exon3 <= len(b3):
+                    continue
+                e, start3 = bounds5[v.exon5 - 1][1], b3[v.exon3 - 1][0] + v.deletion_length
+                if e < far5 - 3 or start3 > near3 + 3 or (seen and start3 != start3_seen):
+                    continue
+                extra = len(seen) - v.insert_length  # shown bases beyond the insert must be the exon's end
+                # (the partner is known from the mates: one error is allowed in 8+ bases)
+                if extra > 0 and _mismatches(seen[:extra], pseq[e - extra : e]) > (extra >= 8) + extra // 16:
+                    continue
+                ins = seen[extra:] if extra > 0 else "N" * -extra + seen
+                hyps.append((cost + NAMED_PRIOR, e, ins, start3, v.name))
         if model is None:
             best = hyps[0]
         else:

@@ -126,6 +126,8 @@ class Classifier:
             # A prefix that ALK explains (an indel, intron sequence in a genome index) is not a partner.
             if any(s.length >= len(prefix) - p.alk_tolerance for s in m.segments(prefix, txs=self.alk_ids)):
                 return None
+            if self._prefix_is_alk(seq, alk):
+                return None
             x3 = self._snap3(alk.read_start, alk)
             prefix = seq[:x3]
             return Split(mate, ".", ".", -1, self.index.transcripts[alk.tx].t.id, x3 + alk.tx_start - alk.read_start,
@@ -353,7 +355,9 @@ class Classifier:
             rev = not oriented[1 - i][1]
             oriented[i] = (revcomp(seqs[i]) if rev else seqs[i], rev)
         internal = [a is not None and a.length >= len(s) - p.alk_tolerance for a, (s, _) in zip(alk, oriented)]
-        internal = [x or (a is not None and m.alk_covers(s, p.alk_tolerance)) for x, a, (s, _) in zip(internal, alk, oriented)]
+        internal = [x or (a is not None and (m.alk_covers(s, p.alk_tolerance) or (
+            a.read_end >= len(s) - p.alk_tolerance and self._prefix_is_alk(s, a))))
+            for x, a, (s, _) in zip(internal, alk, oriented)]
         if any(a is not None and self.wildtype(a) for a in alk):
             stats.wildtype_fragments += 1
         if len(seqs) == 2 and all(a is not None and a.tx == self.alk_idx for a in alk) and all(internal) \
@@ -397,6 +401,16 @@ class Classifier:
             # partner-ALK junction k-mer (ALK part shorter than k). The caller aligns it to junctions.
             stats.partial_fragments += 1
         return Fragment(name, umi, seqs, quals, tuple(r for _, r in oriented), tuple(splits), span)
+
+    def _prefix_is_alk(self, seq: str, alk: Segment) -> bool:
+        """The read's bases before its ALK segment, too few to seed, read on as the ALK bases just before
+        the segment (up to a 3-base indel between them, one error per 10 bases): not a partner."""
+        n, t0 = alk.read_start, alk.tx_start
+        if n == 0 or n > 40:
+            return n == 0
+        aseq, prefix = self.index.sequence(alk.tx), seq[:n]
+        return any(t0 + d - n >= 0 and _mismatches(prefix, aseq[t0 + d - n : t0 + d]) <= 1 + n // 10
+                   for d in range(-3, 4))
 
     def _alk_end(self, sense: str) -> Segment | None:
         """An ALK segment for a fusion-sense read that ends with the first 10-25 bases of ALK exon 19, 20 or

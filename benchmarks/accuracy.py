@@ -1,6 +1,7 @@
 """Accuracy benchmark: simulated ALK fusions over read lengths and support levels.
 
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
+                                  [--generator builtin|art]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -167,6 +168,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--in-process", action="store_true", help="call the CLI in this process (no startup cost)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--generator", choices=("builtin", "art"), default="builtin",
+                    help="read generator: the simulator's own error model, or art_illumina's empirical profile")
     args = ap.parse_args()
     read_lengths, support, negatives, background = QUICK if args.quick else FULL
     work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-accuracy-"))
@@ -194,7 +197,8 @@ def main() -> None:
     def sample(name, specs, seed, **kw):
         sim = simulate(transcripts=transcripts, sequences=sequences, out_dir=work / name / "sim",
                        fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
-                       seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS, **kw)
+                       seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
+                       generator=args.generator, **kw)
         secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
         n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
         log(f"{name}: {dict(n)}, {secs:.1f} s")
