@@ -296,3 +296,22 @@ def test_fragment_ending_a_few_bases_into_alk(reference, synth_index, alk_bases)
     assert frag is not None and len(frag.splits) == 1
     sp = frag.splits[0]
     assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e13, a20, insert, alk_bases)
+
+
+def test_alk_bases_after_an_indel_are_not_a_partner(reference, synth_index):
+    """A read of ALK with a deletion 12 bases from its start: the 12 bases before the deletion are too
+    few to seed, but they are ALK; with a partner mate the fragment is a spanning pair, not a split read
+    of an 'unknown partner' joined to the middle of an ALK exon."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    npm1, alk = seqs["ENST00000296930"], seqs["ENST00000389048"]
+    a = txs["ENST00000389048"].exon_bounds()[19][0] + 80
+    alk_read = alk[a - 13 : a - 1] + alk[a : a + 88]  # base a-1 deleted
+    partner = npm1[100:200]
+    frag = Classifier(Index(synth_index), ScanParams()).classify(
+        "f", "", (partner, revcomp(alk_read)), ("I" * 100,) * 2, Stats())
+    assert frag is not None and frag.splits == () and frag.span is not None and frag.span.gene5 == "NPM1"
