@@ -160,8 +160,15 @@ def _alk_start(index: Index, s) -> tuple[int, int]:
     return ti.idx, s.start3
 
 
+def _listed_alk_starts(index: Index, panel: Panel, tx3: int) -> set[int]:
+    """Exon starts of ALK transcript ``tx3`` and the ALK starts of listed variants with an ALK-side deletion."""
+    b = index.transcripts[tx3].t.exon_bounds()
+    return {s for s, _ in b} | {b[v.exon3 - 1][0] + v.deletion_length for v in panel.variants
+                                if v.gene3 == index.alk.gene and v.deletion_length and v.exon3 <= len(b)}
+
+
 def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8,
-                    min_unknown: int = 20) -> None:
+                    min_unknown: int = 20, panel: Panel | None = None) -> None:
     """Give an unknown 5' sequence its partner, in this order:
 
     1. it ends like a junction read with a known partner and insert at the same ALK start (reads that
@@ -201,6 +208,13 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 break
         if best is not None:
             L, g, tx5, e, insert = best
+            if 3 <= len(insert) <= 8 and panel is not None:
+                # a few 'inserted' bases that are ALK but for one error before a listed ALK start (v7: 12
+                # bases into exon 20): one substitution, not an insert and another deletion
+                s0 = j.start3 - len(insert)
+                if s0 in _listed_alk_starts(index, panel, j.tx3) and \
+                        _mismatches(insert, index.sequence(j.tx3)[s0 : j.start3]) <= 1:
+                    j.start3, insert = s0, ""
             same = next((o for o in juncs if o is not j and not o.seq5 and (o.tx5, o.end5, o.tx3, o.start3) ==
                          (tx5, e, j.tx3, j.start3) and _similar(o.insert, insert, 3)), None)
             if same is not None:  # a junction reads show with the partner part long enough to seed
@@ -720,7 +734,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     from .filters import apply_filters
 
     juncs = candidates(ev, index, params)
-    explain_unknown(juncs, ev, index)
+    explain_unknown(juncs, ev, index, panel=panel)
     extra = _rescue_candidates(ev, index, juncs, params)
     extra += junction_kmer_candidates(ev, index, juncs + extra)
     extra += tail_candidates(ev, index, juncs + extra)

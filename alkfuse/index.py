@@ -443,14 +443,18 @@ class Index:
 
     def alk_end_probes(self, m: int = ALK_END_PROBE) -> tuple[np.ndarray, list[int]]:
         """Sorted keys of the reverse complements of the first ``m`` bases of ALK exons 19, 20 and 21
-        (canonical), and those exon starts: a read that has one among its first ``ALK_END_WINDOW`` bases may
+        (canonical) and of listed variants' ALK starts, and those starts: a read that has one among its first ``ALK_END_WINDOW`` bases may
         be the end of a fragment that stops a few bases into the exon, too few for an ALK k-mer (fusions
         with long inserts)."""
         from .kernels import encode, kmer_keys
 
         alk = self.alk
         seq = self.sequence(alk.idx)
-        starts = [s for s, _ in alk.t.exon_bounds()[18:21]]
+        bounds = alk.t.exon_bounds()
+        starts = [s for s, _ in bounds[18:21]]
+        # and the ALK starts of listed variants with an ALK-side deletion (EML4::ALK v7: 12 bases into exon 20)
+        starts += sorted({bounds[v.exon3 - 1][0] + v.deletion_length for v in load_panel().variants
+                          if v.gene3 == KINASE and v.deletion_length and v.exon3 <= len(bounds)})
         keys = set()
         for s in starts:
             key, valid = kmer_keys(encode(revcomp(seq[s : s + m])), m)
