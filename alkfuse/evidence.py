@@ -121,6 +121,15 @@ class Stats:
     def add_fragment_length(self, length: int) -> None:
         self.fragment_lengths[min(length // FRAGMENT_BIN, FRAGMENT_BINS - 1)] += 1
 
+    def add_fragment_lengths(self, lengths) -> None:
+        """Add an array of fragment lengths (negative entries: not measured)."""
+        import numpy as np
+
+        lengths = np.asarray(lengths)
+        bins = np.minimum(lengths[lengths >= 0] // FRAGMENT_BIN, FRAGMENT_BINS - 1)
+        for b, n in zip(*np.unique(bins, return_counts=True)):
+            self.fragment_lengths[int(b)] += int(n)
+
     def fragment_length_median(self, minimum: int = 20) -> int | None:
         """Median fragment length (bin centre), or None with fewer than ``minimum`` pairs measured."""
         total = sum(self.fragment_lengths)

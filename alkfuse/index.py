@@ -42,8 +42,7 @@ ALK_FILTER_FIRST_EXON = 18  # the scan keeps reads with ALK k-mers from this exo
 JUNCTION_ALK_EXONS = (20, 19, 21)
 JUNCTION_FLANK = 300
 LARGE_INDEX = 256 << 20  # bytes of memory-mapped arrays above which touched pages are released
-ALK_END_PROBE = 10  # bases of an ALK exon start a fragment end must show to be looked at
-ALK_END_WINDOW = 18  # ... within the first bases of a read: fragment ends up to k - 1 bases into the exon
+ALK_END_MIN, ALK_END_MAX = 10, 18  # ALK exon bases a fragment end shows to be looked at without a k-mer
 FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups
 
 ROLE_KINASE, ROLE_PARTNER, ROLE_PARALOG, ROLE_OTHER = "kinase", "partner", "paralog", "other"
@@ -441,12 +440,12 @@ class Index:
 
         return lookup(self.kmer_keys, self.kmer_fences, FENCE_STEP, keys)
 
-    def alk_end_probes(self, m: int = ALK_END_PROBE) -> tuple[np.ndarray, list[int]]:
-        """Sorted keys of the reverse complements of the first ``m`` bases of ALK exons 19, 20 and 21
-        (canonical) and of listed variants' ALK starts, and those starts: a read that has one among its first ``ALK_END_WINDOW`` bases may
-        be the end of a fragment that stops a few bases into the exon, too few for an ALK k-mer (fusions
-        with long inserts)."""
-        from .kernels import encode, kmer_keys
+    def alk_end_probes(self) -> tuple[np.ndarray, list[int]]:
+        """Look-up keys (``kernels.prefix_keys``) of the reverse complements of the first 10-18 bases of
+        ALK exons 19, 20 and 21 (canonical) and of listed variants' ALK starts, and those starts: a read
+        that starts with one is the end of a fragment that stops a few bases into the exon, too few for an
+        ALK k-mer (fusions with long inserts)."""
+        from .kernels import prefix_keys
 
         alk = self.alk
         seq = self.sequence(alk.idx)
@@ -455,12 +454,8 @@ class Index:
         # and the ALK starts of listed variants with an ALK-side deletion (EML4::ALK v7: 12 bases into exon 20)
         starts += sorted({bounds[v.exon3 - 1][0] + v.deletion_length for v in load_panel().variants
                           if v.gene3 == KINASE and v.deletion_length and v.exon3 <= len(bounds)})
-        keys = set()
-        for s in starts:
-            key, valid = kmer_keys(encode(revcomp(seq[s : s + m])), m)
-            if len(key) and valid[0]:
-                keys.add(int(key[0]))
-        return np.array(sorted(keys), dtype=np.uint64), starts
+        prefixes = [revcomp(seq[s : s + n]) for s in starts for n in range(ALK_END_MIN, ALK_END_MAX + 1)]
+        return prefix_keys([p for p in prefixes if set(p) <= set("ACGT")]), starts
 
     def pair_lengths(self, r1, r2, select_bits: int) -> np.ndarray:
         """Fragment lengths of a sample of the pairs of a batch (``kernels.pair_lengths``; -1 = not measured)."""

@@ -438,39 +438,66 @@ def pair_lengths(buf1: np.ndarray, s1: np.ndarray, l1: np.ndarray, buf2: np.ndar
 
 
 # --------------------------------------------------------------------------------------------------
-# Reads with one of a few short probes near their start (fragments ending a few bases into an ALK exon)
+# Reads that start with the reverse complement of the first 10-18 bases of an ALK exon (fragments ending
+# a few bases into the exon)
 
 
 @njit
-def _probe_near_start(buf, code, seq_start, seq_len, probes, m, window, out):
-    mask = (np.uint64(1) << np.uint64(2 * m)) - np.uint64(1)
+def _starts_with_any(buf, code, seq_start, seq_len, keys, lo, hi, first, out):
+    """keys: sorted (n << 58) | key of an n-mer, lo <= n <= hi; first: a byte per ``lo``-mer, set for the
+    first ``lo`` bases of every key (nearly every read stops at that one look-up)."""
     for r in range(seq_start.shape[0]):
         s = seq_start[r]
-        e = s + min(seq_len[r], window)
+        if seq_len[r] < lo:
+            continue
         key = np.uint64(0)
-        run = 0
-        for i in range(s, e):
-            c = code[buf[i]]
+        ok = True
+        for i in range(lo):
+            c = code[buf[s + i]]
             if c > 3:
-                run = 0
-                continue
-            key = ((key << np.uint64(2)) | np.uint64(c)) & mask
-            run += 1
-            if run >= m:
-                j = np.searchsorted(probes, key)
-                if j < probes.shape[0] and probes[j] == key:
+                ok = False
+                break
+            key = (key << np.uint64(2)) | np.uint64(c)
+        if not ok or first[key] == 0:
+            continue
+        key = np.uint64(0)
+        for i in range(min(seq_len[r], hi)):
+            c = code[buf[s + i]]
+            if c > 3:
+                break
+            key = (key << np.uint64(2)) | np.uint64(c)
+            n = i + 1
+            if n >= lo:
+                q = (np.uint64(n) << np.uint64(58)) | key
+                j = np.searchsorted(keys, q)
+                if j < keys.shape[0] and keys[j] == q:
                     out[r] = True
                     break
 
 
-def probe_near_start(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, probes: np.ndarray, m: int,
-                     window: int) -> np.ndarray:
-    """Per read: does an ``m``-mer (no N) within its first ``window`` bases equal one of the sorted keys
-    ``probes``?"""
+def prefix_keys(prefixes: list[str]) -> np.ndarray:
+    """Sorted look-up keys of sequences (ACGT only, at most 29 bases) for :func:`starts_with_any`."""
+    out = set()
+    for p in prefixes:
+        key = 0
+        for b in p:
+            key = key * 4 + "ACGT".index(b)
+        out.add((len(p) << 58) | key)
+    return np.array(sorted(out), dtype=np.uint64)
+
+
+def starts_with_any(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, keys: np.ndarray, lo: int,
+                    hi: int) -> np.ndarray:
+    """Per read: does it start with one of the sequences behind ``keys`` (:func:`prefix_keys`, lengths
+    ``lo``..``hi``)?"""
     out = np.zeros(len(seq_start), dtype=np.bool_)
-    if len(seq_start) and len(probes):
-        _probe_near_start(np.ascontiguousarray(buf, dtype=np.uint8), CODE,
-                          np.ascontiguousarray(seq_start, dtype=np.int64),
-                          np.ascontiguousarray(seq_len, dtype=np.int64), np.ascontiguousarray(probes, dtype=np.uint64),
-                          m, window, out)
+    if len(seq_start) and len(keys):
+        keys = np.ascontiguousarray(keys, dtype=np.uint64)
+        n = (keys >> np.uint64(58)).astype(np.int64)
+        first = np.zeros(4**lo, dtype=np.uint8)
+        mask = np.uint64((1 << 58) - 1)
+        first[((keys & mask) >> (2 * (n - lo)).astype(np.uint64)).astype(np.int64)] = 1
+        _starts_with_any(np.ascontiguousarray(buf, dtype=np.uint8), CODE,
+                         np.ascontiguousarray(seq_start, dtype=np.int64), np.ascontiguousarray(seq_len, dtype=np.int64),
+                         keys, lo, hi, first, out)
     return out

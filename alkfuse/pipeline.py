@@ -21,8 +21,8 @@ def warm_kernels(index: Index) -> float:
     """Compile (or load from cache) the scan kernels on a tiny input; returns the seconds it took."""
     import numpy as np
 
-    from .index import ALK_END_PROBE, ALK_END_WINDOW
-    from .kernels import probe_near_start, scan_reads
+    from .index import ALK_END_MAX, ALK_END_MIN
+    from .kernels import scan_reads, starts_with_any
     from .reads import parse_chunk
 
     t0 = time.perf_counter()
@@ -31,8 +31,8 @@ def warm_kernels(index: Index) -> float:
     reads = parse_chunk(buf)[0]
     scan_reads(reads.buf, reads.seq_start, reads.seq_len, table, bits, index.k)
     index.pair_lengths(reads, reads, 0)
-    probe_near_start(reads.buf, reads.seq_start, reads.seq_len, index.alk_end_probes()[0], ALK_END_PROBE,
-                     ALK_END_WINDOW)
+    starts_with_any(reads.buf, reads.seq_start, reads.seq_len, index.alk_end_probes()[0], ALK_END_MIN,
+                    ALK_END_MAX)
     return time.perf_counter() - t0
 
 
@@ -122,8 +122,8 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
 
     import numpy as np
 
-    from .index import ALK_END_PROBE, ALK_END_WINDOW
-    from .kernels import probe_near_start, scan_prefilter, scan_reads
+    from .index import ALK_END_MAX, ALK_END_MIN
+    from .kernels import scan_prefilter, scan_reads, starts_with_any
 
     table, bits = index.filter_table()
     prefilter = scan_prefilter(table, bits, index.k)
@@ -140,7 +140,7 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
         for rr in mates(batch):
             h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
             hit |= h >= params.min_kmer_hits
-            hit |= probe_near_start(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_PROBE, ALK_END_WINDOW)
+            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_MIN, ALK_END_MAX)
             bases += int(rr.seq_len.sum())
         measured = index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits) if batch.r2 is not None \
             else np.zeros(0, dtype=np.int32)
@@ -148,8 +148,7 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
 
     def reduce(fut):
         batch, idx, bases, measured = fut.result()
-        for length in measured.tolist():
-            lengths.add_fragment_length(length)
+        lengths.add_fragment_lengths(measured)
         sub = type(batch)(*(_take(rr, idx) if rr is not None else None for rr in (batch.r1, batch.r2)), batch.first)
         ms = mates(sub)
         dropped["fragments"] += len(batch) - len(sub)

@@ -19,7 +19,7 @@ from typing import Iterable
 import numpy as np
 
 from .evidence import Evidence, Fragment, Span, Split, Stats
-from .index import ALK_END_PROBE, ALK_END_WINDOW, KINASE, Index
+from .index import ALK_END_MAX, ALK_END_MIN, KINASE, Index
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
 
@@ -46,7 +46,7 @@ class ScanParams:
     snap: int = 4  # bases a segment may overshoot an exon boundary by chance
     wt_anchor: int = 8  # bases each side of the exon 19/20 junction for a wild-type read
     quick: bool = True  # count reads lying as they are on canonical ALK without the full classification
-    length_sample_bits: int = 4  # measure the fragment length of 1 pair in 2**bits (library size distribution)
+    length_sample_bits: int = 5  # measure the fragment length of 1 pair in 2**bits (library size distribution)
 
 
 def _mismatches(a: str, b: str) -> int:
@@ -436,10 +436,10 @@ class Classifier:
         21 (one mismatch allowed in 11 or more): the longest such end."""
         aseq = self._alk_seq
         for start in self._end_starts:
-            for n in range(min(25, len(sense) - self.p.min_anchor), ALK_END_PROBE - 1, -1):
+            for n in range(min(25, len(sense) - self.p.min_anchor), ALK_END_MIN - 1, -1):
                 tail, ref = sense[len(sense) - n :], aseq[start : start + n]
                 wrong = _mismatches(tail, ref)
-                if wrong <= (n > ALK_END_PROBE):
+                if wrong <= (n > ALK_END_MIN):
                     # not when another gene's transcript reads on through these bases (a chance match)
                     if any(s.read_end >= len(sense) - 2 for s in self.m.segments(sense, exclude=self.alk_ids)):
                         return None
@@ -506,16 +506,14 @@ def sample_fragment_lengths(batch, index: Index, params: ScanParams, stats: Stat
     sample is chosen per pair, so it is the same whatever the batch, shard or thread layout."""
     if batch.r2 is None or not len(batch):
         return
-    lengths = index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits)
-    for length in lengths[lengths >= 0].tolist():
-        stats.add_fragment_length(length)
+    stats.add_fragment_lengths(index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits))
 
 
 def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParams(),
                  sample_lengths: bool = True) -> Evidence:
     """Scan read batches (from ``alkfuse.reads.iter_batches``) into evidence. ``sample_lengths=False``
     when the caller has measured fragment lengths on the whole batches already (``pipeline``)."""
-    from .kernels import probe_near_start, scan_prefilter, scan_reads
+    from .kernels import scan_prefilter, scan_reads, starts_with_any
 
     table, bits = index.filter_table()
     prefilter = scan_prefilter(table, bits, index.k)
@@ -529,7 +527,7 @@ def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParam
         for rr in mates:
             h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
             hit |= h >= params.min_kmer_hits
-            hit |= probe_near_start(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_PROBE, ALK_END_WINDOW)
+            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_MIN, ALK_END_MAX)
             st.bases += int(rr.seq_len.sum())
         if sample_lengths:
             sample_fragment_lengths(batch, index, params, st)

@@ -287,11 +287,11 @@ def test_fragment_ending_a_few_bases_into_alk(reference, synth_index, alk_bases)
     fragment = eml4[e13 - 200 : e13] + insert + alk[a20 : a20 + alk_bases]
     r1, r2 = fragment[:100], revcomp(fragment)[:100]  # r2 starts with the ALK bases, read back
     index = Index(synth_index)
-    from alkfuse.kernels import probe_near_start
-    from alkfuse.index import ALK_END_PROBE, ALK_END_WINDOW
+    from alkfuse.index import ALK_END_MAX, ALK_END_MIN
+    from alkfuse.kernels import starts_with_any
     buf = np.frombuffer(r2.encode(), dtype=np.uint8)
-    assert probe_near_start(buf, np.array([0]), np.array([len(r2)]), index.alk_end_probes()[0], ALK_END_PROBE,
-                            ALK_END_WINDOW)[0]
+    assert starts_with_any(buf, np.array([0]), np.array([len(r2)]), index.alk_end_probes()[0], ALK_END_MIN,
+                           ALK_END_MAX)[0]
     frag = Classifier(index, ScanParams()).classify("f", "", (r1, r2), ("I" * 100,) * 2, Stats())
     assert frag is not None and len(frag.splits) == 1
     sp = frag.splits[0]

@@ -281,16 +281,14 @@ def test_pair_lengths_fr_pairs_and_edges():
     assert empty.shape == (0,)
 
 
-# --- reads with a probe near their start ---------------------------------------------------------------------
+# --- reads starting with one of a few sequences -------------------------------------------------------------
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet="ACGTN", max_size=30), min_size=1, max_size=10), st.sampled_from([1, 3, 10]),
-       st.sampled_from([0, 5, 12, 18, 40]), st.data())
-def test_probe_near_start_matches_twin(reads, m, window, data):
-    kmers = [r[i : i + m] for r in reads for i in range(len(r) - m + 1) if "N" not in r[i : i + m]]
-    chosen = data.draw(st.lists(st.sampled_from(kmers), max_size=3)) if kmers else []
-    probes = sorted({twin_key_of(p) for p in chosen} | {twin_key_of("A" * m)})
+@given(st.lists(st.text(alphabet="ACGTN", max_size=30), min_size=1, max_size=10), st.sampled_from([(1, 3), (10, 18)]),
+       st.data())
+def test_starts_with_any_matches_twin(reads, bounds, data):
+    lo, hi = bounds
+    heads = [r[:n] for r in reads for n in range(lo, hi + 1) if len(r) >= n and "N" not in r[:n]]
+    chosen = set(data.draw(st.lists(st.sampled_from(heads), max_size=3)) if heads else []) | {"A" * lo}
     buf, starts, lens = _batch(reads)
-    got = kernels.probe_near_start(buf, starts, lens, np.array(probes, dtype=np.uint64), m, window)
-    head = [r[:window] for r in reads]
-    assert list(got) == [any("N" not in h[i : i + m] and twin_key_of(h[i : i + m]) in probes
-                             for i in range(len(h) - m + 1)) for h in head]
+    got = kernels.starts_with_any(buf, starts, lens, kernels.prefix_keys(sorted(chosen)), lo, hi)
+    assert list(got) == [any(r.startswith(p) for p in chosen) for r in reads]
