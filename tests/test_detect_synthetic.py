@@ -192,7 +192,7 @@ def test_quick_path_counts_like_the_full_classification(reference, synth_index, 
     slow = scan(index, *map(str, sim.read_files), params=ScanParams(quick=False))
     assert fast.fragments == slow.fragments
     assert fast.stats == slow.stats
-    assert fast.stats.wildtype_fragments > 5 and sum(fast.stats.fragment_lengths) > 50
+    assert fast.stats.wildtype_fragments > 5 and sum(fast.stats.fragment_lengths) > 10  # a 1-in-32 sample of all pairs
 
 
 def test_genome_index_calls_the_same(reference, synth_index, synth_genome_index, tmp_path):
