@@ -199,7 +199,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 canon = index.canonical[g]
                 pseq = index.sequence(canon.idx)
                 for _, e in canon.t.exon_bounds():
-                    for L in range(min(len(seq5), e), need - 1, -1):
+                    for L in _exon_end_offsets(seq5, pseq[e - 6 : e], need, min(len(seq5), e)):
                         if _mismatches(seq5[:L], pseq[e - L : e]) <= L // 16:
                             if best is None or L > best[0]:
                                 best = (L, g, canon.idx, e, seq5[L:])
@@ -244,6 +244,19 @@ def _right_consensus(seqs: list[str], rep: str, weights: list[list[float]] | Non
         top = max(votes.values(), default=0)
         out.append(rep[i] if votes.get(rep[i], 0) == top else min(b for b, v in votes.items() if v == top))
     return "".join(out)
+
+
+def _exon_end_offsets(seq5: str, end6: str, lo: int, hi: int) -> list[int]:
+    """Lengths L (``lo`` <= L <= ``hi``, longest first) at which ``seq5[:L]`` may end like an exon whose last
+    six bases are ``end6``: those where half of them, three bases, sit exactly at ``seq5[L-6:L]`` (one error
+    in the six is allowed). Spares comparing every length with every exon end."""
+    found = set()
+    for part, shift in ((end6[:3], 6), (end6[3:], 3)):
+        i = seq5.find(part)
+        while i >= 0:
+            found.add(i + shift)
+            i = seq5.find(part, i + 1)
+    return sorted((x for x in found if lo <= x <= hi), reverse=True)
 
 
 def _five_prime_side(j: Junction, index: Index) -> str:
