@@ -401,6 +401,14 @@ class Classifier:
         elif len(seqs) == 2 and all(sp.gene5 == "." for sp in splits) and alk[1 - splits[0].mate] is None:
             # The mate of a read with an unknown 5' part may name the partner (long inserts such as v5b).
             span = self._partner_mate(oriented, splits[0].mate, alk[splits[0].mate])
+        if not splits and span is None and len(seqs) == 2 and (alk[0] is None) != (alk[1] is None):
+            # The mate of an ALK read holds partner bases, an insert and the first few bases of an ALK exon
+            # (fewer than k), with too little partner to seed a spanning pair.
+            i = 0 if alk[0] is None else 1
+            a = self._alk_end(oriented[i][0])
+            sp = self.split_of(oriented[i][0], a, i) if a is not None else None
+            if sp is not None:
+                splits.append(sp)
         if span is not None and not splits and 0 <= span.read_end5 < len(oriented[span.mate5][0]):
             # The partner mate reads on through an insert into the first bases of an ALK exon (fewer than k).
             sense = oriented[span.mate5][0]
