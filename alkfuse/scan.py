@@ -213,11 +213,12 @@ class Classifier:
                                                                  aseq[x3 - back + d3 : x3 + d3]) <= 1:
                         x3 -= back
                         break
-        if 3 <= x3 - x5 <= 8 and x3 + d3 not in starts3:
-            # A few 'inserted' bases that are ALK but for one error, before a listed ALK start (EML4::ALK v7
-            # starts 12 bases into exon 20): one substitution, not an insert and a different deletion.
+        if 3 <= x3 - x5 <= 30 and x3 + d3 not in starts3:
+            # 'Inserted' bases that are ALK but for an error, from an ALK exon start or a listed ALK start
+            # (EML4::ALK v7 starts 12 bases into exon 20): a substitution, not an insert and a deletion.
             aseq = self.index.sequence(alk.tx)
-            if x5 + d3 in self._listed_starts(alk.tx) and _mismatches(seq[x5:x3], aseq[x5 + d3 : x3 + d3]) <= 1:
+            if x5 + d3 in self._listed_starts(alk.tx) and \
+                    _mismatches(seq[x5:x3], aseq[x5 + d3 : x3 + d3]) <= 1 + (x3 - x5) // 10:
                 x3 = x5
         if x5 + d5 not in ends5:
             pseq = self.index.sequence(part.tx)
@@ -440,11 +441,12 @@ class Classifier:
                    for d in range(-3, 4))
 
     def _alk_end(self, sense: str) -> Segment | None:
-        """An ALK segment for a fusion-sense read that ends with the first 10-25 bases of ALK exon 19, 20 or
-        21 (one mismatch allowed in 11 or more): the longest such end."""
+        """An ALK segment for a fusion-sense read that ends with the first 10 to 2k bases of ALK exon 19, 20
+        or 21 or a listed variant's ALK start (one mismatch allowed in 11 or more): the longest such end at
+        the first of these starts that has one."""
         aseq = self._alk_seq
         for start in self._end_starts:
-            for n in range(min(25, len(sense) - self.p.min_anchor), ALK_END_MIN - 1, -1):
+            for n in range(min(2 * self.index.k, len(sense) - self.p.min_anchor), ALK_END_MIN - 1, -1):
                 tail, ref = sense[len(sense) - n :], aseq[start : start + n]
                 wrong = _mismatches(tail, ref)
                 if wrong <= (n > ALK_END_MIN):
