@@ -208,12 +208,12 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 break
         if best is not None:
             L, g, tx5, e, insert = best
-            if 3 <= len(insert) <= 8 and panel is not None:
+            if 1 <= len(insert) <= 30 and panel is not None:
                 # a few 'inserted' bases that are ALK but for one error before a listed ALK start (v7: 12
                 # bases into exon 20): one substitution, not an insert and another deletion
                 s0 = j.start3 - len(insert)
                 if s0 in _listed_alk_starts(index, panel, j.tx3) and \
-                        _mismatches(insert, index.sequence(j.tx3)[s0 : j.start3]) <= 1:
+                        _mismatches(insert, index.sequence(j.tx3)[s0 : j.start3]) <= 1 + len(insert) // 10:
                     j.start3, insert = s0, ""
             same = next((o for o in juncs if o is not j and not o.seq5 and (o.tx5, o.end5, o.tx3, o.start3) ==
                          (tx5, e, j.tx3, j.start3) and _similar(o.insert, insert, 3)), None)

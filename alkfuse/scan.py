@@ -213,7 +213,7 @@ class Classifier:
                                                                  aseq[x3 - back + d3 : x3 + d3]) <= 1:
                         x3 -= back
                         break
-        if 3 <= x3 - x5 <= 30 and x3 + d3 not in starts3:
+        if 1 <= x3 - x5 <= 30 and x3 + d3 not in starts3:
             # 'Inserted' bases that are ALK but for an error, from an ALK exon start or a listed ALK start
             # (EML4::ALK v7 starts 12 bases into exon 20): a substitution, not an insert and a deletion.
             aseq = self.index.sequence(alk.tx)
