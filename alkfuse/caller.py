@@ -28,7 +28,7 @@ import numpy as np
 
 from .align import JunctionHit, JunctionSeq, _rank
 from .annotate import Annotator
-from .evidence import Evidence, Fragment
+from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
 from .panel import Panel
 from .seq import revcomp
@@ -160,13 +160,6 @@ def _alk_start(index: Index, s) -> tuple[int, int]:
     return ti.idx, s.start3
 
 
-def _listed_alk_starts(index: Index, panel: Panel, tx3: int) -> set[int]:
-    """Exon starts of ALK transcript ``tx3`` and the ALK starts of listed variants with an ALK-side deletion."""
-    b = index.transcripts[tx3].t.exon_bounds()
-    return {s for s, _ in b} | {b[v.exon3 - 1][0] + v.deletion_length for v in panel.variants
-                                if v.gene3 == index.alk.gene and v.deletion_length and v.exon3 <= len(b)}
-
-
 def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8,
                     min_unknown: int = 20, panel: Panel | None = None) -> None:
     """Give an unknown 5' sequence its partner, in this order:
@@ -212,7 +205,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 # a few 'inserted' bases that are ALK but for one error before a listed ALK start (v7: 12
                 # bases into exon 20): one substitution, not an insert and another deletion
                 s0 = j.start3 - len(insert)
-                if s0 in _listed_alk_starts(index, panel, j.tx3) and \
+                if s0 in index.listed_alk_starts(j.tx3, panel) and \
                         _mismatches(insert, index.sequence(j.tx3)[s0 : j.start3]) <= 1 + len(insert) // 10:
                     j.start3, insert = s0, ""
             same = next((o for o in juncs if o is not j and not o.seq5 and (o.tx5, o.end5, o.tx3, o.start3) ==
@@ -336,15 +329,8 @@ def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
             members[rep][ins] += n
     out = []
     for rep, group in members.items():
-        same = [(m, n) for m, n in group.items() if len(m) == len(rep)]
-        consensus = []
-        for i, base in enumerate(rep):
-            votes = Counter()
-            for m, n in same:
-                votes[m[i]] += n
-            top = max(votes.values())
-            consensus.append(base if votes[base] == top else min(b for b, v in votes.items() if v == top))
-        out.append("".join(consensus))
+        same = [m for m, n in group.items() if len(m) == len(rep) for _ in range(n)]
+        out.append(_right_consensus(same, rep))
     return out
 
 
@@ -607,8 +593,6 @@ class FragmentModel:
         junction offsets at which a read crosses it with ``anchor`` bases each side or the two reads lie
         one on each side. Spanning pairs alone, with no read crossing, are likely for a long insert and
         unlikely for none; the implied lengths alone cannot tell these apart."""
-        from .evidence import FRAGMENT_BIN
-
         key = (read_length, insert, anchor)
         if key not in self._norms:
             r, n, a = read_length, insert, anchor
@@ -624,8 +608,6 @@ class FragmentModel:
         return self._norms[key]
 
     def __call__(self, length: int) -> float:
-        from .evidence import FRAGMENT_BIN
-
         if length <= 0:
             return float(self.logp.min()) - 5.0
         return float(self.logp[min(length // FRAGMENT_BIN, len(self.logp) - 1)])

@@ -118,9 +118,6 @@ class Stats:
             out[f.name] = [x + y for x, y in zip(a, b)] if isinstance(a, list) else a + b
         return Stats(**out)
 
-    def add_fragment_length(self, length: int) -> None:
-        self.fragment_lengths[min(length // FRAGMENT_BIN, FRAGMENT_BINS - 1)] += 1
-
     def add_fragment_lengths(self, lengths) -> None:
         """Add an array of fragment lengths (negative entries: not measured)."""
         import numpy as np

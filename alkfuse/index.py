@@ -396,6 +396,8 @@ class Index:
         self.canonical = {g: next((x for x in ts if x.canonical), ts[0]) for g, ts in self.genes.items()}
         self._seq_cache: dict[int, str] = {}
         self._table = None
+        self._end_probes = None
+        self._listed_starts: dict[tuple, set[int]] = {}
 
     def release_pages(self) -> None:
         """Unmap the pages of the large memory-mapped arrays touched so far (they stay in the page cache and
@@ -440,22 +442,33 @@ class Index:
 
         return lookup(self.kmer_keys, self.kmer_fences, FENCE_STEP, keys)
 
+    def listed_alk_starts(self, tx: int, panel: Panel | None = None) -> set[int]:
+        """Exon starts of ALK transcript ``tx`` and the ALK starts of listed variants with an ALK-side
+        deletion (EML4::ALK v7: 12 bases into exon 20), from ``panel`` (default: the shipped one)."""
+        key = (tx, id(panel))
+        got = self._listed_starts.get(key)
+        if got is None:
+            b = self.transcripts[tx].t.exon_bounds()
+            got = {s for s, _ in b} | {b[v.exon3 - 1][0] + v.deletion_length for v in (panel or load_panel()).variants
+                                       if v.gene3 == KINASE and v.deletion_length and v.exon3 <= len(b)}
+            self._listed_starts[key] = got
+        return got
+
     def alk_end_probes(self) -> tuple[np.ndarray, list[int]]:
         """Look-up keys (``kernels.prefix_keys``) of the reverse complements of the first 10-18 bases of
         ALK exons 19, 20 and 21 (canonical) and of listed variants' ALK starts, and those starts: a read
         that starts with one is the end of a fragment that stops a few bases into the exon, too few for an
-        ALK k-mer (fusions with long inserts)."""
-        from .kernels import prefix_keys
+        ALK k-mer (fusions with long inserts). Built once per index."""
+        if self._end_probes is None:
+            from .kernels import prefix_keys
 
-        alk = self.alk
-        seq = self.sequence(alk.idx)
-        bounds = alk.t.exon_bounds()
-        starts = [s for s, _ in bounds[18:21]]
-        # and the ALK starts of listed variants with an ALK-side deletion (EML4::ALK v7: 12 bases into exon 20)
-        starts += sorted({bounds[v.exon3 - 1][0] + v.deletion_length for v in load_panel().variants
-                          if v.gene3 == KINASE and v.deletion_length and v.exon3 <= len(bounds)})
-        prefixes = [revcomp(seq[s : s + n]) for s in starts for n in range(ALK_END_MIN, ALK_END_MAX + 1)]
-        return prefix_keys([p for p in prefixes if set(p) <= set("ACGT")]), starts
+            alk = self.alk
+            seq = self.sequence(alk.idx)
+            exons = [s for s, _ in alk.t.exon_bounds()]
+            starts = exons[18:21] + sorted(self.listed_alk_starts(alk.idx) - set(exons))
+            prefixes = [revcomp(seq[s : s + n]) for s in starts for n in range(ALK_END_MIN, ALK_END_MAX + 1)]
+            self._end_probes = prefix_keys([p for p in prefixes if set(p) <= set("ACGT")]), starts
+        return self._end_probes
 
     def pair_lengths(self, r1, r2, select_bits: int) -> np.ndarray:
         """Fragment lengths of a sample of the pairs of a batch (``kernels.pair_lengths``; -1 = not measured)."""

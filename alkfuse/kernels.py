@@ -363,15 +363,6 @@ def _first_key(buf, code, start, length, k):
 
 
 @njit
-def _rc_key(key, k):
-    out = np.uint64(0)
-    for _ in range(k):
-        out = (out << np.uint64(2)) | (np.uint64(3) - (key & np.uint64(3)))
-        key >>= np.uint64(2)
-    return out
-
-
-@njit
 def _span_length(keys, fences, step, ktx, kpos, q5, q3, k, max_rows, max_len):
     """Length of the piece of one transcript that starts with k-mer ``q5`` and ends with k-mer ``q3``,
     when every transcript holding both (at most ``max_rows`` places each) gives the same length; else -1."""
@@ -406,8 +397,8 @@ def _pair_lengths(buf1, s1, l1, buf2, s2, l2, code, keys, fences, step, ktx, kpo
         f2, ok2 = _first_key(buf2, code, s2[i], l2[i], k)
         if not ok2:
             continue
-        a = _span_length(keys, fences, step, ktx, kpos, f1, _rc_key(f2, k), k, max_rows, max_len)  # R1 forward
-        b = _span_length(keys, fences, step, ktx, kpos, f2, _rc_key(f1, k), k, max_rows, max_len)  # R2 forward
+        a = _span_length(keys, fences, step, ktx, kpos, f1, _revcomp_key_fast(f2, k), k, max_rows, max_len)  # R1 forward
+        b = _span_length(keys, fences, step, ktx, kpos, f2, _revcomp_key_fast(f1, k), k, max_rows, max_len)  # R2 forward
         if a >= 0 and b < 0:
             out[i] = a
         elif b >= 0 and a < 0:

@@ -85,7 +85,6 @@ class Classifier:
             self._alk_24mers.setdefault(self._alk_seq[i : i + 24], i)
         self.exon_ends: dict[int, set[int]] = {}
         self.exon_starts: dict[int, set[int]] = {}
-        self._listed: dict[int, set[int]] = {}
 
     # -- boundaries ----------------------------------------------------------------------------------------
     def _ends(self, tx: int) -> set[int]:
@@ -217,7 +216,7 @@ class Classifier:
             # 'Inserted' bases that are ALK but for an error, from an ALK exon start or a listed ALK start
             # (EML4::ALK v7 starts 12 bases into exon 20): a substitution, not an insert and a deletion.
             aseq = self.index.sequence(alk.tx)
-            if x5 + d3 in self._listed_starts(alk.tx) and \
+            if x5 + d3 in self.index.listed_alk_starts(alk.tx) and \
                     _mismatches(seq[x5:x3], aseq[x5 + d3 : x3 + d3]) <= 1 + (x3 - x5) // 10:
                 x3 = x5
         if x5 + d5 not in ends5:
@@ -227,18 +226,6 @@ class Classifier:
                     x5 += fwd
                     break
         return x5, x3, x5 + d5, x3 + d3
-
-    def _listed_starts(self, tx: int) -> set[int]:
-        """ALK exon starts, plus the starts of listed variants with an ALK-side deletion, on transcript tx."""
-        got = self._listed.get(tx)
-        if got is None:
-            from .panel import load_panel
-
-            b = self.index.transcripts[tx].t.exon_bounds()
-            got = {s for s, _ in b} | {b[v.exon3 - 1][0] + v.deletion_length for v in load_panel().variants
-                                       if v.gene3 == KINASE and v.deletion_length and v.exon3 <= len(b)}
-            self._listed[tx] = got
-        return got
 
     def _snap3(self, x3: int, alk: Segment) -> int:
         """Move an ALK start that lies a few bases before an exon start (chance matches) onto it."""
