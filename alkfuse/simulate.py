@@ -10,9 +10,11 @@ complement of its end (Illumina FR); fragments shorter than a read run into the 
 bases. The library is unstranded: for half of the fragments R1 and R2 swap. A fusion's ``@N`` is N
 *supporting* fragments, as a fusion caller counts them: each has a read crossing the junction (insert
 included) with at least MIN_ANCHOR bases on each gene, or one mate wholly on each gene (a spanning
-pair). Fusion fragments are drawn from the fusion transcript like any fragment (length from the library,
-start uniform) and kept when they support the junction; fragments that hold the junction only in their
-unsequenced middle, or only reach into an insert, carry no evidence for any caller and are not kept. Long reads (``long_reads=True``) are 1-20 kb
+pair). Fusion fragments are drawn from the whole fusion transcript like any fragment (length from the
+library, start uniform) until N of them support the junction, and all drawn are written: the fusion is
+expressed at the level that gives N supporting fragments, and the library also holds its fragments that
+support nothing by that definition (a read reaching only into an insert, the junction in the unsequenced
+middle, or nowhere near the junction), as a real library does. Long reads (``long_reads=True``) are 1-20 kb
 pieces of a transcript in either orientation with ~1% errors, written to ``reads.fa.gz``.
 """
 
@@ -43,7 +45,8 @@ MIN_ANCHOR = 10  # bases each side for a read to count as crossing the junction 
 
 TRUTH_COLUMNS = (
     "fusion gene5 gene3 transcript5 transcript3 exon5 exon3 junction known_variant breakpoint5 "
-    "breakpoint3 inserted_sequence deletion fragments split_fragments spanning_pairs"
+    "breakpoint3 inserted_sequence deletion fragments split_fragments spanning_pairs across_fragments "
+    "fusion_fragments"
 ).split()
 
 _BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
@@ -250,6 +253,8 @@ class SimulationResult:
     fusions: tuple[FusionTruth, ...]
     split_fragments: tuple[int, ...]  # per fusion: fragments with a read crossing the junction
     spanning_pairs: tuple[int, ...]  # per fusion: pairs with one mate wholly on each side
+    across_fragments: tuple[int, ...]  # per fusion: fragments across either breakpoint, supporting or not
+    fusion_fragments: tuple[int, ...]  # per fusion: all fragments of the fusion transcript written
     n_records: int  # reads per file
 
 
@@ -299,22 +304,25 @@ class _Sampler:
         s = int(self.rng.integers(max(0, start3 + 1 - f), min(end5 - 1, len(seq) - f) + 1))
         return _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
 
-    def supporting(self, seq: str, end5: int, start3: int, fusion: int, read_length: int, paired: bool,
-                   attempts: int = 200000) -> _Fragment:
-        """A fragment of the fusion transcript, drawn like any other (length from the library, start
-        uniform), that supports its junction (see the module docstring): long fragments are more often
-        across the junction, as in a real library."""
+    def until_supporting(self, seq: str, end5: int, start3: int, fusion: int, read_length: int, paired: bool,
+                         attempts: int = 200000) -> list[_Fragment]:
+        """Fragments of the fusion transcript, drawn like any other (length from the library, start uniform),
+        up to and including the first that supports its junction (see the module docstring). All are kept:
+        a real library that holds one supporting fragment also holds the fragments drawn beside it, those
+        that only reach into an insert or hold the junction in their unsequenced middle included."""
+        drawn = []
         for _ in range(attempts):
             f = min(self.length(), len(seq))
             s = int(self.rng.integers(0, len(seq) - f + 1))
+            fr = _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
+            drawn.append(fr)
             if s > end5 - 1 or s + f <= start3:
                 continue
-            fr = _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
             if self.long:
                 if fr.end5 >= MIN_ANCHOR and len(fr.seq) - fr.start3 >= MIN_ANCHOR:
-                    return fr
+                    return drawn
             elif fr.supports(fr.read_spans(read_length, paired), paired):
-                return fr
+                return drawn
         raise InputError(
             f"fusion {fusion + 1}: no fragment of this library supports its junction (insert of "
             f"{start3 - end5} bases); use longer reads or fragments"
@@ -539,8 +547,11 @@ def simulate(
         raise ReferenceError_(f"ALK-ATI transcript {ati_transcript} is not in the reference")
 
     sampler = _Sampler(rng, read_length // 2, fragment_mean, fragment_sd, long_reads)
-    frags = [sampler.supporting(t.sequence, t.end5, t.start3, i, read_length, paired)
-             for i, t in enumerate(truths) for _ in range(t.spec.fragments)]
+    frags = [fr for i, t in enumerate(truths) for _ in range(t.spec.fragments)
+             for fr in sampler.until_supporting(t.sequence, t.end5, t.start3, i, read_length, paired)]
+    drawn = [sum(fr.fusion == i for fr in frags) for i in range(len(truths))]
+    across = [sum(fr.fusion == i and (0 < fr.end5 < len(fr.seq) or 0 < fr.start3 < len(fr.seq)) for fr in frags)
+              for i in range(len(truths))]
     frags += _background(sampler, transcripts, sequences, n_background_pairs, noise_chimeras)
     if alk_wildtype_fragments:
         alk = sequences[choose_transcript("ALK", by_gene, sequences, canonical).id]
@@ -564,15 +575,16 @@ def simulate(
 
     truth_path = out / "truth.tsv"
     rows = ["\t".join(TRUTH_COLUMNS)]
-    for t, nsplit, nspan in zip(truths, split, spanning):
+    for t, nsplit, nspan, nacross, ndrawn in zip(truths, split, spanning, across, drawn):
         s = t.spec
         rows.append("\t".join(map(str, (
             f"{s.gene5}::{s.gene3}", s.gene5, s.gene3, t.transcript5.id, t.transcript3.id,
             "." if s.partner_deletion else s.exon5, s.exon3, t.junction, t.known_variant, t.breakpoint5,
-            t.breakpoint3, s.insert or ".", s.deletion, s.fragments, nsplit, nspan,
+            t.breakpoint3, s.insert or ".", s.deletion, s.fragments, nsplit, nspan, nacross, ndrawn,
         ))))
     truth_path.write_text("\n".join(rows) + "\n")
-    return SimulationResult(out, files, truth_path, tuple(truths), tuple(split), tuple(spanning), len(frags))
+    return SimulationResult(out, files, truth_path, tuple(truths), tuple(split), tuple(spanning), tuple(across),
+                            tuple(drawn), len(frags))
 
 
 @click.command("simulate")

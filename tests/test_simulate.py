@@ -135,7 +135,8 @@ def test_fusion_reads_contain_the_junction(reference, tmp_path, panel):
     res = run(reference, tmp_path, fusions=specs, n_background_pairs=2000, error_rate=0, indel_rate=0,
               alk_wildtype_fragments=100, alk_ati_fragments=100, noise_chimeras=5)
     r1, r2 = fastq(res.read_files[0]), fastq(res.read_files[1])
-    assert len(r1) == len(r2) == res.n_records == 50 + 2000 + 200 + 5
+    assert len(r1) == len(r2) == res.n_records == sum(res.fusion_fragments) + 2000 + 200 + 5
+    assert all(d >= a >= 20 for d, a in zip(res.fusion_fragments, res.across_fragments))
     assert [a[0] for a in r1] == [b[0] for b in r2] == [f"@sim{i}" for i in range(1, len(r1) + 1)]
     for k, t in enumerate(res.fusions):
         # the last 10 bases of the partner exon + insert + the first 10 of ALK exon 20 (cDNA 4080)
@@ -232,7 +233,7 @@ def test_art_generator(reference, tmp_path):
     a = run(reference, tmp_path, "a", fusions=spec, generator="art", read_length=75)
     b = run(reference, tmp_path, "b", fusions=spec, generator="art", read_length=75)
     r1 = fastq(a.read_files[0])
-    assert len(r1) == 310 and all(len(s) == len(q) == 75 for _, s, q in r1)
+    assert len(r1) == a.n_records == sum(a.fusion_fragments) + 300 and all(len(s) == len(q) == 75 for _, s, q in r1)
     assert (a.out_dir / "reads_2.fq.gz").read_bytes() == (b.out_dir / "reads_2.fq.gz").read_bytes()
 
 
@@ -245,4 +246,4 @@ def test_command(tmp_path):
     assert result.exit_code == 0, result.output
     rows = truth_rows(out / "truth.tsv")
     assert [(r["known_variant"], r["fragments"]) for r in rows] == [("v1", "4"), ("E4;A20", "3")]
-    assert len(fastq(out / "reads_1.fq.gz")) == 112
+    assert len(fastq(out / "reads_1.fq.gz")) == sum(int(r["fusion_fragments"]) for r in rows) + 100 + 5
