@@ -571,6 +571,10 @@ def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction]) -> list[Ju
 
 NAMED_PRIOR = math.log(4.0)  # a listed variant is four times as likely as any other exon junction
 OUT_OF_FRAME_PRIOR = math.log(0.25)  # a junction that breaks the ALK reading frame is rarely oncogenic
+UNLISTED_INSERT_PRIOR = math.log(0.05)  # inserted bases at an unlisted junction: far rarer than a listed insert
+
+
+EVIDENCE_ANCHOR = 19  # bases of each gene a fragment across a junction shows when the scan collects it
 
 
 class FragmentModel:
@@ -587,23 +591,17 @@ class FragmentModel:
     def of(cls, stats, minimum: int = 20) -> "FragmentModel | None":
         return cls(stats.fragment_lengths) if sum(stats.fragment_lengths) >= minimum else None
 
-    def support_norm(self, read_length: int, insert: int, anchor: int = 10) -> float:
+    def support_norm(self, insert: int, anchor: int = EVIDENCE_ANCHOR) -> float:
         """log of the chance that a fragment across a junction with ``insert`` bases between the sides is
         evidence at all (up to a factor common to all junctions): sum over lengths L of p(L) times the
-        junction offsets at which a read crosses it with ``anchor`` bases each side or the two reads lie
-        one on each side. Spanning pairs alone, with no read crossing, are likely for a long insert and
-        unlikely for none; the implied lengths alone cannot tell these apart."""
-        key = (read_length, insert, anchor)
+        junction offsets at which the fragment holds ``anchor`` or more bases of each gene (what the scan
+        collects: a partner mate to classify, ALK k-mers or an ALK fragment end). Given that a fragment
+        is evidence, a long insert leaves fewer places for it, so each such fragment is likelier under it;
+        the implied lengths alone cannot weigh that."""
+        key = (insert, anchor)
         if key not in self._norms:
-            r, n, a = read_length, insert, anchor
-            total = 0.0
-            for b, lp in enumerate(self.logp):
-                length = b * FRAGMENT_BIN + FRAGMENT_BIN // 2
-                x = np.arange(1, max(length - n, 1))  # partner bases in the fragment
-                y = length - n - x  # ALK bases
-                split = (x >= a) & (y >= a) & ((x + n + a <= r) | (y + n + a <= r))
-                span = (x >= r) & (y >= r)
-                total += math.exp(lp) * int((split | span).sum())
+            total = sum(math.exp(lp) * max(0, b * FRAGMENT_BIN + FRAGMENT_BIN // 2 - insert - 2 * anchor + 1)
+                        for b, lp in enumerate(self.logp))
             self._norms[key] = math.log(total) if total > 0 else -50.0
         return self._norms[key]
 
@@ -614,20 +612,29 @@ class FragmentModel:
 
 
 ADAPTER_STARTS = ("AGATCGGAAG",)  # a partner mate's tail stops where adapter read-through begins
-TAIL_MISMATCH = math.log(0.01)
-IGNORED_READ = math.log(0.01)  # per read of inserted bases that a hypothesis leaves unexplained  # per tail base beyond the allowed errors that a hypothesis cannot explain
+TAIL_ERROR = 0.02  # sequencing errors per base at read ends, where tails lie
+TAIL_MATCH, TAIL_MISMATCH = math.log(1 - TAIL_ERROR), math.log(TAIL_ERROR / 3)
+NOVEL_BASE = math.log(0.25)  # per read base a hypothesis calls inserted sequence of its own (any of 4 bases)
+IGNORED_READ = math.log(0.01)  # per read of inserted bases that a hypothesis leaves unexplained
+
+
+def _novel(insert: str) -> int:
+    """Bases of an insert that reads show (N: bases no read covered)."""
+    return len(insert) - insert.count("N")
 
 
 def _tail_fit(tails: list[tuple[int, str]], pseq: str, end5: int, insert: str, aseq: str, start3: int) -> float:
-    """log-penalty for partner mates whose bases after the partner part contradict a junction hypothesis:
-    they must read on as the rest of the partner exon, the insert (N: any base) and ALK from ``start3``.
-    One error per 10 compared bases is free."""
+    """log-likelihood of partner mates' bases after their partner part under a junction hypothesis: they
+    read on as the rest of the partner exon, the insert and ALK from ``start3``. A base the hypothesis
+    predicts is read right or wrong (TAIL_MATCH, TAIL_MISMATCH: a 2% error rate); a base that falls on
+    unseen inserted bases (N) is any of four (NOVEL_BASE). So a tail that overlaps the inserted bases other
+    reads show favours the insert length that lines them up, and a tail that contradicts them disfavours it."""
     cost = 0.0
     for end5p, tail in tails:
         expect = (pseq[end5p:end5] + insert + aseq[start3 : start3 + len(tail)])[: len(tail)]
         pairs = [(a, b) for a, b in zip(tail, expect) if b != "N"]
         wrong = sum(a != b for a, b in pairs)
-        cost += TAIL_MISMATCH * max(0, wrong - 1 - len(pairs) // 10)
+        cost += TAIL_MISMATCH * wrong + TAIL_MATCH * (len(pairs) - wrong) + NOVEL_BASE * (len(expect) - len(pairs))
     return cost
 
 
@@ -637,8 +644,9 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
     bases reads show, and each listed variant of the partner whose exons, insert and ALK-side deletion the
     mates and reads allow. The choice maximises the likelihood of the pairs' implied fragment lengths under
     the library's size distribution (normalised by the chance that a fragment is evidence at all), times
-    the fit of partner mates' unaligned tails (``_tail_fit``) and a prior (listed variants x4,
-    out-of-frame junctions x1/4).
+    the fit of partner mates' unaligned tails (``_tail_fit``), 1/4 per read base the hypothesis leaves
+    as inserted sequence rather than partner exon (``NOVEL_BASE``), and a prior (listed variants x4;
+    out-of-frame junctions x1/4, inserted bases at an unlisted junction x1/20).
     A listed variant's insert keeps the bases reads show, preceded by N for those no read covered.
     Without a measured size distribution the first exon end after the mates is taken, as before."""
     model = FragmentModel.of(ev.stats)
@@ -660,8 +668,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
             s3 = _to_tx(index, m.tx3, m.start3, alk.idx)
             e3 = _to_tx(index, m.tx3, m.end3 - 1, alk.idx)
             if None not in (s5, e5, s3, e3):
-                pure = not f.splits and len(f.seqs) == 2  # a spanning pair, not a read of the insert
-                placed.append((s5, e5 + 1, s3, e3 + 1, max(map(len, f.seqs)) if pure else 0))
+                placed.append((s5, e5 + 1, s3, e3 + 1))
                 if m.read_end5 >= 0:  # the partner mate's bases after its partner part: insert, then ALK
                     read = f.seqs[m.mate5]
                     tail = (revcomp(read) if f.reversed[m.mate5] else read)[m.read_end5:]
@@ -687,7 +694,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                 trim = next((n for n in range(min(7, len(seen)), 0, -1) if seen[:n] == pseq[e - n : e]), 0)
                 ins = seen[trim:]
                 frame = Annotator.frame_of(canon, e, len(ins), alk, start3_seen)
-                hyps.append((cost + (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0), e, ins, start3_seen, ""))
+                prior = (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0) + (UNLISTED_INSERT_PRIOR if ins else 0.0)
+                hyps.append((cost + prior, e, ins, start3_seen, ""))
             for v in panel.variants:
                 if v.gene5 != j.gene5 or v.gene3 != alk.gene or not 1 <= v.exon5 < len(bounds5) \
                         or not 1 <= v.exon3 <= len(b3):
@@ -708,9 +716,9 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
 
             def score(h):
                 prior, e, ins, start3, _ = h
-                lengths = sum(model((e - s5) + len(ins) + (e3 - start3)) - (model.support_norm(reads, len(ins))
-                              if reads else 0.0) for s5, _, _, e3, reads in placed)
-                return prior + lengths + _tail_fit(tails, pseq, e, ins, aseq, start3)
+                lengths = sum(model((e - s5) + len(ins) + (e3 - start3)) for s5, _, _, e3 in placed)
+                lengths -= len(placed) * model.support_norm(len(ins))
+                return prior + lengths + _tail_fit(tails, pseq, e, ins, aseq, start3) + NOVEL_BASE * _novel(ins)
 
             ranked = sorted(hyps, key=lambda h: (-score(h), h[1], h[4]))
             best = ranked[0]
@@ -771,15 +779,20 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
     that one joins exon boundaries) is the same molecule read with errors at the junction (e.g.
     ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it."""
     gone = set()
-    for b, weak in enumerate(juncs):  # an imprecise junction placed where reads show one: the same fusion
-        if weak.precise or weak.tx5 < 0:
+    for b, weak in enumerate(juncs):  # an imprecise junction placed where reads show one, or where another
+        if weak.precise or weak.tx5 < 0:  # imprecise one with more fragments was placed: the same fusion
             continue
-        strong = next((j for j in juncs if j.precise and (j.tx5, j.end5, j.tx3, j.start3) ==
-                       (weak.tx5, weak.end5, weak.tx3, weak.start3)
-                       and abs(len(j.insert) - len(weak.insert)) <= params.insert_tolerance), None)
-        if strong is not None:
-            strong.fragments = strong.fragments + weak.fragments
-            gone.add(b)
+        same = [n for n, j in enumerate(juncs) if n != b and n not in gone
+                and (j.tx5, j.end5, j.tx3, j.start3) == (weak.tx5, weak.end5, weak.tx3, weak.start3)
+                and abs(len(j.insert) - len(weak.insert)) <= params.insert_tolerance
+                and (j.precise or (len(j.fragments), -n) > (len(weak.fragments), -b))]
+        if not same:
+            continue
+        strong = juncs[min(same, key=lambda n: (not juncs[n].precise, -len(juncs[n].fragments), n))]
+        if not strong.precise and _novel(weak.insert) > _novel(strong.insert) and len(weak.insert) == len(strong.insert):
+            strong.insert = weak.insert  # the bases more reads showed
+        strong.fragments = strong.fragments + weak.fragments
+        gone.add(b)
     order = sorted((n for n in range(len(juncs)) if n not in gone), key=lambda n: (-len(juncs[n].fragments), n))
     for a in order:
         if a in gone:
@@ -810,9 +823,9 @@ def _same_molecule(weak: Junction, strong: Junction, index: Index, params: CallP
     """The two junctions read the same fusion sequence up to a few errors (a partner part cut short by an
     indel near its end, then the rest of the exon as 'inserted' bases; an unknown 5' part that is the end
     of the partner exon plus insert): the last ``window`` bases up to 20 bases into ALK differ by at most
-    ``max_edits`` edits."""
-    if strong.tx5 < 0 or not strong.precise or weak.tx3 != strong.tx3 \
-            or abs(weak.start3 - strong.start3) > params.nearby:
+    ``max_edits`` edits. The stronger one may be imprecise when reads showed the end of its insert (an N,
+    a base no read showed, counts as an edit)."""
+    if strong.tx5 < 0 or weak.tx3 != strong.tx3 or abs(weak.start3 - strong.start3) > params.nearby:
         return False
     aseq = index.sequence(strong.tx3)
     stop = max(weak.start3, strong.start3) + 20
