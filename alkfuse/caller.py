@@ -318,8 +318,9 @@ def _edit_distance(a: str, b: str, cap: int) -> int:
 
 def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
     """Representative inserts: most frequent first; a near-identical insert joins its representative.
-    Each representative is then the column-wise majority of its members of the same length (ties keep
-    the representative's base), so that sequencing errors in single reads of a long insert do not show."""
+    Each representative is then the column-wise majority of its members of the length most of them have
+    (ties keep the representative's base), so that sequencing errors in single reads of a long insert,
+    an indel included, do not show."""
     members: dict[str, Counter] = {}
     for ins, n in sorted(inserts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])):
         rep = next((r for r in members if _similar(ins, r, tol)), None)
@@ -329,7 +330,12 @@ def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
             members[rep][ins] += n
     out = []
     for rep, group in members.items():
-        same = [m for m, n in group.items() if len(m) == len(rep) for _ in range(n)]
+        lengths = Counter()
+        for m, n in group.items():
+            lengths[len(m)] += n
+        size = max(lengths, key=lambda n: (lengths[n], n == len(rep), -n))  # the length most reads show
+        rep = rep if len(rep) == size else max((m for m in group if len(m) == size), key=lambda m: (group[m], m))
+        same = [m for m, n in group.items() if len(m) == size for _ in range(n)]
         out.append(_right_consensus(same, rep))
     return out
 
@@ -751,6 +757,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     juncs += _spanning_only(ev, index, juncs)
     _join_unknown_to_imprecise(juncs)
     place_imprecise(juncs, ev, index, panel)
+    _merge_insert_indels(juncs, index, panel, params)
     _merge_nearby(juncs, params, index)
     ann = Annotator(index, panel)
     calls = []
@@ -774,17 +781,65 @@ def _at_boundaries(j: Junction, index: Index) -> bool:
     return j.end5 in ends and j.start3 in starts
 
 
+def _merge_insert_indels(juncs: list[Junction], index: Index, panel: Panel, params: CallParams) -> None:
+    """Two junctions at the same partner exon end and ALK start whose inserts differ by an indel or two
+    (reads of a long insert that reach the partner are few, so one read's indel can shape a consensus)
+    are one fusion, whatever their support: the insert kept is the one of the listed variant's length
+    there, else the better supported one."""
+    listed = set()
+    b3 = index.alk.t.exon_bounds()
+    for v in panel.variants:
+        canon = index.canonical.get(v.gene5)
+        if canon is not None and v.gene3 == index.alk.gene and 1 <= v.exon5 <= len(canon.t.exons) \
+                and 1 <= v.exon3 <= len(b3):
+            listed.add((canon.idx, canon.t.exon_bounds()[v.exon5 - 1][1], b3[v.exon3 - 1][0] + v.deletion_length,
+                        v.insert_length))
+    order = sorted(range(len(juncs)), key=lambda n: (-len(juncs[n].fragments), n))
+    gone = set()
+    for a in order:
+        strong = juncs[a]
+        if a in gone or strong.tx5 < 0:
+            continue
+        for b in order:
+            weak = juncs[b]
+            if b == a or b in gone or (weak.tx5, weak.end5, weak.tx3, weak.start3) != (
+                    strong.tx5, strong.end5, strong.tx3, strong.start3):
+                continue
+            gap = abs(len(weak.insert) - len(strong.insert))
+            if not 0 < gap <= 2 or "N" in weak.insert + strong.insert \
+                    or _edit_distance(weak.insert, strong.insert, 2) > 2:
+                continue
+            if (strong.tx5, strong.end5, strong.start3, len(weak.insert)) in listed and (
+                    strong.tx5, strong.end5, strong.start3, len(strong.insert)) not in listed:
+                strong.insert = weak.insert
+            strong.fragments = strong.fragments + weak.fragments
+            strong.precise = strong.precise or weak.precise
+            gone.add(b)
+    juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
+
+
 def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> None:
     """A weak junction a few bases from a junction with at least twice its support (or as much, when only
     that one joins exon boundaries) is the same molecule read with errors at the junction (e.g.
     ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it."""
     gone = set()
+    first: dict[tuple, Junction] = {}
+    for b, j in enumerate(juncs):  # the same junction found twice (e.g. from two clusters of reads)
+        key = (j.tx5, j.end5, j.tx3, j.start3, j.insert, j.precise, j.seq5 if j.tx5 < 0 else "")
+        if key in first:
+            first[key].fragments = first[key].fragments + j.fragments
+            gone.add(b)
+        else:
+            first[key] = j
     for b, weak in enumerate(juncs):  # an imprecise junction placed where reads show one, or where another
+        if b in gone:
+            continue
         if weak.precise or weak.tx5 < 0:  # imprecise one with more fragments was placed: the same fusion
             continue
         same = [n for n, j in enumerate(juncs) if n != b and n not in gone
                 and (j.tx5, j.end5, j.tx3, j.start3) == (weak.tx5, weak.end5, weak.tx3, weak.start3)
-                and abs(len(j.insert) - len(weak.insert)) <= params.insert_tolerance
+                and (abs(len(j.insert) - len(weak.insert)) <= params.insert_tolerance
+                     or len(j.fragments) >= 2 * len(weak.fragments))  # its insert length was a guess
                 and (j.precise or (len(j.fragments), -n) > (len(weak.fragments), -b))]
         if not same:
             continue

@@ -1,0 +1,66 @@
+"""Candidate junctions that are one fusion read with errors become one call."""
+
+import numpy as np
+
+from alkfuse.caller import CallParams, Junction, _cluster_inserts, _merge_insert_indels, _merge_nearby
+from alkfuse.index import Index
+from alkfuse.panel import load_panel
+
+PANEL = load_panel()
+
+
+def _errors(seq: str, rng: np.random.Generator, n: int) -> str:
+    s = list(seq)
+    for p in rng.choice(len(s), n, replace=False):
+        s[p] = "ACGT"[("ACGT".index(s[p]) + 1) % 4]
+    return "".join(s)
+
+
+def test_insert_consensus_takes_the_length_most_reads_show():
+    """117 inserted bases read by 12 reads with one substitution each, and by one read with a 1-base
+    insertion: the consensus is the 117 bases, whichever read comes first."""
+    rng = np.random.default_rng(3)
+    truth = "".join(rng.choice(list("ACGT"), 117))
+    reads = [_errors(truth, rng, 1) for _ in range(12)] + [truth[:40] + "C" + truth[40:]]
+    for order in (reads, reads[::-1]):
+        assert _cluster_inserts({r: 1 for r in order}, 3) == [truth]
+
+
+def _junction(index, gene, exon5, exon3, insert, n, precise=True):
+    canon = index.canonical[gene]
+    end5 = canon.t.exon_bounds()[exon5 - 1][1]
+    start3 = index.alk.t.exon_bounds()[exon3 - 1][0]
+    return Junction(gene, canon.idx, end5, index.alk.idx, start3, insert, precise, fragments=[object()] * n)
+
+
+def test_inserts_one_indel_apart_merge_to_the_listed_length(synth_index):
+    """v5b (E2;ins117A20) read as 118 bases by the stronger cluster and 117 by the weaker: one call, with
+    the listed variant's 117 bases and all fragments."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(1).choice(list("ACGT"), 117))
+    juncs = [_junction(index, "EML4", 2, 20, ins[:50] + "C" + ins[50:], 39),
+             _junction(index, "EML4", 2, 20, ins, 24)]
+    _merge_insert_indels(juncs, index, PANEL, CallParams())
+    assert len(juncs) == 1 and juncs[0].insert == ins and len(juncs[0].fragments) == 63
+    # unlisted junction: the better supported insert stays
+    juncs = [_junction(index, "EML4", 3, 20, ins[:20] + "C" + ins[20:40], 9), _junction(index, "EML4", 3, 20, ins[:40], 5)]
+    _merge_insert_indels(juncs, index, PANEL, CallParams())
+    assert len(juncs) == 1 and juncs[0].insert == ins[:20] + "C" + ins[20:40]
+    # different inserts (not an indel apart) stay apart: v3a and v3b in one sample
+    juncs = [_junction(index, "EML4", 6, 20, "", 8), _junction(index, "EML4", 6, 20, ins[:33], 30)]
+    _merge_insert_indels(juncs, index, PANEL, CallParams())
+    assert len(juncs) == 2
+
+
+def test_weak_imprecise_junction_beside_a_stronger_one_joins_it(synth_index):
+    """An imprecise junction (no read across it: its insert length is a guess) at the partner exon end and
+    ALK start of one with twice its fragments or more is the same fusion; a precise one is not merged."""
+    index = Index(synth_index)
+    strong = _junction(index, "EML4", 14, 20, "", 32)
+    weak = _junction(index, "EML4", 14, 20, "N" * 65, 3, precise=False)
+    juncs = [strong, weak]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong] and len(strong.fragments) == 35
+    juncs = [_junction(index, "EML4", 6, 20, "", 8), _junction(index, "EML4", 6, 20, "ACGT" * 8 + "A", 30)]
+    _merge_nearby(juncs, CallParams(), index)
+    assert len(juncs) == 2
