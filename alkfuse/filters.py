@@ -18,6 +18,9 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 |                 | ...AG after a pyrimidine-rich tract): unspliced ALK pre-mRNA, genomic DNA or ALK-ATI. With a  |
 |                 | genome index the ALK introns are indexed and such reads never become candidates.           |
 | read_through    | the partner lies within 1 Mb upstream of ALK on the same strand (transcriptional read-through) |
+| kinase_lost     | ALK is the 3' gene and its part starts after the start of ALK exon 22 (canonical ALK): the   |
+|                 | kinase domain (exons 21-25) is not kept whole, so the product cannot be an oncogenic ALK    |
+|                 | fusion (such calls come from 3' UTR reads with an unexplained start, not from fusions)     |
 | blocklist       | the gene pair is on the block list (references/blocklist.tsv or --blocklist)                |
 """
 
@@ -89,6 +92,19 @@ def _read_through(c, ctx) -> bool:
     return 0 < d <= READ_THROUGH_DISTANCE
 
 
+KINASE_LAST_EXON_START = 22  # an ALK part starting after this exon's first base lacks part of the kinase
+
+
+def _kinase_lost(c, ctx) -> bool:
+    if ctx["index"] is None:  # no annotation to place the ALK part in
+        return False
+    alk = ctx["index"].alk
+    if c.gene3 != alk.gene or c.gpos3 < 0 or c.chrom3 != alk.t.chrom:
+        return False
+    pos = alk.t.to_transcript(c.gpos3)
+    return pos is not None and pos > alk.t.exon_bounds()[KINASE_LAST_EXON_START - 1][0]
+
+
 def _blocklist(c, ctx) -> bool:
     return (c.gene5, c.gene3) in ctx["blocklist"]
 
@@ -102,6 +118,7 @@ FILTERS = {
     "mismatches": _mismatches,
     "alk_internal": _alk_internal,
     "read_through": _read_through,
+    "kinase_lost": _kinase_lost,
     "blocklist": _blocklist,
 }
 

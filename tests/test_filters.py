@@ -94,3 +94,23 @@ def test_intron_end_heuristic():
 def test_short_anchor_is_relaxed_at_a_listed_variant():
     assert "short_anchor" not in marks(make(max_anchor5=12, spanning_pairs=0))  # v1: 10+ bases suffice
     assert "short_anchor" in marks(make(max_anchor5=12, spanning_pairs=0, known_variant="."))
+
+
+def test_kinase_lost_marks_alk_parts_after_exon_22_start(synth_index):
+    """Exons 20 and 21 and the first base of 22 keep the kinase domain; any later ALK start does not."""
+    from alkfuse.index import Index
+
+    index = Index(synth_index)
+    alk = index.alk
+    bounds = alk.t.exon_bounds()
+
+    def at(pos):
+        calls = [make(gpos3=alk.t.to_genome(pos), chrom3=alk.t.chrom)]
+        apply_filters(calls, index, PANEL)
+        return "kinase_lost" in calls[0].filters
+
+    assert not any(at(p) for p in (bounds[19][0], bounds[20][0] + 5, bounds[21][0]))
+    assert all(at(p) for p in (bounds[21][0] + 1, bounds[26][0], bounds[-1][1] - 30))
+    calls = [make(gpos3=alk.t.to_genome(bounds[-1][1] - 30), chrom3=alk.t.chrom)]
+    apply_filters(calls, index, PANEL, disabled=frozenset({"kinase_lost"}))
+    assert "kinase_lost" not in calls[0].filters
