@@ -1,0 +1,176 @@
+"""Accuracy on fusion reads the project did not generate: art_illumina sequences whole fusion transcripts.
+
+    python benchmarks/independent.py [--out DIR] [--read-lengths 50,100,150] [--coverages 2,4,8]
+                                     [--reference DIR] [--threads N] [--seed N]
+
+``benchmarks/accuracy.py`` draws fusion fragments with the project's own sampler. Here art_illumina
+(Debian package art-nextgen-simulation-tools) does it in its own paired-end mode: each fusion transcript
+(the same fusions as accuracy.py: every EML4::ALK variant, NPM1::ALK, CLTC::ALK, three partners outside
+the panel; one fusion per partner gene in a sample) is sequenced at a fold coverage, HiSeq 2500 profile,
+fragments 250 +- 50. Its reads are appended to a negative sample of the project's simulator (background,
+40x wild-type ALK and ALK-ATI, other fusions). How many fragments support each junction is counted from
+ART's own alignments (a read across it with 10+ bases each side, or a mate wholly on each side), and
+every fusion is scored in the row of its support (5+ pooled):
+
+  found, exact breakpoint, variant named, false ALK calls   as in accuracy.py
+
+Prints one markdown table to stdout (progress to stderr). Exits 0 with a note when art_illumina is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import accuracy as A  # noqa: E402
+from alkfuse.annotation import attach_sequences, read_gtf  # noqa: E402
+from alkfuse.panel import load_panel  # noqa: E402
+from alkfuse.simulate import (  # noqa: E402
+    ATI_TRANSCRIPT,
+    build_fusion,
+    choose_transcript,
+    panel_canonical,
+    parse_fusion_spec,
+    simulate,
+)
+
+ANCHOR = 10
+BACKGROUND = 50000
+
+
+def art_support(sam: Path, truths) -> Counter:
+    """Supporting fragments per fusion (index) from ART's alignments to the fusion transcripts."""
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    with open(sam) as fh:
+        for line in fh:
+            if line.startswith("@"):
+                continue
+            f = line.split("\t", 6)
+            start = int(f[3]) - 1
+            length = sum(int(n) for n, op in re.findall(r"(\d+)([MD=X])", f[5]))
+            spans.setdefault((f[2], f[0]), []).append((start, start + length))
+    support: Counter = Counter()
+    for (ref, _), reads in spans.items():
+        t = truths[int(ref[1:])]
+        split = any(x <= t.end5 - ANCHOR and y >= t.start3 + ANCHOR for x, y in reads)
+        spanning = len(reads) == 2 and min(y for _, y in reads) <= t.end5 and max(x for x, _ in reads) >= t.start3
+        support[int(ref[1:])] += split or spanning
+    return support
+
+
+def art_pairs(fasta: Path, out: Path, read_length: int, coverage: float, seed: int) -> None:
+    cmd = ["art_illumina", "-ss", "HS25", "-p", "-l", str(read_length), "-f", str(coverage), "-m", "250", "-s",
+           "50", "-i", str(fasta), "-o", str(out), "-rs", str(seed), "-sam", "-na", "-q"]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode:
+        sys.exit(f"art_illumina failed: {run.stderr.strip()[-500:]}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, help="keep samples and outputs here (default: a temporary directory)")
+    ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared/data/reference/grch38_panel")
+    ap.add_argument("--read-lengths", default="50,100,150")
+    ap.add_argument("--coverages", default="2,4,8", help="art_illumina fold coverage of each fusion transcript")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=100)
+    args = ap.parse_args()
+    if shutil.which("art_illumina") is None:
+        print("art_illumina is not installed (apt-get install art-nextgen-simulation-tools): nothing measured")
+        return
+    work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-independent-"))
+    work.mkdir(parents=True, exist_ok=True)
+    gtf, fasta = args.reference / "annotation.gtf.gz", args.reference / "transcripts.fa.gz"
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    index_dir = work / "index"
+    cmd = [sys.executable, "-m", "alkfuse", "-q", "index", "--gtf", str(gtf), "--transcripts", str(fasta),
+           "--out", str(index_dir)]
+    if subprocess.run(cmd, env=A.ENV).returncode:
+        sys.exit("alkfuse index failed")
+    ann = read_gtf(gtf)
+    sequences = attach_sequences(ann, transcripts_fasta=fasta)
+    transcripts = {t.id: t for t in ann.transcripts}
+    by_gene = ann.by_gene()
+    panel = load_panel()
+    canonical = panel_canonical(panel, by_gene, sequences)
+    groups = A.split_groups(A.alk_fusions(panel, by_gene, sequences, canonical), panel)
+    alk_length = choose_transcript("ALK", by_gene, sequences, canonical).length
+    ati_length = transcripts[ATI_TRANSCRIPT].length
+
+    rows = []
+    seed = args.seed
+    for rl in (int(x) for x in args.read_lengths.split(",")):
+        negative = work / f"rl{rl}_negative"
+        simulate(transcripts=transcripts, sequences=sequences, out_dir=negative,
+                 fusions=[parse_fusion_spec(s, panel, seed) for s in A.negative_fusions(by_gene, sequences, canonical)],
+                 n_background_pairs=BACKGROUND, read_length=rl, seed=seed, canonical=canonical, panel=panel,
+                 noise_chimeras=A.NOISE_CHIMERAS,
+                 alk_wildtype_fragments=A.NEGATIVE_COVERAGE * alk_length // (2 * rl),
+                 alk_ati_fragments=A.NEGATIVE_COVERAGE * ati_length // (2 * rl))
+        for cov in (float(x) for x in args.coverages.split(",")):
+            total: Counter = Counter()
+            for g, specs in enumerate(groups):
+                seed += 1
+                d = work / f"rl{rl}_c{cov:g}_g{g + 1}"
+                d.mkdir(parents=True, exist_ok=True)
+                truths = [build_fusion(parse_fusion_spec(s + "@1", panel, seed), by_gene, sequences, canonical, panel)
+                          for s in specs]
+                (d / "fusions.fa").write_text("".join(f">f{i}\n{t.sequence}\n" for i, t in enumerate(truths)))
+                art_pairs(d / "fusions.fa", d / "art", rl, cov, seed)
+                support = art_support(d / "art.sam", truths)
+                for m in (1, 2):  # one gzip stream: the negative sample's reads, then ART's
+                    with gzip.open(d / f"reads_{m}.fq.gz", "wb", compresslevel=1) as out:
+                        with gzip.open(negative / f"reads_{m}.fq.gz", "rb") as src:
+                            shutil.copyfileobj(src, out)
+                        with open(d / f"art{m}.fq", "rb") as src:
+                            shutil.copyfileobj(src, out)
+                    (d / f"art{m}.fq").unlink()
+                secs = A.detect(index_dir, d, d / "detect", args.threads, False)
+                calls = A.read_tsv(d / "detect" / "fusions.tsv")
+                truth_rows = []
+                for i, t in enumerate(truths):
+                    row = {"gene5": t.spec.gene5, "gene3": t.spec.gene3, "junction": t.junction,
+                           "known_variant": t.known_variant, "breakpoint5": t.breakpoint5,
+                           "breakpoint3": t.breakpoint3, "exon5": str(t.spec.exon5),
+                           "inserted_sequence": t.spec.insert or ".", "split_fragments": str(support[i]),
+                           "spanning_pairs": "0"}
+                    truth_rows.append(row)
+                    n = A.score([row], [c for c in calls if c["gene5"] == t.spec.gene5])
+                    total += Counter({(min(support[i], 5), k): v for k, v in n.items() if k != "false"})
+                alk = [c for c in calls if "ALK" in (c["gene5"], c["gene3"])]
+                total["false"] += sum(1 for c in alk if c["gene5"] not in {t.spec.gene5 for t in truths})
+                total["samples"] += 1
+                total["seconds"] += secs
+                log(f"{d.name}: support {dict(support)}, {secs:.1f} s")
+            rows.append((rl, cov, total))
+
+    print("| read length | ART coverage | support | found | exact breakpoint | variant named "
+          "| false ALK calls / sample | seconds |")
+    print("|---|---|---|---|---|---|---|---|")
+    for rl, cov, t in rows:
+        levels = sorted({k[0] for k in t if isinstance(k, tuple)})
+        for n, level in enumerate(levels):
+            tail = f"| {t['false'] / t['samples']:.2f} | {t['seconds']:.1f} |" if n == 0 else "| | |"
+            print(f"| {rl} | {cov:g} | {level}{'+' if level == 5 else ''} "
+                  f"| {A.pct(t[level, 'found'], t[level, 'expected'])} | {A.pct(t[level, 'exact'], t[level, 'found'])} "
+                  f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {tail}")
+    if args.out is None:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
