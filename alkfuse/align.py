@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._numba import njit
-from .kernels import encode, extend, kmer_keys
+from .kernels import encode, extend, kmer_keys, seed_diagonals
 
 SEED_K = 11
 
@@ -38,22 +38,19 @@ class JunctionSeq:
         self.j5 = len(left)  # first insert base (= first ALK base when no insert)
         self.j3 = len(left) + len(insert)  # first ALK base
         keys, valid = kmer_keys(self.codes, SEED_K)
-        self.table: dict[int, list[int]] = {}
-        for i in np.flatnonzero(valid):
-            self.table.setdefault(int(keys[i]), []).append(int(i))
+        pos = np.flatnonzero(valid)
+        order = np.argsort(keys[pos], kind="stable")
+        self._keys = np.ascontiguousarray(keys[pos][order], dtype=np.uint64)  # seed table: sorted 11-mers,
+        self._pos = np.ascontiguousarray(pos[order], dtype=np.int64)  # and their positions
 
-    def align(self, read: str, xdrop: int = 12) -> JunctionHit | None:
-        """Best ungapped placement of a fusion-sense read that covers the junction, or None."""
-        rc = encode(read)
-        keys, valid = kmer_keys(rc, SEED_K)
-        votes: dict[int, int] = {}
-        for i in np.flatnonzero(valid):
-            for p in self.table.get(int(keys[i]), ()):
-                d = p - int(i)
-                votes[d] = votes.get(d, 0) + 1
+    def align(self, read: str | None = None, xdrop: int = 12, coded: tuple | None = None) -> JunctionHit | None:
+        """Best ungapped placement of a fusion-sense read that covers the junction, or None. ``coded`` is
+        ``coded_read(read)``, to encode a read once for many junctions. Placements are tried on the four
+        diagonals with most seed hits (ties: the smallest diagonal first)."""
+        rc, keys, valid = coded if coded is not None else coded_read(read)
         best = None
-        for d, _ in sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:4]:
-            hit = self._place(rc, d, xdrop)
+        for d in seed_diagonals(keys, valid, self._keys, self._pos, len(self.codes)):
+            hit = self._place(rc, int(d), xdrop)
             if hit is not None and (best is None or _rank(hit) > _rank(best)):
                 best = hit
         return best
@@ -82,6 +79,12 @@ class JunctionSeq:
         else:
             short = int(mism[len(mism) - a3 :].sum())
         return JunctionHit(d, rs, re_, a5, a3, mm, short)
+
+
+def coded_read(read: str) -> tuple:
+    """A read's base codes and 11-mer seeds, for ``JunctionSeq.align``."""
+    codes = encode(read)
+    return (codes, *kmer_keys(codes, SEED_K))
 
 
 def _rank(h: JunctionHit) -> tuple:

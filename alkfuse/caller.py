@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .align import JunctionHit, JunctionSeq, _rank
+from .align import JunctionHit, JunctionSeq, _rank, coded_read
 from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
@@ -476,12 +476,12 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
             by_split[(j.gene5, j.tx5, j.end5, j.tx3, j.start3)].append(n)
     spans = []
     for f in ev.fragments:
-        reads = _both_strands(f)
+        reads = [(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)]
         hits: dict[int, list[JunctionHit | None]] = {}
         for n, js in enumerate(seqs):
             hs = []
             for fw, rc in reads:
-                a, b = js.align(fw), js.align(rc)
+                a, b = js.align(coded=fw), js.align(coded=rc)
                 good = [h for h in (a, replace(b, reverse=True) if b else None)
                         if h is not None and _good(h, params, n in rescue)]
                 hs.append(max(good, key=_rank) if good else None)

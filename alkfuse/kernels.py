@@ -313,6 +313,51 @@ def extend(read: np.ndarray, ref: np.ndarray, rpos: int, tpos: int, step: int,
 
 
 @njit
+def _seed_diagonals(keys, valid, table_keys, table_pos, seq_len, out):
+    n = keys.shape[0]
+    m = table_keys.shape[0]
+    counts = np.zeros(seq_len + n + 1, dtype=np.int64)
+    touched = np.empty(seq_len + n + 1, dtype=np.int64)
+    nt = 0
+    for i in range(n):
+        if not valid[i]:
+            continue
+        lo = np.searchsorted(table_keys, keys[i])
+        while lo < m and table_keys[lo] == keys[i]:
+            d = table_pos[lo] - i + n
+            if counts[d] == 0:
+                touched[nt] = d
+                nt += 1
+            counts[d] += 1
+            lo += 1
+    w = 0
+    for slot in range(out.shape[0]):
+        best = -1
+        for t in range(nt):
+            d = touched[t]
+            if counts[d] > 0 and (best < 0 or counts[d] > counts[best] or (counts[d] == counts[best] and d < best)):
+                best = d
+        if best < 0:
+            break
+        out[slot] = best - n
+        counts[best] = 0
+        w += 1
+    return w
+
+
+def seed_diagonals(keys: np.ndarray, valid: np.ndarray, table_keys: np.ndarray, table_pos: np.ndarray,
+                   seq_len: int, top: int = 4) -> np.ndarray:
+    """The ``top`` diagonals (sequence position - read position) on which a read's valid k-mer ``keys``
+    hit a sequence's seed table most often (``table_keys`` sorted, ``table_pos`` their positions in a
+    sequence of ``seq_len`` bases), most hits first, ties smallest diagonal first; fewer if fewer hit."""
+    out = np.zeros(top, dtype=np.int64)
+    w = _seed_diagonals(np.ascontiguousarray(keys, dtype=np.uint64), np.ascontiguousarray(valid, dtype=np.bool_),
+                        np.ascontiguousarray(table_keys, dtype=np.uint64),
+                        np.ascontiguousarray(table_pos, dtype=np.int64), seq_len, out)
+    return out[:w]
+
+
+@njit
 def _find(keys, fences, step, q):
     """[lo, hi) rows of ``q`` in the sorted ``keys``, touching only the rows near it: the in-memory
     ``fences`` (every ``step``-th key) narrow each binary search to one or two fence windows."""

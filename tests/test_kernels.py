@@ -292,3 +292,48 @@ def test_starts_with_any_matches_twin(reads, bounds, data):
     buf, starts, lens = _batch(reads)
     got = kernels.starts_with_any(buf, starts, lens, kernels.prefix_keys(sorted(chosen)), lo, hi)
     assert list(got) == [any(r.startswith(p) for p in chosen) for r in reads]
+
+
+# --- seed diagonals of a read against a junction sequence ---------------------------------------------------
+def twin_seed_diagonals(read: str, seq: str, k: int, top: int) -> list[int]:
+    votes: dict[int, int] = {}
+    for i in range(len(read) - k + 1):
+        kmer = read[i : i + k].upper()
+        if not all(b in "ACGT" for b in kmer):
+            continue
+        for p in range(len(seq) - k + 1):
+            if seq[p : p + k].upper() == kmer:
+                votes[p - i] = votes.get(p - i, 0) + 1
+    return [d for d, _ in sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:top]]
+
+
+def _seed_table(seq: str, k: int):
+    keys, valid = kernels.kmer_keys(kernels.encode(seq), k)
+    pos = np.flatnonzero(valid)
+    order = np.argsort(keys[pos], kind="stable")
+    return keys[pos][order], pos[order]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ACGTN", max_size=60), st.text(alphabet="ACGTN", max_size=150), st.integers(2, 8),
+       st.integers(1, 5), st.data())
+def test_seed_diagonals_match_twin(read, seq, k, top, data):
+    if data.draw(st.booleans()) and len(seq) > 10:  # a read taken from the sequence, so that seeds hit
+        a = data.draw(st.integers(0, len(seq) - 5))
+        read = seq[a : a + data.draw(st.integers(5, 60))] + read[:10]
+    tk, tp = _seed_table(seq, k)
+    keys, valid = kernels.kmer_keys(kernels.encode(read), k)
+    got = kernels.seed_diagonals(keys, valid, tk, tp, len(seq), top)
+    assert list(got) == twin_seed_diagonals(read, seq, k, top)
+
+
+def test_seed_diagonals_edge_cases():
+    tk, tp = _seed_table("ACGTACGTAC" * 3, 4)
+    empty = np.zeros(0, dtype=np.uint64)
+    assert len(kernels.seed_diagonals(empty, np.zeros(0, dtype=bool), tk, tp, 30)) == 0  # empty read
+    keys, valid = kernels.kmer_keys(kernels.encode("TTTTTTTT"), 4)
+    assert len(kernels.seed_diagonals(keys, valid, tk, tp, 30)) == 0  # no seed hits
+    assert len(kernels.seed_diagonals(keys, valid, empty, np.zeros(0, dtype=np.int64), 0)) == 0  # empty table
+    tk, tp = _seed_table("ACGT" * 8, 4)
+    keys, valid = kernels.kmer_keys(kernels.encode("ACGTACGT"), 4)
+    assert list(kernels.seed_diagonals(keys, valid, tk, tp, 32, 3)) == [0, 4, 8]  # repeats: ties smallest first
