@@ -14,6 +14,11 @@ every fusion is scored in the row of its support (5+ pooled):
 
   found, exact breakpoint, variant named, false ALK calls   as in accuracy.py
 
+Independent negatives: art_illumina also sequences all 30,201 FusionSimulatorToolkit fusion transcripts of
+../shared/data/reference/sources/fusion_simulator_isoforms (random pairs of ~2,000 non-ALK genes, real
+GRCh38 sequence, mostly genes outside the panel reference) at ``--negative-coverage`` (default 2x, about
+0.9M pairs at 100 bp); every ALK call there is false.
+
 Prints one markdown table to stdout (progress to stderr). Exits 0 with a note when art_illumina is absent.
 """
 
@@ -77,6 +82,36 @@ def art_pairs(fasta: Path, out: Path, read_length: int, coverage: float, seed: i
         sys.exit(f"art_illumina failed: {run.stderr.strip()[-500:]}")
 
 
+def fusion_simulator_negatives(args, work: Path, index_dir: Path, rl: int, seed: int) -> tuple[int, int, int, float]:
+    """Sequence every transcript of the FusionSimulator FASTA with ART and detect: (pairs, passing ALK calls,
+    discarded ALK candidates, detect seconds)."""
+    d = work / f"rl{rl}_fusion_simulator"
+    d.mkdir(parents=True, exist_ok=True)
+    with gzip.open(args.fusion_simulator, "rt") as src, open(d / "transcripts.fa", "w") as out:
+        n = 0
+        for line in src:  # short names: ART puts them in every read name
+            if line.startswith(">"):
+                n += 1
+                line = f">fs{n}\n"
+            out.write(line)
+    cmd = ["art_illumina", "-ss", "HS25", "-p", "-l", str(rl), "-f", str(args.negative_coverage), "-m", "250",
+           "-s", "50", "-i", str(d / "transcripts.fa"), "-o", str(d / "art"), "-rs", str(seed), "-na", "-q"]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode:
+        sys.exit(f"art_illumina failed: {run.stderr.strip()[-500:]}")
+    (d / "transcripts.fa").unlink()
+    for m in (1, 2):
+        with open(d / f"art{m}.fq", "rb") as src, gzip.open(d / f"reads_{m}.fq.gz", "wb", compresslevel=1) as out:
+            shutil.copyfileobj(src, out)
+        (d / f"art{m}.fq").unlink()
+    secs = A.detect(index_dir, d, d / "detect", args.threads, False)
+    alk = [c for c in A.read_tsv(d / "detect" / "fusions.tsv") if "ALK" in (c["gene5"], c["gene3"])]
+    gone = [c for c in A.read_tsv(d / "detect" / "fusions.discarded.tsv") if "ALK" in (c["gene5"], c["gene3"])]
+    with gzip.open(d / "reads_1.fq.gz", "rt") as fh:
+        pairs = sum(1 for _ in fh) // 4
+    return pairs, len(alk), len(gone), secs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, help="keep samples and outputs here (default: a temporary directory)")
@@ -85,6 +120,10 @@ def main() -> None:
     ap.add_argument("--coverages", default="2,4,8", help="art_illumina fold coverage of each fusion transcript")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=100)
+    ap.add_argument("--fusion-simulator", type=Path, default=ROOT.parent / "shared/data/reference/sources/"
+                    "fusion_simulator_isoforms/fusion_isoforms.db.fasta.gz",
+                    help="FASTA of non-ALK fusion transcripts to sequence as negatives ('' to skip)")
+    ap.add_argument("--negative-coverage", type=float, default=2.0)
     args = ap.parse_args()
     if shutil.which("art_illumina") is None:
         print("art_illumina is not installed (apt-get install art-nextgen-simulation-tools): nothing measured")
@@ -112,8 +151,12 @@ def main() -> None:
     ati_length = transcripts[ATI_TRANSCRIPT].length
 
     rows = []
+    negatives = []
     seed = args.seed
     for rl in (int(x) for x in args.read_lengths.split(",")):
+        if str(args.fusion_simulator) not in ("", ".") and args.fusion_simulator.exists():
+            negatives.append((rl, *fusion_simulator_negatives(args, work, index_dir, rl, seed)))
+            log(f"FusionSimulator negatives at {rl} bp: {negatives[-1][1:]}")
         negative = work / f"rl{rl}_negative"
         simulate(transcripts=transcripts, sequences=sequences, out_dir=negative,
                  fusions=[parse_fusion_spec(s, panel, seed) for s in A.negative_fusions(by_gene, sequences, canonical)],
@@ -168,6 +211,13 @@ def main() -> None:
             print(f"| {rl} | {cov:g} | {level}{'+' if level == 5 else ''} "
                   f"| {A.pct(t[level, 'found'], t[level, 'expected'])} | {A.pct(t[level, 'exact'], t[level, 'found'])} "
                   f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {tail}")
+    if negatives:
+        print()
+        print("| read length | independent negatives | pairs | ALK calls passing | discarded ALK candidates | seconds |")
+        print("|---|---|---:|---:|---:|---:|")
+        for rl, pairs, passing, discarded, secs in negatives:
+            print(f"| {rl} | {args.fusion_simulator.name} at {args.negative_coverage:g}x | {pairs:,} | {passing} "
+                  f"| {discarded} | {secs:.1f} |")
     if args.out is None:
         shutil.rmtree(work)
 
