@@ -17,6 +17,7 @@ from .seq import revcomp
 
 MAX_ROWS_PER_KMER = 64  # a k-mer in more places than this is repetitive: no vote
 XDROP = 12
+SEED_MEMO = 64  # reads whose seed hits are remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class ReadMapper:
         self.alk_tx = {ti.idx for ti in index.genes[KINASE]}
         self.tx_gene = [ti.gene for ti in index.transcripts]
         self._codes: dict[int, np.ndarray] = {}
+        self._seeds: dict[str, tuple] = {}  # the last reads' seed hits: a read is mapped several times
+        self._masks: dict[frozenset, np.ndarray] = {}  # transcript sets as boolean arrays over transcripts
 
     def tx_codes(self, tx: int) -> np.ndarray:
         c = self._codes.get(tx)
@@ -57,26 +60,61 @@ class ReadMapper:
             self._codes[tx] = c
         return c
 
-    def seeds(self, seq: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All (read position, transcript, transcript position, genes-holding-kmer) seed hits of ``seq``."""
-        keys, valid = kmer_keys(encode(seq), self.k)
-        rpos = np.flatnonzero(valid)
-        if not len(rpos):
-            z = np.zeros(0, np.int64)
-            return z, z, z, z
-        lo, hi = self.index.lookup(keys[rpos])
+    def seeds(self, seq: str, with_reverse: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All (read position, transcript, transcript position, genes-holding-kmer) seed hits of ``seq``
+        (remembered for the last SEED_MEMO reads: classifying a fragment maps each read several times).
+        ``with_reverse``: look up the reverse complement in the same pass and remember it too."""
+        got = self._seeds.get(seq)
+        if got is None:
+            if len(self._seeds) >= SEED_MEMO:
+                self._seeds.clear()
+            seqs = [seq, revcomp(seq)] if with_reverse else [seq]
+            for s, hits in zip(seqs, self._find_seeds(seqs)):
+                for a in hits:
+                    a.setflags(write=False)  # shared by every caller of the memo
+                self._seeds[s] = hits
+            got = self._seeds[seq]
+        return got
+
+    def _mask(self, txs) -> np.ndarray:
+        key = frozenset(txs)
+        m = self._masks.get(key)
+        if m is None:
+            m = np.zeros(len(self.tx_gene), dtype=bool)
+            m[list(key)] = True
+            self._masks[key] = m
+        return m
+
+    def _find_seeds(self, seqs: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """``seeds`` of several reads with one look-up in the positional index."""
+        per, which = [], []
+        for n, seq in enumerate(seqs):
+            keys, valid = kmer_keys(encode(seq), self.k)
+            rpos = np.flatnonzero(valid)
+            per.append((keys[rpos], rpos))
+            which.append(np.full(len(rpos), n, dtype=np.int64))
+        keys = np.concatenate([k for k, _ in per])
+        rpos = np.concatenate([r for _, r in per])
+        read = np.concatenate(which)
+        z = np.zeros(0, np.int64)
+        if not len(keys):
+            return [(z, z, z, z) for _ in seqs]
+        lo, hi = self.index.lookup(keys)
         n = hi - lo
         keep = (n > 0) & (n <= MAX_ROWS_PER_KMER)
-        rpos, lo, n = rpos[keep], lo[keep], n[keep]
+        rpos, lo, n, read = rpos[keep], lo[keep], n[keep], read[keep]
         if not len(rpos):
-            z = np.zeros(0, np.int64)
-            return z, z, z, z
+            return [(z, z, z, z) for _ in seqs]
         rows = np.repeat(lo - np.cumsum(np.r_[0, n[:-1]]), n) + np.arange(n.sum())
-        rp = np.repeat(rpos, n)
-        out = rp, np.array(self.index.kmer_tx[rows]), np.array(self.index.kmer_pos[rows]), \
-            np.array(self.index.kmer_genes[rows])
+        rp, read = np.repeat(rpos, n), np.repeat(read, n)
+        tx, tp, ng = (np.array(self.index.kmer_tx[rows]), np.array(self.index.kmer_pos[rows]),
+                      np.array(self.index.kmer_genes[rows]))
         if self.index.large:
             self.index.release_pages()
+        out = []
+        for r in range(len(seqs)):
+            m = read == r
+            out.append((rp[m], tx[m], tp[m], ng[m]))
         return out
 
     def segments(self, seq: str, txs: set[int] | None = None, exclude: set[int] | None = None,
@@ -91,9 +129,9 @@ class ReadMapper:
         if txs is not None or exclude is not None:
             m = np.ones(len(tx), bool)
             if txs is not None:
-                m &= np.isin(tx, list(txs))
+                m &= self._mask(txs)[tx]
             if exclude is not None:
-                m &= ~np.isin(tx, list(exclude))
+                m &= ~self._mask(exclude)[tx]
             rp, tx, tp, ng = rp[m], tx[m], tp[m], ng[m]
             if not len(rp):
                 return []
@@ -141,6 +179,7 @@ class ReadMapper:
 
     def orient(self, seq: str) -> tuple[str, bool]:
         """(fusion-sense sequence, reversed?) by which strand holds more ALK seeds."""
+        self.seeds(seq, with_reverse=True)
         fw = len(self.seeds_for(seq, self.alk_tx))
         rc_seq = revcomp(seq)
         rv = len(self.seeds_for(rc_seq, self.alk_tx))
@@ -148,4 +187,4 @@ class ReadMapper:
 
     def seeds_for(self, seq: str, txs: set[int]) -> np.ndarray:
         rp, tx, _, _ = self.seeds(seq)
-        return rp[np.isin(tx, list(txs))]
+        return rp[self._mask(txs)[tx]]
