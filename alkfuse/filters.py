@@ -60,8 +60,8 @@ def _low_complexity(c, ctx) -> bool:
 
 
 def _short_anchor(c, ctx) -> bool:
-    if not c.precise or c.spanning_pairs > 0:
-        return False
+    if c.spanning_pairs > 0:
+        return False  # a mate wholly in each gene backs it, whatever the reads' anchors
     # A listed variant's exact junction needs only the anchors alignment asked for (10 bases): its long
     # inserts (v5b: 117 bases) leave little room for anchors in a read.
     return min(c.max_anchor5, c.max_anchor3) < (10 if c.known_variant != "." else 15)

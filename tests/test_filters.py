@@ -47,6 +47,8 @@ def test_a_good_call_passes_with_high_confidence():
     (dict(low_complexity=True), "low_complexity"),
     (dict(max_anchor5=12, spanning_pairs=0, known_variant="."), "short_anchor"),
     (dict(max_anchor5=9, spanning_pairs=0), "short_anchor"),  # a listed variant: 10 bases are enough
+    # reads of an insert ending 13 bases into ALK, no spanning pair: imprecise is no excuse
+    (dict(max_anchor3=13, spanning_pairs=0, known_variant=".", precise=False), "short_anchor"),
     (dict(mismatches_per_read=4.5), "mismatches"),
     (dict(gene5="ALK"), "alk_internal"),
     (dict(gene5="unknown", fusion_sequence="CTGACCACCCACCTGCAG|TGTACCGCCG"), "alk_internal"),
