@@ -85,6 +85,7 @@ class Annotator:
         fusion_sequence = f"{left}|{ins}|{right}" if ins else f"{left}|{right}"
 
         split_reads, positions, a5, a3, mm, nreads, homolog = 0, set(), 0, 0, 0, 0, True
+        aligned = 0
         spanning = 0
         for f, kind, hits in kept:
             if kind == "span":
@@ -97,6 +98,7 @@ class Annotator:
                 positions.add(h.diag)
                 a5, a3 = max(a5, h.anchor5), max(a3, h.anchor3)
                 mm += h.mismatches
+                aligned += h.read_end - h.read_start
                 nreads += 1
             own = [s for s in f.splits]
             if not found and own:
@@ -104,6 +106,7 @@ class Annotator:
                 positions.add(own[0].read_break - own[0].anchor5)
                 a5, a3 = max(a5, own[0].anchor5), max(a3, own[0].anchor3)
                 mm += own[0].mismatches
+                aligned += own[0].anchor5 + len(own[0].insert) + own[0].anchor3
                 nreads += 1
             homolog = homolog and (all(s.homolog for s in own) if own else False)
         unique = len(kept)
@@ -134,6 +137,7 @@ class Annotator:
             max_anchor5=a5,
             max_anchor3=a3,
             mismatches_per_read=round(mm / nreads, 2) if nreads else 0.0,
+            mismatches_per_100_bases=round(100 * mm / aligned, 2) if aligned else 0.0,
             precise=j.precise,
             homolog_only=homolog,
             low_complexity=lowc,

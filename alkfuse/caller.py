@@ -108,6 +108,7 @@ class Call:
     supporting_reads: list[str]
     insert_length: int = 0
     deletion3: int = 0
+    mismatches_per_100_bases: float = 0.0  # of split reads, per 100 bases they align
     inference: str = ""  # how an imprecise junction was placed (see place_imprecise)
 
     @property

@@ -13,7 +13,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 | low_complexity  | the partner anchor (or the unknown 5' sequence, or a long insert) is low complexity         |
 | short_anchor    | no split read has 15+ bases on each side (10+ at a listed variant's junction) and no       |
 |                 | spanning pair backs it                                                                     |
-| mismatches      | split reads average more than 3 mismatches                                                  |
+| mismatches      | split reads have more than 3 mismatches per 100 aligned bases (a paralog's or another      |
+|                 | gene's reads; sequencing errors of a 250 bp MiSeq read stay below it)                      |
 | alk_internal    | the partner is ALK itself, or an unknown 5' sequence ends like an intron (a 3' splice site:  |
 |                 | ...AG after a pyrimidine-rich tract): unspliced ALK pre-mRNA, genomic DNA or ALK-ATI. With a  |
 |                 | genome index the ALK introns are indexed and such reads never become candidates.           |
@@ -34,6 +35,7 @@ from .panel import Panel
 log = logging.getLogger("alkfuse")
 
 READ_THROUGH_DISTANCE = 1_000_000
+MAX_MISMATCHES_PER_100 = 3.0
 
 
 def _min_support(c, ctx) -> bool:
@@ -68,7 +70,7 @@ def _short_anchor(c, ctx) -> bool:
 
 
 def _mismatches(c, ctx) -> bool:
-    return c.mismatches_per_read > 3
+    return c.mismatches_per_100_bases > MAX_MISMATCHES_PER_100
 
 
 def looks_intronic(seq5: str, window: int = 15, min_pyrimidine: float = 0.6) -> bool:

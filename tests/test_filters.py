@@ -49,7 +49,7 @@ def test_a_good_call_passes_with_high_confidence():
     (dict(max_anchor5=9, spanning_pairs=0), "short_anchor"),  # a listed variant: 10 bases are enough
     # reads of an insert ending 13 bases into ALK, no spanning pair: imprecise is no excuse
     (dict(max_anchor3=13, spanning_pairs=0, known_variant=".", precise=False), "short_anchor"),
-    (dict(mismatches_per_read=4.5), "mismatches"),
+    (dict(mismatches_per_read=4.5, mismatches_per_100_bases=4.5), "mismatches"),
     (dict(gene5="ALK"), "alk_internal"),
     (dict(gene5="unknown", fusion_sequence="CTGACCACCCACCTGCAG|TGTACCGCCG"), "alk_internal"),
     (dict(gene5="NEIGH", strand5="-", chrom5="2", gpos5=29300000), "read_through"),
@@ -116,3 +116,9 @@ def test_kinase_lost_marks_alk_parts_after_exon_22_start(synth_index):
     calls = [make(gpos3=alk.t.to_genome(bounds[-1][1] - 30), chrom3=alk.t.chrom)]
     apply_filters(calls, index, PANEL, disabled=frozenset({"kinase_lost"}))
     assert "kinase_lost" not in calls[0].filters
+
+
+def test_mismatches_are_counted_per_aligned_base():
+    """4.5 mismatches in a 250-base read are sequencing errors (1.8%); in a 100-base read they are not."""
+    assert "mismatches" not in marks(make(mismatches_per_read=4.5, mismatches_per_100_bases=1.8))
+    assert "mismatches" in marks(make(mismatches_per_read=4.5, mismatches_per_100_bases=4.5))
