@@ -759,6 +759,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     _join_unknown_to_imprecise(juncs)
     place_imprecise(juncs, ev, index, panel)
     _merge_insert_indels(juncs, index, panel, params)
+    _merge_long_read_scatter(juncs, index, panel, params)
     _merge_nearby(juncs, params, index)
     ann = Annotator(index, panel)
     calls = []
@@ -787,14 +788,7 @@ def _merge_insert_indels(juncs: list[Junction], index: Index, panel: Panel, para
     (reads of a long insert that reach the partner are few, so one read's indel can shape a consensus)
     are one fusion, whatever their support: the insert kept is the one of the listed variant's length
     there, else the better supported one."""
-    listed = set()
-    b3 = index.alk.t.exon_bounds()
-    for v in panel.variants:
-        canon = index.canonical.get(v.gene5)
-        if canon is not None and v.gene3 == index.alk.gene and 1 <= v.exon5 <= len(canon.t.exons) \
-                and 1 <= v.exon3 <= len(b3):
-            listed.add((canon.idx, canon.t.exon_bounds()[v.exon5 - 1][1], b3[v.exon3 - 1][0] + v.deletion_length,
-                        v.insert_length))
+    listed = _listed_junctions(index, panel)
     order = sorted(range(len(juncs)), key=lambda n: (-len(juncs[n].fragments), n))
     gone = set()
     for a in order:
@@ -816,6 +810,69 @@ def _merge_insert_indels(juncs: list[Junction], index: Index, panel: Panel, para
             strong.fragments = strong.fragments + weak.fragments
             strong.precise = strong.precise or weak.precise
             gone.add(b)
+    juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
+
+
+def _listed_junctions(index: Index, panel: Panel) -> set[tuple[int, int, int, int]]:
+    """(partner transcript, partner exon end, ALK start, insert length) of every listed ALK variant, on the
+    canonical transcripts."""
+    listed = set()
+    b3 = index.alk.t.exon_bounds()
+    for v in panel.variants:
+        canon = index.canonical.get(v.gene5)
+        if canon is not None and v.gene3 == index.alk.gene and 1 <= v.exon5 <= len(canon.t.exons) \
+                and 1 <= v.exon3 <= len(b3):
+            listed.add((canon.idx, canon.t.exon_bounds()[v.exon5 - 1][1], b3[v.exon3 - 1][0] + v.deletion_length,
+                        v.insert_length))
+    return listed
+
+
+def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, params: CallParams) -> None:
+    """Long reads with 5-15% errors (nanopore) put each read's junction a few bases apart, its insert a few
+    bases longer or shorter: junctions seen only in long reads, of the same genes, within ``nearby``
+    bases at both ends and inserts within a fifth of their length (3 bases at least) of each other are
+    one fusion. It takes the coordinates of the member that is a listed variant (insert length within 3),
+    else of a member on exon boundaries, else of the best supported; when no member is listed but one
+    listed junction lies among them, its exon end and ALK start. Short-read junctions are left alone."""
+    from .scan import LONG_READ
+
+    def long_only(j):
+        return bool(j.fragments) and all(max(map(len, f.seqs)) >= LONG_READ for f, _, _ in j.fragments)
+
+    listed = _listed_junctions(index, panel)
+    order = sorted((n for n, j in enumerate(juncs) if j.tx5 >= 0 and long_only(j)),
+                   key=lambda n: (-len(juncs[n].fragments), n))
+    gone: set[int] = set()
+    for a in order:
+        if a in gone:
+            continue
+        head = juncs[a]
+        group = [a] + [b for b in order if b != a and b not in gone
+                       and (juncs[b].tx5, juncs[b].tx3) == (head.tx5, head.tx3)
+                       and abs(juncs[b].end5 - head.end5) <= params.nearby
+                       and abs(juncs[b].start3 - head.start3) <= params.nearby
+                       and abs(len(juncs[b].insert) - len(head.insert)) <= max(3, len(head.insert) // 5)]
+        if len(group) < 2:
+            continue
+
+        def rank(n):
+            j = juncs[n]
+            named = any((j.tx5, j.end5, j.start3, size) in listed for size in range(len(j.insert) - 3,
+                                                                                    len(j.insert) + 4))
+            return (not named, not _at_boundaries(j, index), -len(j.fragments), n)
+
+        keep = juncs[min(group, key=rank)]
+        members = [juncs[n] for n in group]
+        fits = {(e, s3) for t5, e, s3, size in listed if t5 == keep.tx5
+                and min(m.end5 for m in members) - 3 <= e <= max(m.end5 for m in members) + 3
+                and min(m.start3 for m in members) - 3 <= s3 <= max(m.start3 for m in members) + 3
+                and abs(size - len(keep.insert)) <= 3}
+        if len(fits) == 1 and rank(juncs.index(keep))[0]:  # no member is the listed variant, one lies among them
+            keep.end5, keep.start3 = next(iter(fits))
+        for b in group:
+            if juncs[b] is not keep:
+                keep.fragments = keep.fragments + juncs[b].fragments
+                gone.add(b)
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
 
 

@@ -220,6 +220,29 @@ def test_long_reads(reference, synth_index, tmp_path, spec):
     assert int(row["unique_fragments"]) == 3
 
 
+@pytest.mark.parametrize("spec", ["EML4::ALK:v1", "EML4::ALK:v3b", "EML4::ALK:v7", "NPM1:4:ALK:20"])
+def test_noisy_long_reads(reference, synth_index, tmp_path, spec):
+    """Nanopore-like reads with 10% errors: each read puts the junction a few bases off (E6;ins31A20,
+    E6;ins34A20 ... for v3b), one read each. They are one fusion, called once, with the listed variant's
+    name (and its exact junction where no inserted bases are in question)."""
+    txs, seqs = reference
+    fusions = [parse_fusion_spec(f"{spec}@3", PANEL)]
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions,
+                   n_background_pairs=300, long_reads=True, long_read_error_rate=0.10, alk_wildtype_fragments=20,
+                   seed=4, panel=PANEL)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    (truth,) = sim.fusions
+    assert len(rows) == 1, rows
+    (row,) = rows
+    assert (row["gene5"], row["exon5"], row["exon3"], row["known_variant"]) == (
+        truth.spec.gene5, str(truth.spec.exon5), str(truth.spec.exon3) if not truth.spec.deletion else ".",
+        truth.known_variant)
+    if not truth.spec.insert:
+        assert row["junction"] == truth.junction
+    assert int(row["unique_fragments"]) >= 2
+
+
 def _fastq_records(path: Path) -> dict[str, list[str]]:
     out = {}
     with gzip.open(path, "rt") as fh:
