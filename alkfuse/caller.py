@@ -317,6 +317,53 @@ def _edit_distance(a: str, b: str, cap: int) -> int:
     return prev[-1]
 
 
+def _align_to(ref: str, seq: str) -> tuple[list[str], list[str]]:
+    """Global unit-cost alignment of ``seq`` to ``ref``: per ref base the base ``seq`` puts there ('-': none),
+    and per slot before each ref base (and after the last) the bases ``seq`` inserts there."""
+    n, m = len(ref), len(seq)
+    cost = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        cost[i][0] = i
+    for j in range(m + 1):
+        cost[0][j] = j
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost[i][j] = min(cost[i - 1][j - 1] + (ref[i - 1] != seq[j - 1]), cost[i - 1][j] + 1, cost[i][j - 1] + 1)
+    at, extra = ["-"] * n, [""] * (n + 1)
+    i, j = n, m
+    while i > 0 or j > 0:
+        if i > 0 and j > 0 and cost[i][j] == cost[i - 1][j - 1] + (ref[i - 1] != seq[j - 1]):
+            at[i - 1] = seq[j - 1]
+            i, j = i - 1, j - 1
+        elif i > 0 and cost[i][j] == cost[i - 1][j] + 1:
+            i -= 1
+        else:
+            extra[i] = seq[j - 1] + extra[i]
+            j -= 1
+    return at, extra
+
+
+def _gapped_consensus(seqs: list[str]) -> str:
+    """Majority of reads that differ by substitutions and indels (long reads): each aligned to the one of
+    median length; per position the base (or gap) most of them show, and inserted bases where most
+    insert. Ties keep the reference's base and insert nothing."""
+    ref = sorted(seqs, key=len)[(len(seqs) - 1) // 2]
+    aligned = [_align_to(ref, x) for x in seqs]
+    out = []
+    for i in range(len(ref) + 1):
+        slots = Counter(extra[i] for _, extra in aligned)
+        ins, votes = max(slots.items(), key=lambda kv: (kv[1], kv[0] == ""))
+        if ins and 2 * votes > len(seqs):
+            out.append(ins)
+        if i < len(ref):
+            bases = Counter(at[i] for at, _ in aligned)
+            top = max(bases.values())
+            b = ref[i] if bases[ref[i]] == top else min(x for x, v in bases.items() if v == top)
+            if b != "-":
+                out.append(b)
+    return "".join(out)
+
+
 def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
     """Representative inserts: most frequent first; a near-identical insert joins its representative.
     Each representative is then the column-wise majority of its members of the length most of them have
@@ -833,7 +880,8 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
     bases at both ends and inserts within a fifth of their length (3 bases at least) of each other are
     one fusion. It takes the coordinates of the member that is a listed variant (insert length within 3),
     else of a member on exon boundaries, else of the best supported; when no member is listed but one
-    listed junction lies among them, its exon end and ALK start. Short-read junctions are left alone."""
+    listed junction lies among them, its exon end and ALK start. With three members or more the insert is
+    the majority of theirs (``_gapped_consensus``). Short-read junctions are left alone."""
     from .scan import LONG_READ
 
     def long_only(j):
@@ -869,11 +917,26 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
                 and abs(size - len(keep.insert)) <= 3}
         if len(fits) == 1 and rank(juncs.index(keep))[0]:  # no member is the listed variant, one lies among them
             keep.end5, keep.start3 = next(iter(fits))
+        if len(group) >= 3:  # enough reads for a majority: the insert they agree on, in keep's frame
+            pseq, aseq = index.sequence(keep.tx5), index.sequence(keep.tx3)
+            keep.insert = _gapped_consensus([_insert_in_frame(m, keep, pseq, aseq) for m in members])
         for b in group:
             if juncs[b] is not keep:
                 keep.fragments = keep.fragments + juncs[b].fragments
                 gone.add(b)
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
+
+
+def _insert_in_frame(m: Junction, keep: Junction, pseq: str, aseq: str) -> str:
+    """The bases junction ``m``'s reads show between ``keep``'s partner end and ALK start (same genes)."""
+    ins = m.insert
+    if m.end5 < keep.end5:
+        ins = ins[keep.end5 - m.end5 :]
+    if m.start3 > keep.start3:
+        ins = ins[: max(0, len(ins) - (m.start3 - keep.start3))]
+    left = pseq[keep.end5 : m.end5] if m.end5 > keep.end5 else ""
+    right = aseq[m.start3 : keep.start3] if m.start3 < keep.start3 else ""
+    return left + ins + right
 
 
 def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> None:

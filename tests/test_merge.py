@@ -64,3 +64,33 @@ def test_weak_imprecise_junction_beside_a_stronger_one_joins_it(synth_index):
     juncs = [_junction(index, "EML4", 6, 20, "", 8), _junction(index, "EML4", 6, 20, "ACGT" * 8 + "A", 30)]
     _merge_nearby(juncs, CallParams(), index)
     assert len(juncs) == 2
+
+
+def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
+    out = []
+    for b in seq:
+        u = rng.random()
+        if u < rate / 3:
+            continue  # deletion
+        if u < 2 * rate / 3:
+            out.append(b + "ACGT"[int(rng.integers(4))])  # insertion after the base
+        elif u < rate:
+            out.append("ACGT"[("ACGT".index(b) + 1 + int(rng.integers(3))) % 4])  # substitution
+        else:
+            out.append(b)
+    return "".join(out)
+
+
+def test_gapped_consensus_recovers_an_insert_from_noisy_reads():
+    """Seven reads of a 60-base insert with 8% substitutions, insertions and deletions: their majority is
+    the insert. One read is itself; identical reads are themselves."""
+    from alkfuse.caller import _gapped_consensus
+
+    rng = np.random.default_rng(7)
+    truth = "".join(rng.choice(list("ACGT"), 60))
+    reads = [_noisy(truth, rng, 0.08) for _ in range(7)]
+    assert all(r != truth for r in reads[:3])
+    assert _gapped_consensus(reads) == truth
+    assert _gapped_consensus([reads[0]]) == reads[0]
+    assert _gapped_consensus([truth] * 3) == truth
+    assert _gapped_consensus(["", "", ""]) == ""
