@@ -909,13 +909,14 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
                                                                                     len(j.insert) + 4))
             return (not named, not _at_boundaries(j, index), -len(j.fragments), n)
 
-        keep = juncs[min(group, key=rank)]
+        best = min(group, key=rank)
+        keep = juncs[best]
         members = [juncs[n] for n in group]
         fits = {(e, s3) for t5, e, s3, size in listed if t5 == keep.tx5
                 and min(m.end5 for m in members) - 3 <= e <= max(m.end5 for m in members) + 3
                 and min(m.start3 for m in members) - 3 <= s3 <= max(m.start3 for m in members) + 3
                 and abs(size - len(keep.insert)) <= 3}
-        if len(fits) == 1 and rank(juncs.index(keep))[0]:  # no member is the listed variant, one lies among them
+        if len(fits) == 1 and rank(best)[0]:  # no member is the listed variant, one lies among them
             keep.end5, keep.start3 = next(iter(fits))
         if len(group) >= 3:  # enough reads for a majority: the insert they agree on, in keep's frame
             pseq, aseq = index.sequence(keep.tx5), index.sequence(keep.tx3)

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,6 +156,41 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
     return n
 
 
+@dataclass
+class Reference:
+    """What both benchmark scripts build from the reference directory before simulating."""
+
+    index_dir: Path
+    transcripts: dict
+    sequences: dict
+    by_gene: dict
+    panel: object
+    canonical: dict
+    groups: list  # ALK fusion specs, one partner gene per sample
+    alk_length: int
+    ati_length: int
+
+
+def prepare(reference: Path, work: Path) -> Reference:
+    """``alkfuse index`` of ``reference`` into ``work/index`` (exits on failure), and the annotation, sequences,
+    panel and fusion groups the simulations use."""
+    gtf, fasta = reference / "annotation.gtf.gz", reference / "transcripts.fa.gz"
+    index_dir = work / "index"
+    index_cmd = ["-q", "index", "--gtf", str(gtf), "--transcripts", str(fasta), "--out", str(index_dir)]
+    if subprocess.run([sys.executable, "-m", "alkfuse", *index_cmd], env=ENV).returncode:
+        sys.exit("alkfuse index failed")
+    ann = read_gtf(gtf)
+    sequences = attach_sequences(ann, transcripts_fasta=fasta)
+    transcripts = {t.id: t for t in ann.transcripts}
+    by_gene = ann.by_gene()
+    panel = load_panel()
+    canonical = panel_canonical(panel, by_gene, sequences)
+    return Reference(index_dir, transcripts, sequences, by_gene, panel, canonical,
+                     split_groups(alk_fusions(panel, by_gene, sequences, canonical), panel),
+                     choose_transcript("ALK", by_gene, sequences, canonical).length,
+                     transcripts[ATI_TRANSCRIPT].length)
+
+
 def pct(a: int, b: int) -> str:
     return f"{a}/{b} ({100 * a / b:.0f}%)" if b else "-"
 
@@ -174,24 +210,15 @@ def main() -> None:
     read_lengths, support, negatives, background = QUICK if args.quick else FULL
     work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-accuracy-"))
     work.mkdir(parents=True, exist_ok=True)
-    gtf, fasta = args.reference / "annotation.gtf.gz", args.reference / "transcripts.fa.gz"
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
-    index_dir = work / "index"
-    index_cmd = ["-q", "index", "--gtf", str(gtf), "--transcripts", str(fasta), "--out", str(index_dir)]
-    if subprocess.run([sys.executable, "-m", "alkfuse", *index_cmd], env=ENV).returncode:
-        sys.exit("alkfuse index failed")
-    ann = read_gtf(gtf)
-    sequences = attach_sequences(ann, transcripts_fasta=fasta)
-    transcripts = {t.id: t for t in ann.transcripts}
-    panel = load_panel()
-    canonical = panel_canonical(panel, ann.by_gene(), sequences)
-    groups = split_groups(alk_fusions(panel, ann.by_gene(), sequences, canonical), panel)
-    negative_specs = negative_fusions(ann.by_gene(), sequences, canonical)
-    alk_length = choose_transcript("ALK", ann.by_gene(), sequences, canonical).length
-    ati_length = transcripts[ATI_TRANSCRIPT].length
+    ref = prepare(args.reference, work)
+    index_dir, transcripts, sequences, panel, canonical, groups = (
+        ref.index_dir, ref.transcripts, ref.sequences, ref.panel, ref.canonical, ref.groups)
+    negative_specs = negative_fusions(ref.by_gene, sequences, canonical)
+    alk_length, ati_length = ref.alk_length, ref.ati_length
     log(f"{sum(map(len, groups))} ALK fusions in {len(groups)} samples per support level; work dir {work}")
 
     def sample(name, specs, seed, **kw):

@@ -39,16 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy as A  # noqa: E402
-from alkfuse.annotation import attach_sequences, read_gtf  # noqa: E402
-from alkfuse.panel import load_panel  # noqa: E402
-from alkfuse.simulate import (  # noqa: E402
-    ATI_TRANSCRIPT,
-    build_fusion,
-    choose_transcript,
-    panel_canonical,
-    parse_fusion_spec,
-    simulate,
-)
+from alkfuse.simulate import build_fusion, parse_fusion_spec, simulate  # noqa: E402
 
 ANCHOR = 10
 BACKGROUND = 50000
@@ -130,25 +121,14 @@ def main() -> None:
         return
     work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-independent-"))
     work.mkdir(parents=True, exist_ok=True)
-    gtf, fasta = args.reference / "annotation.gtf.gz", args.reference / "transcripts.fa.gz"
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
-    index_dir = work / "index"
-    cmd = [sys.executable, "-m", "alkfuse", "-q", "index", "--gtf", str(gtf), "--transcripts", str(fasta),
-           "--out", str(index_dir)]
-    if subprocess.run(cmd, env=A.ENV).returncode:
-        sys.exit("alkfuse index failed")
-    ann = read_gtf(gtf)
-    sequences = attach_sequences(ann, transcripts_fasta=fasta)
-    transcripts = {t.id: t for t in ann.transcripts}
-    by_gene = ann.by_gene()
-    panel = load_panel()
-    canonical = panel_canonical(panel, by_gene, sequences)
-    groups = A.split_groups(A.alk_fusions(panel, by_gene, sequences, canonical), panel)
-    alk_length = choose_transcript("ALK", by_gene, sequences, canonical).length
-    ati_length = transcripts[ATI_TRANSCRIPT].length
+    ref = A.prepare(args.reference, work)
+    index_dir, transcripts, sequences, by_gene = ref.index_dir, ref.transcripts, ref.sequences, ref.by_gene
+    panel, canonical, groups, alk_length, ati_length = ref.panel, ref.canonical, ref.groups, ref.alk_length, \
+        ref.ati_length
 
     rows = []
     negatives = []

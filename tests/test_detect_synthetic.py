@@ -203,17 +203,21 @@ def test_genome_index_calls_the_same(reference, synth_index, synth_genome_index,
     assert key(_rows(a.paths["tsv"])) == key(_rows(b.paths["tsv"]))
 
 
-@pytest.mark.parametrize("spec", ["EML4::ALK:v1", "EML4::ALK:v3b", "EML4::ALK:v7", "BG3:3:ALK:20"])
-def test_long_reads(reference, synth_index, tmp_path, spec):
-    """PacBio/ONT-like reads (1-20 kb, ~1% errors with indels): one read carries the whole junction."""
+def _long_read_sample(reference, synth_index, tmp_path, spec, **kw):
+    """Three long reads of ``spec`` among background long reads, detected: (passing rows, the truth)."""
     txs, seqs = reference
     fusions = [parse_fusion_spec(f"{spec}@3", PANEL)]
     sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions,
-                   n_background_pairs=300, long_reads=True, alk_wildtype_fragments=20, alk_ati_fragments=20,
-                   seed=3, panel=PANEL)
+                   n_background_pairs=300, long_reads=True, alk_wildtype_fragments=20, panel=PANEL, **kw)
     res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
-    rows = _rows(res.paths["tsv"])
     (truth,) = sim.fusions
+    return _rows(res.paths["tsv"]), truth
+
+
+@pytest.mark.parametrize("spec", ["EML4::ALK:v1", "EML4::ALK:v3b", "EML4::ALK:v7", "BG3:3:ALK:20"])
+def test_long_reads(reference, synth_index, tmp_path, spec):
+    """PacBio/ONT-like reads (1-20 kb, ~1% errors with indels): one read carries the whole junction."""
+    rows, truth = _long_read_sample(reference, synth_index, tmp_path, spec, alk_ati_fragments=20, seed=3)
     assert len(rows) == 1
     row = _found(rows, truth)
     assert row is not None and row["junction"] == truth.junction and row["known_variant"] == truth.known_variant
@@ -225,14 +229,7 @@ def test_noisy_long_reads(reference, synth_index, tmp_path, spec):
     """Nanopore-like reads with 10% errors: each read puts the junction a few bases off (E6;ins31A20,
     E6;ins34A20 ... for v3b), one read each. They are one fusion, called once, with the listed variant's
     name (and its exact junction where no inserted bases are in question)."""
-    txs, seqs = reference
-    fusions = [parse_fusion_spec(f"{spec}@3", PANEL)]
-    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions,
-                   n_background_pairs=300, long_reads=True, long_read_error_rate=0.10, alk_wildtype_fragments=20,
-                   seed=4, panel=PANEL)
-    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
-    rows = _rows(res.paths["tsv"])
-    (truth,) = sim.fusions
+    rows, truth = _long_read_sample(reference, synth_index, tmp_path, spec, long_read_error_rate=0.10, seed=4)
     assert len(rows) == 1, rows
     (row,) = rows
     assert (row["gene5"], row["exon5"], row["exon3"], row["known_variant"]) == (
