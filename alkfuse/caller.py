@@ -31,7 +31,7 @@ from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
 from .panel import Panel
-from .seq import revcomp
+from .seq import low_complexity, revcomp
 
 FLANK = 400
 
@@ -170,8 +170,12 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     2. it begins with the end of an exon of a partner gene (seen in the sample, or any panel partner with
        a longer match; one mismatch per 16 bases allowed): that partner plus inserted bases (the pizzly
        EML4 exon 14 + ALK intron 19 case);
-    3. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
+    3. its start is the end of a partner tail (a read that runs from a partner exon end into other bases;
+       16+ bases of overlap, one mismatch per 16): that partner exon, the tail's bases before the overlap
+       and the unknown part as the insert (long inserts such as v5b's, which no read crosses whole);
+    4. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
     """
+    tails = canonical_tails(ev, index)
     seen = {s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."} \
         | {f.span.gene5 for f in ev.fragments if f.span is not None}
     panel_partners = {ti.gene for ti in index.transcripts if ti.role == "partner"}
@@ -200,6 +204,10 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                             break
             if best is not None:
                 break
+        if best is None:
+            best = _join_tail(j.prefixes or [j.seq5], tails, index)
+            if best is not None:
+                j.inferred = f"partner exon end from reads that run from it into the first {best[0]} inserted bases"
         if best is not None:
             L, g, tx5, e, insert = best
             if 1 <= len(insert) <= 30 and panel is not None:
@@ -222,6 +230,31 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
         if not _partner_from_mates(j, ev, index) and len(j.seq5) < min_unknown:
             j.fragments = None  # too short to stand as an unknown partner; its reads may align elsewhere
     juncs[:] = [j for j in juncs if j.fragments is not None]
+
+
+TAIL_OVERLAP = 16  # bases a partner tail and an unknown 5' part must share to be joined
+
+
+def _join_tail(seqs5: list[str], tails: dict[str, list[tuple[int, str]]], index: Index
+               ) -> tuple[int, str, int, int, str] | None:
+    """(overlap, gene, canonical transcript, exon end, insert) for the longest overlap between the start of
+    one of the unknown 5' parts ``seqs5`` and the bases of a partner tail after some offset ``o`` (one
+    mismatch per 16 bases, not low-complexity): the insert is the tail's first ``o`` bases and the 5' part.
+    Ties go to the smaller offset, then gene name and exon end."""
+    best = None
+    for seq5 in seqs5[:8]:
+        for g in sorted(tails):
+            for e, tail in tails[g]:
+                for o in range(len(tail) - TAIL_OVERLAP + 1):
+                    n = min(len(tail) - o, len(seq5))
+                    if n < TAIL_OVERLAP or _mismatches(tail[o : o + n], seq5[:n]) > n // 16 \
+                            or low_complexity(seq5[:n]):
+                        continue
+                    key = (n, -o)
+                    if best is None or key > best[0]:
+                        best = (key, (n, g, index.canonical[g].idx, e, tail[:o] + seq5))
+                    break
+    return best[1] if best is not None else None
 
 
 def _right_consensus(seqs: list[str], rep: str, weights: list[list[float]] | None = None) -> str:
@@ -477,6 +510,20 @@ def _to_tx(index: Index, tx_id: str, pos: int, target: int) -> int | None:
     return index.transcripts[target].t.to_transcript(src.t.to_genome(pos))
 
 
+def canonical_tails(ev: Evidence, index: Index) -> dict[str, list[tuple[int, str]]]:
+    """Partner tails (``Evidence.tails``) per gene as (exon end on the gene's canonical transcript, tail),
+    sorted; tails at exon ends the canonical transcript lacks are left out."""
+    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for t in ev.tails:
+        canon = index.canonical.get(t.gene5)
+        if canon is None or t.tx5 not in index.by_id:
+            continue
+        e = _to_tx(index, t.tx5, t.end5 - 1, canon.idx)
+        if e is not None:
+            out[t.gene5].append((e + 1, t.tail))
+    return {g: sorted(v) for g, v in out.items()}
+
+
 def junction_kmer_candidates(ev: Evidence, index: Index, known: list[Junction]) -> list[Junction]:
     """Exon-boundary junctions named by the partner-ALK junction k-mers that fragments hold (reads whose
     ALK or partner part is shorter than k)."""
@@ -669,6 +716,8 @@ ADAPTER_STARTS = ("AGATCGGAAG",)  # a partner mate's tail stops where adapter re
 TAIL_ERROR = 0.02  # sequencing errors per base at read ends, where tails lie
 TAIL_MATCH, TAIL_MISMATCH = math.log(1 - TAIL_ERROR), math.log(TAIL_ERROR / 3)
 NOVEL_BASE = math.log(0.25)  # per read base a hypothesis calls inserted sequence of its own (any of 4 bases)
+TAIL_ALK_MIN = 8  # ALK bases at the end of a partner tail that make its junction a hypothesis
+TAIL_FROM_FUSION = 0.5  # chance that a partner tail at the hypothesis' exon end comes from the fusion
 IGNORED_READ = math.log(0.01)  # per read of inserted bases that a hypothesis leaves unexplained
 
 
@@ -692,13 +741,47 @@ def _tail_fit(tails: list[tuple[int, str]], pseq: str, end5: int, insert: str, a
     return cost
 
 
+def _partner_tail_fit(tails: list[tuple[int, str]], pseq: str, end5: int, insert: str, aseq: str,
+                      start3: int) -> float:
+    """log-likelihood ratio of partner tails (reads whose fragment has no ALK read, running from a partner
+    exon end into other bases) under a junction hypothesis against their being other molecules (an
+    intron, another chimera: each base any of four). A tail at the hypothesis' exon end comes from the
+    fusion with chance TAIL_FROM_FUSION and is then read as the insert and ALK (``_tail_fit``); tails at
+    other exon ends are other molecules under every hypothesis. So a tail whose bases line up with the
+    inserted bases other reads show favours the insert length that lines them up; a tail on unseen inserted
+    bases (N) says nothing; a tail that contradicts the insert costs little (another molecule)."""
+    out = 0.0
+    for e, tail in tails:
+        if e != end5:
+            continue
+        other = NOVEL_BASE * len(tail)
+        fit = _tail_fit([(e, tail)], pseq, end5, insert, aseq, start3)
+        out += float(np.logaddexp(math.log(TAIL_FROM_FUSION) + fit, math.log(1 - TAIL_FROM_FUSION) + other)) - other
+    return out
+
+
+def _fill_insert(insert: str, tails: list[tuple[int, str]], pseq: str, end5: int, aseq: str, start3: int) -> str:
+    """The insert with its unseen bases (N) replaced by the majority of the partner tails at ``end5`` that
+    fit it better than chance (``_partner_tail_fit`` > 0)."""
+    if "N" not in insert:
+        return insert
+    votes: list[Counter] = [Counter() for _ in insert]
+    for e, tail in tails:
+        if e == end5 and _partner_tail_fit([(e, tail)], pseq, end5, insert, aseq, start3) > 0:
+            for i, b in enumerate(tail[: len(insert)]):
+                votes[i][b] += 1
+    return "".join(b if b != "N" or not v else min(v, key=lambda x: (-v[x], x)) for b, v in zip(insert, votes))
+
+
 def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Panel) -> None:
     """Choose the junction of every imprecise call (spanning pairs, and reads holding only inserted bases
     and ALK) among hypotheses: each partner exon end at or after the furthest partner mate, with the inserted
     bases reads show, and each listed variant of the partner whose exons, insert and ALK-side deletion the
     mates and reads allow. The choice maximises the likelihood of the pairs' implied fragment lengths under
     the library's size distribution (normalised by the chance that a fragment is evidence at all), times
-    the fit of partner mates' unaligned tails (``_tail_fit``), 1/4 per read base the hypothesis leaves
+    the fit of partner mates' unaligned tails (``_tail_fit``) and of partner tails, reads of fragments
+    without ALK that run from the exon end into other bases (``_partner_tail_fit``; a tail that ends in ALK
+    bases adds its own hypothesis), 1/4 per read base the hypothesis leaves
     as inserted sequence rather than partner exon (``NOVEL_BASE``), and a prior (listed variants x4;
     out-of-frame junctions x1/4, inserted bases at an unlisted junction x1/20).
     A listed variant's insert keeps the bases reads show, preceded by N for those no read covered.
@@ -706,6 +789,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
     model = FragmentModel.of(ev.stats)
     alk = index.alk
     b3 = alk.t.exon_bounds()
+    all_tails = canonical_tails(ev, index)
     for j in juncs:
         if j.precise or j.tx5 < 0:
             continue
@@ -763,20 +847,34 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                     continue
                 ins = seen[extra:] if extra > 0 else "N" * -extra + seen
                 hyps.append((cost + NAMED_PRIOR, e, ins, start3, v.name))
+        ptails = all_tails.get(j.gene5, [])
+        aseq = index.sequence(alk.idx)
+        starts3 = sorted(s3 for s3 in index.listed_alk_starts(alk.idx, panel) if s3 <= near3 + 3)
+        for e, tail in ptails:  # a tail that reads into ALK: its junction, unless it is one of the above
+            if e not in ends or j.insert:
+                continue
+            for s3 in starts3:
+                m = next((m for m in range(min(len(tail), 40), TAIL_ALK_MIN - 1, -1)
+                          if tail[-m:] == aseq[s3 : s3 + m]), 0)
+                if m and not any(h[1:4] == (e, tail[:-m], s3) for h in hyps):
+                    frame = Annotator.frame_of(canon, e, len(tail) - m, alk, s3)
+                    prior = (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0) + \
+                        (UNLISTED_INSERT_PRIOR if len(tail) > m else 0.0)
+                    hyps.append((prior, e, tail[:-m], s3, ""))
         if model is None:
             best = hyps[0]
         else:
-            aseq = index.sequence(alk.idx)
-
             def score(h):
                 prior, e, ins, start3, _ = h
                 lengths = sum(model((e - s5) + len(ins) + (e3 - start3)) for s5, _, _, e3 in placed)
                 lengths -= len(placed) * model.support_norm(len(ins))
-                return prior + lengths + _tail_fit(tails, pseq, e, ins, aseq, start3) + NOVEL_BASE * _novel(ins)
+                return prior + lengths + _tail_fit(tails, pseq, e, ins, aseq, start3) + NOVEL_BASE * _novel(ins) \
+                    + _partner_tail_fit(ptails, pseq, e, ins, aseq, start3)
 
             ranked = sorted(hyps, key=lambda h: (-score(h), h[1], h[4]))
             best = ranked[0]
         _, j.end5, j.insert, j.start3, name = best
+        j.insert = _fill_insert(j.insert, ptails, pseq, j.end5, aseq, j.start3)
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
         if model is not None and len(ranked) > 1:
             alt = ranked[1]

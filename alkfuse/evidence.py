@@ -7,6 +7,7 @@ evidence of its parts:
     {"alkfuse_evidence": 1, "index": "<checksum>", "k": 19}      # header
     {"stats": {...}}                                            # counters (add up on merge)
     {"fragment": {...}}                                         # one line per candidate fragment
+    {"tail": {...}}                                             # one line per partner tail read
 
 Coordinates are 0-based half-open transcript positions (``end5`` = one past the last partner base,
 ``start3`` = the first ALK base) on the transcripts named by id.
@@ -95,6 +96,22 @@ class Fragment:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerTail:
+    """A read (with no ALK k-mer in its fragment) that runs from the end of a panel partner's exon into
+    bases other than the transcript's next ones: an insert, an intron, or a few ALK bases. Such reads show
+    the inserted bases of a junction from the partner side (a fragment that ends inside a long insert),
+    which place junctions no read crosses whole and join unknown 5' parts to their partner."""
+
+    name: str
+    mate: int
+    gene5: str
+    tx5: str  # transcript id
+    end5: int  # transcript position one past the exon's last base
+    anchor5: int  # partner bases the read shows before the exon end (>= k)
+    tail: str  # the fusion-sense bases after the exon end, to the read's end or an adapter
+
+
 @dataclass(slots=True)
 class Stats:
     """Counters of a scan; ``a + b`` is the stats of both inputs."""
@@ -108,6 +125,7 @@ class Stats:
     split_fragments: int = 0
     span_fragments: int = 0
     partial_fragments: int = 0  # kept for the caller to place (short ALK or partner part)
+    tail_reads: int = 0  # reads kept as partner tails (no ALK k-mer in their fragment)
     # Fragment lengths of unfused ALK pairs, in bins of FRAGMENT_BIN bases: the library's size distribution.
     fragment_lengths: list[int] = field(default_factory=lambda: [0] * FRAGMENT_BINS)
 
@@ -149,15 +167,17 @@ class Evidence:
     k: int
     stats: Stats = field(default_factory=Stats)
     fragments: list[Fragment] = field(default_factory=list)
+    tails: list[PartnerTail] = field(default_factory=list)
 
     def __add__(self, other: "Evidence") -> "Evidence":
         if other.index != self.index:
             raise InputError("evidence files come from different indexes: scan all inputs with the same index")
-        return Evidence(self.index, self.k, self.stats + other.stats, self.fragments + other.fragments)
+        return Evidence(self.index, self.k, self.stats + other.stats, self.fragments + other.fragments,
+                        self.tails + other.tails)
 
     def sorted(self) -> "Evidence":
-        return Evidence(self.index, self.k, self.stats,
-                        sorted(self.fragments, key=lambda f: (f.name, f.seqs)))
+        return Evidence(self.index, self.k, self.stats, sorted(self.fragments, key=lambda f: (f.name, f.seqs)),
+                        sorted(self.tails, key=lambda t: (t.name, t.mate, t.tx5, t.end5, t.tail)))
 
 
 def write_evidence(ev: Evidence, path: str | Path) -> None:
@@ -173,6 +193,8 @@ def write_evidence(ev: Evidence, path: str | Path) -> None:
         put({"stats": ev.stats.to_json()})
         for f in ev.fragments:
             put({"fragment": f.to_json()})
+        for t in ev.tails:
+            put({"tail": asdict(t)})
     os.replace(tmp, path)
 
 
@@ -192,6 +214,8 @@ def read_evidence(path: str | Path) -> Evidence:
                     ev.stats = ev.stats + Stats(**obj["stats"])
                 elif "fragment" in obj:
                     ev.fragments.append(Fragment.from_json(obj["fragment"]))
+                elif "tail" in obj:
+                    ev.tails.append(PartnerTail(**obj["tail"]))
                 else:
                     raise InputError(f"{path}: line {lineno}: unknown record")
     except (OSError, EOFError, json.JSONDecodeError, KeyError, TypeError) as exc:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,7 @@ JUNCTION_ALK_EXONS = (20, 19, 21)
 JUNCTION_FLANK = 300
 LARGE_INDEX = 256 << 20  # bytes of memory-mapped arrays above which touched pages are released
 ALK_END_MIN, ALK_END_MAX = 10, 18  # ALK exon bases a fragment end shows to be looked at without a k-mer
+TAIL_PROBE, TAIL_MIN_DIFF = 12, 3  # a partner tail: 12+ bases after an exon end, 3+ unlike every continuation
 FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups
 
 ROLE_KINASE, ROLE_PARTNER, ROLE_PARALOG, ROLE_OTHER = "kinase", "partner", "paralog", "other"
@@ -351,6 +353,18 @@ class TranscriptInfo:
         return self._t
 
 
+@dataclass(frozen=True)
+class TailProbes:
+    """Arguments of ``kernels.partner_tails`` for an index, and per probe row its (transcript, exon end)."""
+
+    keys: np.ndarray
+    rows: np.ndarray
+    words: np.ndarray
+    conts: np.ndarray
+    n_conts: np.ndarray
+    ends: list[tuple[int, int]]
+
+
 class Index:
     """A loaded index: arrays memory-mapped read-only, transcript table in memory."""
 
@@ -397,6 +411,7 @@ class Index:
         self._seq_cache: dict[int, str] = {}
         self._table = None
         self._end_probes = None
+        self._tail_probes = None
         self._listed_starts: dict[tuple, set[int]] = {}
 
     def release_pages(self) -> None:
@@ -469,6 +484,43 @@ class Index:
             prefixes = [revcomp(seq[s : s + n]) for s in starts for n in range(ALK_END_MIN, ALK_END_MAX + 1)]
             self._end_probes = prefix_keys([p for p in prefixes if set(p) <= set("ACGT")]), starts
         return self._end_probes
+
+    def partner_tail_probes(self) -> "TailProbes":
+        """The k-mers that end an exon (not the last) of a transcript of a panel partner gene, with every
+        continuation they have in those transcripts: a read that holds one and then bases unlike all of them
+        runs from the exon into something else (``kernels.partner_tails``). Built once per index."""
+        if self._tail_probes is None:
+            from .kernels import encode, kmer_keys, tail_prefilter
+
+            k = self.k
+            txs = [ti for ti in self.transcripts if ti.role == "partner"]
+            ends: dict[int, tuple[int, int]] = {}  # sense key -> (transcript, exon end), canonical first
+            for ti in sorted(txs, key=lambda t: (not t.canonical, t.idx)):
+                keys, valid = kmer_keys(encode(self.sequence(ti.idx)), k)
+                for _, e in ti.t.exon_bounds()[:-1]:
+                    if e >= k and valid[e - k]:
+                        ends.setdefault(int(keys[e - k]), (ti.idx, e))
+            order = sorted(ends)
+            row_of = {key: r for r, key in enumerate(order)}
+            conts: list[set[bytes]] = [set() for _ in order]
+            wanted = np.array(order, dtype=np.uint64)
+            for ti in txs:
+                codes = encode(self.sequence(ti.idx))
+                keys, valid = kmer_keys(codes, k)
+                for p in np.flatnonzero(np.isin(keys, wanted) & valid):
+                    after = codes[p + k : p + k + TAIL_PROBE]
+                    after = np.concatenate([after, np.full(TAIL_PROBE - len(after), 4, np.uint8)])
+                    conts[row_of[int(keys[p])]].add(after.tobytes())
+            width = max((len(c) for c in conts), default=1)
+            table = np.full((len(order), max(width, 1), TAIL_PROBE), 4, dtype=np.uint8)
+            for r, cs in enumerate(conts):
+                for c, raw in enumerate(sorted(cs)):
+                    table[r, c] = np.frombuffer(raw, np.uint8)
+            keys = np.array(order, dtype=np.uint64)
+            self._tail_probes = TailProbes(keys, np.arange(len(order), dtype=np.int64), tail_prefilter(keys, k),
+                                           table, np.array([len(c) for c in conts], dtype=np.int64),
+                                           [ends[key] for key in order])
+        return self._tail_probes
 
     def pair_lengths(self, r1, r2, select_bits: int) -> np.ndarray:
         """Fragment lengths of a sample of the pairs of a batch (``kernels.pair_lengths``; -1 = not measured)."""

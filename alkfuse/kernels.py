@@ -537,3 +537,103 @@ def starts_with_any(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray,
                          np.ascontiguousarray(seq_start, dtype=np.int64), np.ascontiguousarray(seq_len, dtype=np.int64),
                          keys, lo, hi, first, out)
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads that run from the end of a partner exon into bases that are not the transcript's next bases
+# (an insert, an intron, ALK): their tails place junctions that no read crosses whole.
+
+
+def tail_prefilter(keys: np.ndarray, k: int) -> np.ndarray:
+    """Bit filter (both strands) of the sorted sense k-mer keys given to :func:`partner_tails`."""
+    keys = np.ascontiguousarray(keys, dtype=np.uint64)
+    bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+    nbits = prefilter_bits(bits)
+    words = np.zeros(1 << (nbits - 6), dtype=np.uint64)
+    _prefilter_build(keys, k, nbits, words)
+    return words
+
+
+@njit
+def _differs(buf, code, at, step, complement, conts, n_conts, row, tail, min_diff):
+    """Do the ``tail`` read bases from ``at`` (walking by ``step``; complemented when reading the reverse
+    strand) differ from every continuation of probe ``row`` at ``min_diff`` or more positions? An N in the
+    read or a continuation base 4 (past a transcript end) counts as agreeing."""
+    for c in range(n_conts[row]):
+        wrong = 0
+        for j in range(tail):
+            x = code[buf[at + step * j]]
+            if x > 3:
+                continue
+            if complement:
+                x = 3 - x
+            y = conts[row, c, j]
+            if y <= 3 and x != y:
+                wrong += 1
+        if wrong < min_diff:
+            return False
+    return True
+
+
+@njit
+def _partner_tails(buf, code, seq_start, seq_len, keys, rows, words, nbits, k, conts, n_conts, tail, min_diff,
+                   out_end, out_row, out_rev):
+    mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
+    sh = np.uint64(64 - nbits)
+    nkeys = keys.shape[0]
+    for r in range(seq_start.shape[0]):
+        s = seq_start[r]
+        e = s + seq_len[r]
+        fwd = np.uint64(0)
+        valid = s + k - 1
+        for p in range(s, e):
+            c = code[buf[p]]
+            if c > 3:
+                valid = p + k
+                continue
+            fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
+            if p < valid:
+                continue
+            h = (fwd * _MULT) >> sh
+            if not (words[h >> np.uint64(6)] >> (h & np.uint64(63))) & np.uint64(1):
+                continue
+            # the read is fusion sense: the exon ends after base p, its tail follows
+            if p + 1 + tail <= e:
+                i = np.searchsorted(keys, fwd)
+                if i < nkeys and keys[i] == fwd and _differs(buf, code, p + 1, 1, False, conts, n_conts, rows[i],
+                                                             tail, min_diff):
+                    out_end[r], out_row[r], out_rev[r] = p + 1 - s, rows[i], False
+                    break
+            # the read is antisense: its reverse complement holds the exon end, the tail lies before the k-mer
+            first = p - k + 1
+            if first - tail >= s:
+                rc = _revcomp_key_fast(fwd, k)
+                i = np.searchsorted(keys, rc)
+                if i < nkeys and keys[i] == rc and _differs(buf, code, first - 1, -1, True, conts, n_conts, rows[i],
+                                                            tail, min_diff):
+                    out_end[r], out_row[r], out_rev[r] = e - first, rows[i], True
+                    break
+
+
+def partner_tails(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, keys: np.ndarray, rows: np.ndarray,
+                  words: np.ndarray, k: int, conts: np.ndarray, n_conts: np.ndarray, tail: int, min_diff: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per read of a raw batch: does its fusion-sense sequence (the read or its reverse complement) hold a
+    probe k-mer (``keys``: sorted sense keys of k-mers that end an exon; ``rows``: the probe of each) and
+    then ``tail`` or more bases that differ from every continuation of that probe in the transcripts
+    (``conts[row, :n_conts[row]]``: codes of the ``tail`` bases after each occurrence) at ``min_diff`` or
+    more positions? Returns, per read, the position in the fusion-sense read one past the probe (-1: no
+    such probe), the probe row, and whether the fusion-sense sequence is the reverse complement. The first
+    such probe in the read (forward scan) is reported. ``words``: :func:`tail_prefilter` of ``keys``.
+    Releases the GIL."""
+    n = len(seq_start)
+    out_end = np.full(n, -1, dtype=np.int64)
+    out_row = np.full(n, -1, dtype=np.int64)
+    out_rev = np.zeros(n, dtype=np.bool_)
+    if n and len(keys):
+        _partner_tails(np.ascontiguousarray(buf, dtype=np.uint8), CODE, np.ascontiguousarray(seq_start, dtype=np.int64),
+                       np.ascontiguousarray(seq_len, dtype=np.int64), np.ascontiguousarray(keys, dtype=np.uint64),
+                       np.ascontiguousarray(rows, dtype=np.int64), words, int(words.size * 64).bit_length() - 1, k,
+                       np.ascontiguousarray(conts, dtype=np.uint8), np.ascontiguousarray(n_conts, dtype=np.int64),
+                       tail, min_diff, out_end, out_row, out_rev)
+    return out_end, out_row, out_rev

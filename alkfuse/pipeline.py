@@ -21,18 +21,14 @@ def warm_kernels(index: Index) -> float:
     """Compile (or load from cache) the scan kernels on a tiny input; returns the seconds it took."""
     import numpy as np
 
-    from .index import ALK_END_MAX, ALK_END_MIN
-    from .kernels import scan_reads, starts_with_any
-    from .reads import parse_chunk
+    from .reads import ReadBatch, parse_chunk
+    from .scan import Prefilter
 
     t0 = time.perf_counter()
-    table, bits = index.filter_table()
     buf = np.frombuffer(b"@r\n" + b"ACGT" * 10 + b"\n+\n" + b"I" * 40 + b"\n", dtype=np.uint8).copy()  # writable, as batches are
     reads = parse_chunk(buf)[0]
-    scan_reads(reads.buf, reads.seq_start, reads.seq_len, table, bits, index.k)
+    Prefilter(index, ScanParams())(ReadBatch(reads, None, 0))
     index.pair_lengths(reads, reads, 0)
-    starts_with_any(reads.buf, reads.seq_start, reads.seq_len, index.alk_end_probes()[0], ALK_END_MIN,
-                    ALK_END_MAX)
     return time.perf_counter() - t0
 
 
@@ -113,44 +109,34 @@ def _take(rr, idx):
 def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads: int) -> Evidence:
     """:func:`scan_batches` with the ALK pre-filter of many batches running at once in ``threads`` workers.
 
-    The kernel releases the GIL. Workers reduce each batch to its fragments with an ALK k-mer hit; this
-    thread hands those (in input order) to :func:`scan_batches`, which scans them again (a few reads) and
-    classifies them, and then adds the fragments, reads and bases of everything the workers dropped.
+    The kernels release the GIL. Workers reduce each batch to its fragments with an ALK k-mer hit or a
+    partner tail (``scan.Prefilter``); this thread hands those (in input order) to :func:`scan_batches`,
+    which scans them again (a few reads) and classifies them, and then adds the fragments, reads and bases
+    of everything the workers dropped.
     Evidence and stats are those of ``scan_batches`` over all batches.
     """
     from collections import deque
 
     import numpy as np
 
-    from .index import ALK_END_MAX, ALK_END_MIN
-    from .kernels import scan_prefilter, scan_reads, starts_with_any
+    from .scan import Prefilter, mates_of
 
-    table, bits = index.filter_table()
-    prefilter = scan_prefilter(table, bits, index.k)
-    probes, _ = index.alk_end_probes()
+    pick = Prefilter(index, params)
     dropped = {"fragments": 0, "reads": 0, "bases": 0}
     lengths = Stats()
 
-    def mates(batch):
-        return (batch.r1,) if batch.r2 is None else (batch.r1, batch.r2)
-
     def prefilter_batch(batch):
-        hit = np.zeros(len(batch), dtype=bool)
-        bases = 0
-        for rr in mates(batch):
-            h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
-            hit |= h >= params.min_kmer_hits
-            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_MIN, ALK_END_MAX)
-            bases += int(rr.seq_len.sum())
+        hit, tails = pick(batch)
+        bases = sum(int(rr.seq_len.sum()) for rr in mates_of(batch))
         measured = index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits) if batch.r2 is not None \
             else np.zeros(0, dtype=np.int32)
-        return batch, np.flatnonzero(hit), bases, measured[measured >= 0]
+        return batch, np.flatnonzero(Prefilter.kept(hit, tails)), bases, measured[measured >= 0]
 
     def reduce(fut):
         batch, idx, bases, measured = fut.result()
         lengths.add_fragment_lengths(measured)
         sub = type(batch)(*(_take(rr, idx) if rr is not None else None for rr in (batch.r1, batch.r2)), batch.first)
-        ms = mates(sub)
+        ms = mates_of(sub)
         dropped["fragments"] += len(batch) - len(sub)
         dropped["reads"] += (len(batch) - len(sub)) * len(ms)
         dropped["bases"] += bases - sum(int(rr.seq_len.sum()) for rr in ms)

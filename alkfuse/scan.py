@@ -18,8 +18,8 @@ from typing import Iterable
 
 import numpy as np
 
-from .evidence import Evidence, Fragment, Span, Split, Stats
-from .index import ALK_END_MAX, ALK_END_MIN, KINASE, Index
+from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
+from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
 
@@ -31,6 +31,7 @@ _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?
 # Illumina adapter ends as they appear before an insert in fusion-sense reads (TruSeq read 1 primer end,
 # and the reverse complement of the read 2 adapter start).
 ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
+TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
 LONG_MIN_SEEDS = 5
 
@@ -506,26 +507,75 @@ def sample_fragment_lengths(batch, index: Index, params: ScanParams, stats: Stat
     stats.add_fragment_lengths(index.pair_lengths(batch.r1, batch.r2, params.length_sample_bits))
 
 
+class Prefilter:
+    """The kernels that pick, from a raw batch, the fragments the scan looks at in Python: those with an
+    ALK k-mer or that end a few bases into an ALK exon (``hit``), and reads that run from a panel partner's
+    exon end into other bases (partner tails). Built once per scan; ``__call__`` is safe in threads."""
+
+    def __init__(self, index: Index, params: ScanParams):
+        from .kernels import scan_prefilter
+
+        self.index, self.params = index, params
+        self.table, self.bits = index.filter_table()
+        self.words = scan_prefilter(self.table, self.bits, index.k)
+        self.end_probes, _ = index.alk_end_probes()
+        self.tails = index.partner_tail_probes()
+
+    def __call__(self, batch) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        """(per fragment: looked at as ALK evidence; per mate: ``kernels.partner_tails`` of its reads)."""
+        from .kernels import partner_tails, scan_reads, starts_with_any
+
+        p, k, tp = self.params, self.index.k, self.tails
+        hit = np.zeros(len(batch), dtype=bool)
+        tails = []
+        for rr in mates_of(batch):
+            h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
+            hit |= h >= p.min_kmer_hits
+            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, ALK_END_MAX)
+            tails.append(partner_tails(rr.buf, rr.seq_start, rr.seq_len, tp.keys, tp.rows, tp.words, k, tp.conts,
+                                       tp.n_conts, TAIL_PROBE, TAIL_MIN_DIFF))
+        return hit, tails
+
+    @staticmethod
+    def kept(hit, tails) -> np.ndarray:
+        """Fragments the Python part of the scan looks at."""
+        keep = hit.copy()
+        for end, _, _ in tails:
+            keep |= end >= 0
+        return keep
+
+
+def mates_of(batch) -> tuple:
+    return (batch.r1,) if batch.r2 is None else (batch.r1, batch.r2)
+
+
+def partner_tail(index: Index, name: str, mate: int, read: str, end: int, row: int, rev: bool) -> PartnerTail | None:
+    """The PartnerTail of a read that ``kernels.partner_tails`` reported (None when adapter read-through
+    leaves fewer than TAIL_PROBE bases after the exon end)."""
+    sense = revcomp(read) if rev else read
+    tail = sense[end:]
+    cut = tail.find(TAIL_ADAPTER)
+    if cut >= 0:
+        tail = tail[:cut]
+    if len(tail) < TAIL_PROBE:
+        return None
+    tx, exon_end = index.partner_tail_probes().ends[row]
+    ti = index.transcripts[tx]
+    return PartnerTail(name, mate, ti.gene, ti.t.id, exon_end, end, tail)
+
+
 def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParams(),
                  sample_lengths: bool = True) -> Evidence:
     """Scan read batches (from ``alkfuse.reads.iter_batches``) into evidence. ``sample_lengths=False``
     when the caller has measured fragment lengths on the whole batches already (``pipeline``)."""
-    from .kernels import scan_prefilter, scan_reads, starts_with_any
-
-    table, bits = index.filter_table()
-    prefilter = scan_prefilter(table, bits, index.k)
-    probes, _ = index.alk_end_probes()
+    pick = Prefilter(index, params)
     clf = Classifier(index, params)
     ev = Evidence(index.checksum(), index.k)
     st = ev.stats
     for batch in batches:
-        mates = [batch.r1] + ([batch.r2] if batch.r2 is not None else [])
-        hit = np.zeros(len(batch), dtype=bool)
-        for rr in mates:
-            h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, table, bits, index.k, params.stride, prefilter)
-            hit |= h >= params.min_kmer_hits
-            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, probes, ALK_END_MIN, ALK_END_MAX)
-            st.bases += int(rr.seq_len.sum())
+        mates = mates_of(batch)
+        hit, tails = pick(batch)
+        st.bases += sum(int(rr.seq_len.sum()) for rr in mates)
         if sample_lengths:
             sample_fragment_lengths(batch, index, params, st)
         st.fragments += len(batch)
@@ -539,4 +589,10 @@ def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParam
             frag = clf.classify(name, umi_of(name, batch.r1.header(j)), seqs, tuple(rr.qual(j) for rr in mates), st)
             if frag is not None:
                 ev.fragments.append(frag)
+        for m, (rr, (end, row, rev)) in enumerate(zip(mates, tails)):
+            for j in np.flatnonzero((end >= 0) & ~hit):
+                t = partner_tail(index, batch.r1.name(j), m, rr.seq(j), int(end[j]), int(row[j]), bool(rev[j]))
+                if t is not None:
+                    st.tail_reads += 1
+                    ev.tails.append(t)
     return ev.sorted()

@@ -354,3 +354,72 @@ def test_insert_length_from_partial_reads(reference, synth_index, tmp_path, name
         assert len(rows) == 1, (seed, rows)
         if int(rows[0]["split_reads"]):
             assert _matches(rows[0], truth), (seed, rows[0]["junction"], rows[0]["inserted_sequence"])
+
+
+def _write_fastq(path: Path, reads: list[str]) -> Path:
+    with gzip.open(path, "wt") as fh:
+        for i, r in enumerate(reads):
+            fh.write(f"@r{i}\n{r}\n+\n{'I' * len(r)}\n")
+    return path
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_long_insert_joined_to_its_partner_through_partner_tails(reference, synth_index, tmp_path, reverse):
+    """EML4::ALK v5b (117 inserted bases) in single-end 100 bp reads: no read holds both genes. Reads from
+    the ALK side show inserted bases and ALK (an unknown 5' part); reads from the EML4 side run from exon 2's
+    end into the insert (partner tails, kept by the scan although their fragment has no ALK k-mer). They
+    overlap in the insert: the call names EML4 and v5b with the whole insert, not unknown::ALK. Either
+    read strand."""
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e2 = txs["ENST00000318522"].exon_bounds()[1][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    rng = np.random.default_rng(3)
+    insert = "".join(rng.choice(list("ACGT"), 117))
+    fusion = eml4[:e2] + insert + alk[a20:]
+    j5 = e2  # partner side reads end 40-75 bases into the insert; ALK side reads start 30-60 bases into it
+    reads = [fusion[j5 + x - 100 : j5 + x] for x in (40, 52, 63, 75)]
+    reads += [fusion[j5 + x : j5 + x + 100] for x in (30, 41, 47, 60)]
+    reads = [revcomp(r) if reverse else r for r in reads]
+    fq = _write_fastq(tmp_path / "reads.fq.gz", reads)
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["gene5"], r["junction"], r["known_variant"], r["inserted_sequence"]) for r in rows] == [
+        ("EML4", "E2;ins117A20", "v5b", insert)]
+
+
+def test_scan_keeps_partner_tails(reference, synth_index, tmp_path):
+    """The scan keeps reads that run from a panel partner's exon end into other bases, on either strand,
+    and in pairs, as partner tails; not reads that go on as the transcript, nor adapter read-through, nor
+    tails of genes outside the panel. They survive the evidence file and merge by addition."""
+    from alkfuse.evidence import merge_evidence, read_evidence, write_evidence
+    from alkfuse.index import Index
+    from alkfuse.pipeline import scan
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4 = seqs["ENST00000318522"]
+    e6 = txs["ENST00000318522"].exon_bounds()[5][1]
+    other = "GGATCCTTAGCAACGTGTCAAGCTTGGCA"
+    reads = {
+        "tail": eml4[e6 - 70 : e6] + other,
+        "tail_rev": revcomp(eml4[e6 - 60 : e6] + other[:25]),
+        "spliced": eml4[e6 - 70 : e6 + 30],
+        "adapter": eml4[e6 - 70 : e6] + "AGATCGGAAGAGCACACGTCTGAACT",
+        "short": eml4[e6 - 70 : e6] + other[:11],
+        "background": seqs["ENSTBG0000003"][:txs["ENSTBG0000003"].exon_bounds()[1][1]][-70:] + other,
+    }
+    fq = tmp_path / "r.fq.gz"
+    with gzip.open(fq, "wt") as fh:
+        for name, r in reads.items():
+            fh.write(f"@{name}\n{r}\n+\n{'I' * len(r)}\n")
+    index = Index(synth_index)
+    ev = scan(index, str(fq))
+    assert [(t.name, t.gene5, t.end5, t.anchor5, t.tail) for t in ev.tails] == [
+        ("tail", "EML4", e6, 70, other), ("tail_rev", "EML4", e6, 60, other[:25])]
+    assert ev.stats.tail_reads == 2 and ev.fragments == []
+    write_evidence(ev, tmp_path / "a.jsonl.gz")
+    assert read_evidence(tmp_path / "a.jsonl.gz").tails == ev.tails
+    assert merge_evidence([tmp_path / "a.jsonl.gz"] * 2).tails == sorted(ev.tails * 2, key=lambda t: t.name)

@@ -337,3 +337,91 @@ def test_seed_diagonals_edge_cases():
     tk, tp = _seed_table("ACGT" * 8, 4)
     keys, valid = kernels.kmer_keys(kernels.encode("ACGTACGT"), 4)
     assert list(kernels.seed_diagonals(keys, valid, tk, tp, 32, 3)) == [0, 4, 8]  # repeats: ties smallest first
+
+
+# --- partner tails: reads that run from an exon end into other bases ---------------------------------------
+def twin_partner_tails(read: str, probes: list[tuple[str, list[str]]], k: int, tail: int, min_diff: int):
+    """(end in the fusion-sense read, probe row, reverse) of the first probe k-mer (scanning k-mers by their
+    last base, forward strand before reverse) followed by ``tail`` bases unlike every continuation."""
+    row_of = {p: r for r, (p, _) in enumerate(probes)}
+
+    def differs(t, row):
+        return all(sum(a != b for a, b in zip(t, c) if a in "ACGT" and b in "ACGT") >= min_diff
+                   for c in probes[row][1])
+
+    up = read.upper()
+    for p in range(k - 1, len(up)):
+        kmer = up[p - k + 1 : p + 1]
+        if not set(kmer) <= set("ACGT"):
+            continue
+        if kmer in row_of and p + 1 + tail <= len(up) and differs(up[p + 1 : p + 1 + tail], row_of[kmer]):
+            return p + 1, row_of[kmer], False
+        first = p - k + 1
+        rk = revcomp(kmer)
+        if rk in row_of and first - tail >= 0 and differs(revcomp(up[first - tail : first]), row_of[rk]):
+            return len(up) - first, row_of[rk], True
+    return -1, -1, False
+
+
+def _tail_inputs(probes: list[tuple[str, list[str]]], k: int, tail: int):
+    """kernels.partner_tails arguments for (sense k-mer, continuations) probes (distinct k-mers)."""
+    order = sorted(range(len(probes)), key=lambda r: twin_key_of(probes[r][0]))
+    keys = np.array([twin_key_of(probes[r][0]) for r in order], dtype=np.uint64)
+    rows = np.array(order, dtype=np.int64)
+    width = max([len(c) for _, c in probes] + [1])
+    conts = np.full((len(probes), width, tail), 4, dtype=np.uint8)
+    for r, (_, cs) in enumerate(probes):
+        for i, c in enumerate(cs):
+            conts[r, i, : len(c)] = kernels.encode(c)
+    return keys, rows, kernels.tail_prefilter(keys, k), conts, np.array([len(c) for _, c in probes], dtype=np.int64)
+
+
+def _run_tails(reads, probes, k, tail, min_diff):
+    buf, starts, lens = _batch(reads)
+    keys, rows, words, conts, n = _tail_inputs(probes, k, tail)
+    end, row, rev = kernels.partner_tails(buf, starts, lens, keys, rows, words, k, conts, n, tail, min_diff)
+    return [(int(a), int(b), bool(c)) for a, b, c in zip(end, row, rev)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from([5, 9, 19]), st.sampled_from([4, 12]), st.integers(1, 4))
+def test_partner_tails_match_twin(seed, k, tail, min_diff):
+    rng = np.random.default_rng(seed)
+
+    def rand(n, alphabet="ACGT"):
+        return "".join(rng.choice(list(alphabet), n))
+
+    probes = {}
+    for _ in range(int(rng.integers(1, 5))):
+        probes.setdefault(rand(k), [rand(int(rng.integers(tail - 2, tail + 1))) for _ in range(rng.integers(1, 3))])
+    probes = sorted(probes.items())
+    reads = []
+    for _ in range(8):  # a probe, then a continuation with a few changes or random bases, on either strand
+        kmer, conts = probes[int(rng.integers(len(probes)))]
+        after = list(conts[0] + rand(tail)) if rng.random() < 0.5 else list(rand(tail + 5))
+        for i in rng.integers(0, len(after), int(rng.integers(0, 4))):
+            after[i] = rng.choice(list("ACGTNa"))
+        read = rand(int(rng.integers(0, 20))) + kmer + "".join(after)[: int(rng.integers(0, tail + 6))]
+        reads.append(revcomp(read) if rng.random() < 0.5 else read)
+    reads += [rand(int(rng.integers(0, 60)), "ACGTN") for _ in range(3)]
+    assert _run_tails(reads, probes, k, tail, min_diff) == [twin_partner_tails(r, probes, k, tail, min_diff)
+                                                            for r in reads]
+
+
+def test_partner_tails_edges():
+    k, tail = 9, 6
+    probe, cont = "ACGTTGCAG", "CCCTTT"
+    probes = [(probe, [cont])]
+    reads = [
+        "GG" + probe + "AAAGGG",        # 5 of 6 differ: a tail ending at the read's end
+        "GG" + probe + "AAAGG",         # one base short of a tail
+        "GG" + probe + cont,            # reads on as the transcript
+        "GG" + probe + "CCCTAA",        # two differences: below min_diff 3
+        revcomp("GG" + probe + "AAAGGG"),  # the reverse strand: the same tail
+        "GG" + probe + "NNNNNN",        # N agrees with everything
+        "",
+    ]
+    got = _run_tails(reads, probes, k, tail, 3)
+    assert got == [(11, 0, False), (-1, -1, False), (-1, -1, False), (-1, -1, False), (11, 0, True),
+                   (-1, -1, False), (-1, -1, False)]
+    assert got == [twin_partner_tails(r, probes, k, tail, 3) for r in reads]

@@ -58,3 +58,52 @@ def test_tail_overlapping_shown_insert_favours_its_length():
     fits = _tail_fit(tails, pseq, 12, "NNNNNN" + insert[6:], aseq, 0)
     longer = _tail_fit(tails, pseq, 12, "N" * 16 + insert[6:], aseq, 0)
     assert fits > longer
+
+
+def test_partner_tails_weigh_only_where_they_line_up():
+    """Partner tails (reads of fragments without ALK that run from the exon end on): no weight on unseen
+    inserted bases (N) or at another exon end; a tail that overlaps the bases ALK-side reads show favours
+    the insert length that lines them up (v8a's 30 bases against v8b's 61); a tail that contradicts them
+    costs at most log 2 (it may be another molecule)."""
+    from alkfuse.caller import TAIL_FROM_FUSION, _partner_tail_fit
+
+    pseq, aseq = "AAAACCCCGGGG", "TTTTGGGGCCCCAAAA"
+    insert = "ACGTTGCAGTCAGGATCCATGCAAGTCCTA"  # 30 bases; ALK-side reads showed the last 12
+    shown30, shown61 = "N" * 18 + insert[18:], "N" * 49 + insert[18:]
+    tail = insert[:24]
+    assert _partner_tail_fit([(12, tail)], pseq, 12, "N" * 30, aseq, 0) == pytest.approx(0.0)
+    assert _partner_tail_fit([(8, tail)], pseq, 12, shown30, aseq, 0) == 0.0
+    right = _partner_tail_fit([(12, tail)], pseq, 12, shown30, aseq, 0)
+    assert right > 6 * math.log(3) and _partner_tail_fit([(12, tail)], pseq, 12, shown61, aseq, 0) == \
+        pytest.approx(0.0)
+    wrong = _partner_tail_fit([(12, "T" * 24)], pseq, 12, shown30, aseq, 0)
+    assert math.log(1 - TAIL_FROM_FUSION) - 1e-9 <= wrong < 0
+
+
+def test_fill_insert_takes_the_majority_of_fitting_tails():
+    from alkfuse.caller import _fill_insert
+
+    pseq, aseq = "AAAACCCCGGGG", "TTTTGGGGCCCCAAAA"
+    insert = "ACGTTGCAGTCAGGATCCATGCAAGTCCTA"
+    shown = "N" * 18 + insert[18:]
+    tails = [(12, insert[:24]), (12, insert[:20] + "G" + insert[21:26]), (12, insert[:22]), (8, "C" * 20)]
+    assert _fill_insert(shown, tails, pseq, 12, aseq, 0) == insert
+    assert _fill_insert(shown, [(8, insert[:24])], pseq, 12, aseq, 0) == shown  # another exon end
+    assert _fill_insert(insert, tails, pseq, 12, aseq, 0) == insert
+
+
+def test_join_tail_links_an_unknown_part_to_its_partner():
+    """An unknown 5' part (inserted bases before ALK) whose start is the end of a partner tail joins that
+    partner's exon end, the tail's bases before the overlap becoming the first inserted bases; 15 bases
+    of overlap are too few, a low-complexity overlap does not count."""
+    from types import SimpleNamespace
+
+    from alkfuse.caller import TAIL_OVERLAP, _join_tail
+
+    index = SimpleNamespace(canonical={"EML4": SimpleNamespace(idx=3), "NPM1": SimpleNamespace(idx=5)})
+    insert = "GATTACAGGCTTACCGTAGCATGCATCGGATCAAGTCTTGCAG"
+    unknown = insert[20:]
+    tails = {"EML4": [(400, insert[: 20 + TAIL_OVERLAP])], "NPM1": [(90, "CCGTAGGATTTTGACC")]}
+    assert _join_tail([unknown], tails, index) == (TAIL_OVERLAP, "EML4", 3, 400, insert)
+    assert _join_tail([unknown], {"EML4": [(400, insert[: 20 + TAIL_OVERLAP - 1])]}, index) is None
+    assert _join_tail(["A" * 30], {"EML4": [(400, "C" * 4 + "A" * 20)]}, index) is None
