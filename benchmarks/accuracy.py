@@ -13,14 +13,16 @@ Builds an index of the reference once, then per read length simulates (alkfuse.s
 Every sample also has background expression and 1-fragment noise chimeras. Each sample goes through
 ``alkfuse detect``; the rows of ``fusions.tsv`` (the passing calls) are scored against ``truth.tsv``:
 
-  found              an ALK call with the fusion's genes and either its junction notation, or both breakpoints,
-                     or (a call from spanning pairs, marked precise=no) the partner exon
+  found              an ALK call with the fusion's genes (one call per fusion: the one with its junction
+                     notation, else its breakpoints, else the first); whether its exons and inserted
+                     bases are right is the exact-breakpoint column
   exact breakpoint   found, with breakpoint5, breakpoint3 and the inserted length all exact
   with evidence      simulated fusions with a read crossing the junction by >= 10 bases each side or a pair
                      with one mate wholly on each side (truth.tsv split_fragments + spanning_pairs > 0);
                      100% by construction since supporting fragments are drawn, a check of the simulator
   variant named      the right known_variant, among found fusions that have a name in the panel
-  false ALK calls    ALK calls matching no simulated fusion, per sample
+  false ALK calls    ALK calls not taken by a simulated fusion (other genes, or a second call of one), per
+                     sample
   seconds            wall time of detect (startup included) summed over the row's samples
 
 Prints one markdown table to stdout (progress goes to stderr).
@@ -140,14 +142,18 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
         n["expected"] += 1
         n["with_evidence"] += int(t["split_fragments"]) + int(t["spanning_pairs"]) > 0
         named = t["known_variant"] != "."
-        hit = next((i for i, c in enumerate(alk_calls) if (c["gene5"], c["gene3"]) == (t["gene5"], t["gene3"])
-                    and (c["junction"] == t["junction"]
-                         or (c["breakpoint5"], c["breakpoint3"]) == (t["breakpoint5"], t["breakpoint3"])
-                         or (c.get("precise") == "no" and c["exon5"] == t["exon5"]))), None)
-        if hit is None:
+
+        def closeness(i):  # the call of this fusion: its junction first, then its breakpoints, then any
+            c = alk_calls[i]
+            return (c["junction"] != t["junction"], (c["breakpoint5"], c["breakpoint3"]) != (t["breakpoint5"],
+                                                                                           t["breakpoint3"]), i)
+
+        hits = sorted((i for i, c in enumerate(alk_calls) if i not in matched
+                       and (c["gene5"], c["gene3"]) == (t["gene5"], t["gene3"])), key=closeness)
+        if not hits:
             continue
-        c = alk_calls[hit]
-        matched.add(hit)
+        c = alk_calls[hits[0]]
+        matched.add(hits[0])
         n["found"] += 1
         n["exact"] += (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t))
         n["named"] += named

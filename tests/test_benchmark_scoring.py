@@ -1,0 +1,31 @@
+"""The accuracy benchmark's scoring (benchmarks/accuracy.py: score): what counts as found, exact, named, false."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+spec = importlib.util.spec_from_file_location("accuracy", Path(__file__).parents[1] / "benchmarks" / "accuracy.py")
+accuracy = importlib.util.module_from_spec(spec)
+sys.modules["accuracy"] = accuracy  # dataclasses look their module up
+spec.loader.exec_module(accuracy)
+
+
+def row(gene5, junction, bp5, bp3, insert=".", variant=".", **kw):
+    return {"gene5": gene5, "gene3": "ALK", "junction": junction, "breakpoint5": bp5, "breakpoint3": bp3,
+            "inserted_sequence": insert, "known_variant": variant, "split_fragments": "1", "spanning_pairs": "2",
+            **kw}
+
+
+def test_found_is_the_gene_pair_and_exact_is_the_junction():
+    truth = [row("TMPRSS2", "E7;A20", "21:100", "2:200"), row("EML4", "E17;ins30A20", "2:5", "2:200", "N" * 30, "v8a")]
+    calls = [row("TMPRSS2", "E8;A20", "21:90", "2:200"), row("EML4", "E17;ins61A20", "2:5", "2:200", "N" * 61, "v8b")]
+    n = accuracy.score(truth, calls)
+    assert (n["expected"], n["found"], n["exact"], n["named"], n["named_ok"], n["false"]) == (2, 2, 0, 1, 0, 0)
+
+
+def test_the_exact_call_is_taken_and_a_second_call_is_false():
+    truth = [row("EML4", "E13;A20", "2:5", "2:200", variant="v1")]
+    calls = [row("EML4", "E6;A20", "2:3", "2:200", variant="v3a"), row("EML4", "E13;A20", "2:5", "2:200", variant="v1"),
+             row("NPM1", "E4;A20", "5:1", "2:200")]
+    n = accuracy.score(truth, calls)
+    assert (n["found"], n["exact"], n["named_ok"], n["false"]) == (1, 1, 1, 2)
