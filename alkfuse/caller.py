@@ -175,7 +175,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
        and the unknown part as the insert (long inserts such as v5b's, which no read crosses whole);
     4. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
     """
-    tails = canonical_tails(ev, index)
+    seeds = _tail_seeds(canonical_tails(ev, index))
     seen = {s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."} \
         | {f.span.gene5 for f in ev.fragments if f.span is not None}
     panel_partners = {ti.gene for ti in index.transcripts if ti.role == "partner"}
@@ -205,7 +205,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
             if best is not None:
                 break
         if best is None:
-            best = _join_tail(j.prefixes or [j.seq5], tails, index)
+            best = _join_tail(j.prefixes or [j.seq5], seeds, index)
             if best is not None:
                 j.inferred = f"partner exon end from reads that run from it into the first {best[0]} inserted bases"
         if best is not None:
@@ -235,25 +235,34 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
 TAIL_OVERLAP = 16  # bases a partner tail and an unknown 5' part must share to be joined
 
 
-def _join_tail(seqs5: list[str], tails: dict[str, list[tuple[int, str]]], index: Index
+def _tail_seeds(tails: dict[str, list[tuple[int, str]]]) -> dict[str, list[tuple[str, int, str, int]]]:
+    """Every TAIL_OVERLAP-mer of every partner tail -> (gene, exon end, tail, offset), in gene, end, tail order."""
+    seeds: dict[str, list[tuple[str, int, str, int]]] = defaultdict(list)
+    for g in sorted(tails):
+        for e, tail in tails[g]:
+            for o in range(len(tail) - TAIL_OVERLAP + 1):
+                seeds[tail[o : o + TAIL_OVERLAP]].append((g, e, tail, o))
+    return seeds
+
+
+def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]], index: Index
                ) -> tuple[int, str, int, int, str] | None:
     """(overlap, gene, canonical transcript, exon end, insert) for the longest overlap between the start of
     one of the unknown 5' parts ``seqs5`` and the bases of a partner tail after some offset ``o`` (one
-    mismatch per 16 bases, not low-complexity): the insert is the tail's first ``o`` bases and the 5' part.
+    mismatch per 16 bases, not low-complexity; found through an exact TAIL_OVERLAP-mer at the part's start or
+    half of it further in, ``_tail_seeds``): the insert is the tail's first ``o`` bases and the 5' part.
     Ties go to the smaller offset, then gene name and exon end."""
     best = None
     for seq5 in seqs5[:8]:
-        for g in sorted(tails):
-            for e, tail in tails[g]:
-                for o in range(len(tail) - TAIL_OVERLAP + 1):
-                    n = min(len(tail) - o, len(seq5))
-                    if n < TAIL_OVERLAP or _mismatches(tail[o : o + n], seq5[:n]) > n // 16 \
-                            or low_complexity(seq5[:n]):
-                        continue
-                    key = (n, -o)
-                    if best is None or key > best[0]:
-                        best = (key, (n, g, index.canonical[g].idx, e, tail[:o] + seq5))
-                    break
+        for shift in (0, TAIL_OVERLAP // 2):
+            for g, e, tail, o in seeds.get(seq5[shift : shift + TAIL_OVERLAP], ()):
+                o -= shift
+                n = min(len(tail) - o, len(seq5))
+                if o < 0 or n < TAIL_OVERLAP or _mismatches(tail[o : o + n], seq5[:n]) > n // 16 \
+                        or low_complexity(seq5[:n]):
+                    continue
+                if best is None or (n, -o) > best[0]:
+                    best = ((n, -o), (n, g, index.canonical[g].idx, e, tail[:o] + seq5))
     return best[1] if best is not None else None
 
 

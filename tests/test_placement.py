@@ -98,12 +98,17 @@ def test_join_tail_links_an_unknown_part_to_its_partner():
     of overlap are too few, a low-complexity overlap does not count."""
     from types import SimpleNamespace
 
-    from alkfuse.caller import TAIL_OVERLAP, _join_tail
+    from alkfuse.caller import TAIL_OVERLAP, _join_tail, _tail_seeds
 
     index = SimpleNamespace(canonical={"EML4": SimpleNamespace(idx=3), "NPM1": SimpleNamespace(idx=5)})
     insert = "GATTACAGGCTTACCGTAGCATGCATCGGATCAAGTCTTGCAG"
     unknown = insert[20:]
     tails = {"EML4": [(400, insert[: 20 + TAIL_OVERLAP])], "NPM1": [(90, "CCGTAGGATTTTGACC")]}
-    assert _join_tail([unknown], tails, index) == (TAIL_OVERLAP, "EML4", 3, 400, insert)
-    assert _join_tail([unknown], {"EML4": [(400, insert[: 20 + TAIL_OVERLAP - 1])]}, index) is None
-    assert _join_tail(["A" * 30], {"EML4": [(400, "C" * 4 + "A" * 20)]}, index) is None
+    assert _join_tail([unknown], _tail_seeds(tails), index) == (TAIL_OVERLAP, "EML4", 3, 400, insert)
+    long_insert = insert + "TTGACCATGGCAAGT"
+    one_error = long_insert[20:23] + "T" + long_insert[24:]  # an error 3 bases into the unknown part
+    longer = {"EML4": [(400, long_insert[:44])]}  # 24 bases of overlap: one error allowed, seeded further in
+    assert long_insert[23] != "T"
+    assert _join_tail([one_error], _tail_seeds(longer), index) == (24, "EML4", 3, 400, long_insert[:20] + one_error)
+    assert _join_tail([unknown], _tail_seeds({"EML4": [(400, insert[: 20 + TAIL_OVERLAP - 1])]}), index) is None
+    assert _join_tail(["A" * 30], _tail_seeds({"EML4": [(400, "C" * 4 + "A" * 20)]}), index) is None
