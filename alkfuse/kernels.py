@@ -159,11 +159,14 @@ def prefilter_bits(bits: int) -> int:
     return min(max(bits + 5, 10), 20)
 
 
-def scan_prefilter(table: np.ndarray, bits: int, k: int) -> np.ndarray:
-    """Bit filter of ``table`` for :func:`scan_reads` (pass it to skip rebuilding it per call)."""
+def scan_prefilter(table: np.ndarray, bits: int, k: int, extra: np.ndarray | None = None) -> np.ndarray:
+    """Bit filter of ``table`` for :func:`scan_reads` (pass it to skip rebuilding it per call); with
+    ``extra`` keys (the partner-tail probes of :func:`scan_reads_tails`) their bits are set too."""
     nbits = prefilter_bits(bits)
     words = np.zeros(1 << (nbits - 6), dtype=np.uint64)
     _prefilter_build(table, k, nbits, words)
+    if extra is not None and len(extra):
+        _prefilter_build(np.ascontiguousarray(extra, dtype=np.uint64), k, nbits, words)
     return words
 
 
@@ -548,7 +551,7 @@ def tail_prefilter(keys: np.ndarray, k: int) -> np.ndarray:
     """Bit filter (both strands) of the sorted sense k-mer keys given to :func:`partner_tails`."""
     keys = np.ascontiguousarray(keys, dtype=np.uint64)
     bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
-    nbits = prefilter_bits(bits)
+    nbits = max(prefilter_bits(bits), 16)  # 8 KiB at least: about 1 base in 250 passes for 100 probes
     words = np.zeros(1 << (nbits - 6), dtype=np.uint64)
     _prefilter_build(keys, k, nbits, words)
     return words
@@ -576,11 +579,34 @@ def _differs(buf, code, at, step, complement, conts, n_conts, row, tail, min_dif
 
 
 @njit
+def _tail_at(buf, code, s, e, p, fwd, k, keys, rows, conts, n_conts, tail, min_diff, out_end, out_row, out_rev, r):
+    """Record in row ``r`` of the outputs a partner tail at the k-mer ``fwd`` that ends at read base ``p``
+    (read ``buf[s:e]``), if there is one; True when recorded."""
+    nkeys = keys.shape[0]
+    # the read is fusion sense: the exon ends after base p, its tail follows
+    if p + 1 + tail <= e:
+        i = np.searchsorted(keys, fwd)
+        if i < nkeys and keys[i] == fwd and _differs(buf, code, p + 1, 1, False, conts, n_conts, rows[i], tail,
+                                                     min_diff):
+            out_end[r], out_row[r], out_rev[r] = p + 1 - s, rows[i], False
+            return True
+    # the read is antisense: its reverse complement holds the exon end, the tail lies before the k-mer
+    first = p - k + 1
+    if first - tail >= s:
+        rc = _revcomp_key_fast(fwd, k)
+        i = np.searchsorted(keys, rc)
+        if i < nkeys and keys[i] == rc and _differs(buf, code, first - 1, -1, True, conts, n_conts, rows[i], tail,
+                                                    min_diff):
+            out_end[r], out_row[r], out_rev[r] = e - first, rows[i], True
+            return True
+    return False
+
+
+@njit
 def _partner_tails(buf, code, seq_start, seq_len, keys, rows, words, nbits, k, conts, n_conts, tail, min_diff,
                    out_end, out_row, out_rev):
     mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
     sh = np.uint64(64 - nbits)
-    nkeys = keys.shape[0]
     for r in range(seq_start.shape[0]):
         s = seq_start[r]
         e = s + seq_len[r]
@@ -595,24 +621,68 @@ def _partner_tails(buf, code, seq_start, seq_len, keys, rows, words, nbits, k, c
             if p < valid:
                 continue
             h = (fwd * _MULT) >> sh
-            if not (words[h >> np.uint64(6)] >> (h & np.uint64(63))) & np.uint64(1):
+            if (words[h >> np.uint64(6)] >> (h & np.uint64(63))) & np.uint64(1) and _tail_at(
+                    buf, code, s, e, p, fwd, k, keys, rows, conts, n_conts, tail, min_diff, out_end, out_row, out_rev, r):
+                break
+
+
+@njit
+def _scan_reads_tails(buf, code, seq_start, seq_len, table, bits, words, nbits, k, keys, rows, twords, tnbits, conts,
+                      n_conts, tail, min_diff, hits, out_end, out_row, out_rev):
+    """:func:`_scan_reads` (stride 1) and :func:`_partner_tails` in one pass over the bases. ``words`` holds
+    the bits of the table's keys and of the tail probes: a base whose bit is clear (nearly all) costs one
+    test, as in :func:`_scan_reads`; the tail probes' own filter ``twords`` (other top bits of the same
+    hash) is looked at only for the few that pass."""
+    mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
+    sh = np.uint64(64 - nbits)
+    tsh = np.uint64(64 - tnbits)
+    for r in range(seq_start.shape[0]):
+        s = seq_start[r]
+        e = s + seq_len[r]
+        fwd = np.uint64(0)
+        valid = s + k - 1
+        count = 0
+        found = False
+        for p in range(s, e):
+            c = code[buf[p]]
+            if c > 3:
+                valid = p + k
                 continue
-            # the read is fusion sense: the exon ends after base p, its tail follows
-            if p + 1 + tail <= e:
-                i = np.searchsorted(keys, fwd)
-                if i < nkeys and keys[i] == fwd and _differs(buf, code, p + 1, 1, False, conts, n_conts, rows[i],
-                                                             tail, min_diff):
-                    out_end[r], out_row[r], out_rev[r] = p + 1 - s, rows[i], False
-                    break
-            # the read is antisense: its reverse complement holds the exon end, the tail lies before the k-mer
-            first = p - k + 1
-            if first - tail >= s:
-                rc = _revcomp_key_fast(fwd, k)
-                i = np.searchsorted(keys, rc)
-                if i < nkeys and keys[i] == rc and _differs(buf, code, first - 1, -1, True, conts, n_conts, rows[i],
-                                                            tail, min_diff):
-                    out_end[r], out_row[r], out_rev[r] = e - first, rows[i], True
-                    break
+            fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
+            x = fwd * _MULT
+            h = x >> sh
+            if (words[h >> np.uint64(6)] >> (h & np.uint64(63))) & np.uint64(1) and p >= valid:
+                count += _probe(fwd, k, table, bits)
+                t = x >> tsh
+                if not found and (twords[t >> np.uint64(6)] >> (t & np.uint64(63))) & np.uint64(1):
+                    found = _tail_at(buf, code, s, e, p, fwd, k, keys, rows, conts, n_conts, tail, min_diff, out_end,
+                                     out_row, out_rev, r)
+        hits[r] = count
+
+
+def scan_reads_tails(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, table: np.ndarray, bits: int,
+                     k: int, prefilter: np.ndarray, keys: np.ndarray, rows: np.ndarray, tail_words: np.ndarray,
+                     conts: np.ndarray, n_conts: np.ndarray, tail: int, min_diff: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`scan_reads` (every k-mer) and :func:`partner_tails` (``tail_words`` from :func:`tail_prefilter`)
+    of the same reads in one pass; ``prefilter`` must be ``scan_prefilter(table, bits, k, extra=keys)``.
+    Returns the hit counts and the three arrays of :func:`partner_tails`. Releases the GIL."""
+    n = len(seq_start)
+    hits = np.zeros(n, dtype=np.int32)
+    out_end = np.full(n, -1, dtype=np.int64)
+    out_row = np.full(n, -1, dtype=np.int64)
+    out_rev = np.zeros(n, dtype=np.bool_)
+    if n:
+        for w in (prefilter, tail_words):
+            if w.dtype != np.uint64 or w.size < 16 or w.size & (w.size - 1):
+                raise ValueError("bit filters must come from scan_prefilter / tail_prefilter")
+        _scan_reads_tails(np.ascontiguousarray(buf, dtype=np.uint8), CODE, np.ascontiguousarray(seq_start, dtype=np.int64),
+                          np.ascontiguousarray(seq_len, dtype=np.int64), table, bits, prefilter,
+                          int(prefilter.size * 64).bit_length() - 1, k, np.ascontiguousarray(keys, dtype=np.uint64),
+                          np.ascontiguousarray(rows, dtype=np.int64), tail_words, int(tail_words.size * 64).bit_length() - 1,
+                          np.ascontiguousarray(conts, dtype=np.uint8), np.ascontiguousarray(n_conts, dtype=np.int64),
+                          tail, min_diff, hits, out_end, out_row, out_rev)
+    return hits, out_end, out_row, out_rev
 
 
 def partner_tails(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, keys: np.ndarray, rows: np.ndarray,

@@ -517,23 +517,30 @@ class Prefilter:
 
         self.index, self.params = index, params
         self.table, self.bits = index.filter_table()
-        self.words = scan_prefilter(self.table, self.bits, index.k)
-        self.end_probes, _ = index.alk_end_probes()
         self.tails = index.partner_tail_probes()
+        # stride 1: one kernel pass counts ALK k-mers and finds tails (its filter holds both kinds of k-mer)
+        self.fused = params.stride == 1
+        self.words = scan_prefilter(self.table, self.bits, index.k, extra=self.tails.keys if self.fused else None)
+        self.end_probes, _ = index.alk_end_probes()
 
     def __call__(self, batch) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
         """(per fragment: looked at as ALK evidence; per mate: ``kernels.partner_tails`` of its reads)."""
-        from .kernels import partner_tails, scan_reads, starts_with_any
+        from .kernels import partner_tails, scan_reads, scan_reads_tails, starts_with_any
 
         p, k, tp = self.params, self.index.k, self.tails
         hit = np.zeros(len(batch), dtype=bool)
         tails = []
         for rr in mates_of(batch):
-            h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
+            if self.fused:
+                h, *found = scan_reads_tails(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, self.words,
+                                             tp.keys, tp.rows, tp.words, tp.conts, tp.n_conts, TAIL_PROBE, TAIL_MIN_DIFF)
+                tails.append(tuple(found))
+            else:
+                h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
+                tails.append(partner_tails(rr.buf, rr.seq_start, rr.seq_len, tp.keys, tp.rows, tp.words, k, tp.conts,
+                                           tp.n_conts, TAIL_PROBE, TAIL_MIN_DIFF))
             hit |= h >= p.min_kmer_hits
             hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, ALK_END_MAX)
-            tails.append(partner_tails(rr.buf, rr.seq_start, rr.seq_len, tp.keys, tp.rows, tp.words, k, tp.conts,
-                                       tp.n_conts, TAIL_PROBE, TAIL_MIN_DIFF))
         return hit, tails
 
     @staticmethod

@@ -425,3 +425,31 @@ def test_partner_tails_edges():
     assert got == [(11, 0, False), (-1, -1, False), (-1, -1, False), (-1, -1, False), (11, 0, True),
                    (-1, -1, False), (-1, -1, False)]
     assert got == [twin_partner_tails(r, probes, k, tail, 3) for r in reads]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from([5, 9, 19]), st.sampled_from([4, 12]))
+def test_scan_reads_tails_is_scan_reads_and_partner_tails(seed, k, tail):
+    """The one-pass kernel gives what the two kernels give: ALK-style hit counts and the first tail."""
+    rng = np.random.default_rng(seed)
+
+    def rand(n):
+        return "".join(rng.choice(list("ACGT"), n))
+
+    probes = sorted({rand(k): [rand(tail)] for _ in range(3)}.items())
+    reads = []
+    for _ in range(10):
+        kmer, _ = probes[int(rng.integers(len(probes)))]
+        read = rand(int(rng.integers(0, 30))) + kmer + rand(int(rng.integers(0, tail + 20)))
+        reads.append(revcomp(read) if rng.random() < 0.5 else read)
+    members = {min(twin_key_of(r[i : i + k]), twin_key_of(revcomp(r[i : i + k])))
+               for r in reads for i in range(0, max(0, len(r) - k + 1), 4)}
+    table, bits = kernels.build_table(np.array(sorted(members), dtype=np.uint64))
+    keys, rows, words, conts, n = _tail_inputs(probes, k, tail)
+    buf, starts, lens = _batch(reads)
+    hits, end, row, rev = kernels.scan_reads_tails(buf, starts, lens, table, bits, k,
+                                                   kernels.scan_prefilter(table, bits, k, extra=keys), keys, rows,
+                                                   words, conts, n, tail, 3)
+    assert list(hits) == [twin_scan(r, members, k, 1) for r in reads]
+    assert [(int(a), int(b), bool(c)) for a, b, c in zip(end, row, rev)] == [
+        twin_partner_tails(r, probes, k, tail, 3) for r in reads]
