@@ -31,6 +31,7 @@ from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
 from .panel import Panel
+from .filters import JOINED_BY_TAILS, looks_intronic
 from .seq import low_complexity, revcomp
 
 FLANK = 400
@@ -172,7 +173,9 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
        EML4 exon 14 + ALK intron 19 case);
     3. its start is the end of a partner tail (a read that runs from a partner exon end into other bases;
        16+ bases of overlap, one mismatch per 16): that partner exon, the tail's bases before the overlap
-       and the unknown part as the insert (long inserts such as v5b's, which no read crosses whole);
+       and the unknown part as the insert (long inserts such as v5b's, which no read crosses whole); not
+       when the unknown part ends like an intron (ALK pre-mRNA, whose repeats may match an intron read of
+       the partner: the call would be a false fusion with that partner);
     4. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
     """
     seeds = _tail_seeds(canonical_tails(ev, index))
@@ -204,10 +207,11 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                             break
             if best is not None:
                 break
-        if best is None:
+        if best is None and not looks_intronic(j.seq5):  # ALK pre-mRNA reads are not joined to a partner
             best = _join_tail(j.prefixes or [j.seq5], seeds, index)
             if best is not None:
-                j.inferred = f"partner exon end from reads that run from it into the first {best[0]} inserted bases"
+                j.inferred = (f"{JOINED_BY_TAILS} into the inserted bases, {best[0]} of them the same as in the reads "
+                              "from ALK; no read holds both genes")
         if best is not None:
             L, g, tx5, e, insert = best
             if 1 <= len(insert) <= 30 and panel is not None:

@@ -36,6 +36,8 @@ log = logging.getLogger("alkfuse")
 
 READ_THROUGH_DISTANCE = 1_000_000
 MAX_MISMATCHES_PER_100 = 3.0
+# how caller.explain_unknown marks a partner named through partner tails (no read holds both genes)
+JOINED_BY_TAILS = "partner exon end from reads that run from it"
 
 
 def _min_support(c, ctx) -> bool:
@@ -161,6 +163,8 @@ def confidence(c) -> tuple[str, str]:
         if c.unique_fragments >= 3:
             return "medium", "partner not in the reference; junction seen in reads"
         return "low", "partner not in the reference"
+    if c.inference.startswith(JOINED_BY_TAILS):
+        return "medium", f"{c.unique_fragments} unique fragments; {c.inference}"
     if c.unique_fragments >= 3 and (boundary or named):
         why = "named variant" if named else "exon boundaries"
         return "high", f"{c.unique_fragments} unique fragments, {why}"

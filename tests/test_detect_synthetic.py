@@ -388,6 +388,24 @@ def test_long_insert_joined_to_its_partner_through_partner_tails(reference, synt
     rows = _rows(res.paths["tsv"])
     assert [(r["gene5"], r["junction"], r["known_variant"], r["inserted_sequence"]) for r in rows] == [
         ("EML4", "E2;ins117A20", "v5b", insert)]
+    assert rows[0]["confidence"] == "medium" and "no read holds both genes" in rows[0]["confidence_reason"]
+
+
+def test_intron_like_unknown_part_is_not_joined_to_a_partner_tail(reference, synth_index, tmp_path):
+    """ALK pre-mRNA reads (intron 19 bases, then exon 20) have an unknown 5' part that ends like an intron.
+    A partner read whose tail shares 30 of those bases (a repeat in both introns) must not turn them into
+    a fusion with that partner."""
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e2 = txs["ENST00000318522"].exon_bounds()[1][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    intron = "GACTTGCATGGTACCAGTCAAGGTCCATCGA" + "TTTCCTCTCTTCCCTTCTCAG"  # ends like a 3' splice site
+    reads = [intron[-x:] + alk[a20 : a20 + 100 - x] for x in (40, 45, 50, 51)]
+    reads += [eml4[e2 - 70 : e2] + intron[:30]] * 2
+    fq = _write_fastq(tmp_path / "reads.fq.gz", reads)
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    assert not [r for r in _rows(res.paths["tsv"]) if r["gene5"] == "EML4"]
+    assert all(r["gene5"] != "EML4" for r in _rows(res.paths["discarded"]))
 
 
 def test_scan_keeps_partner_tails(reference, synth_index, tmp_path):
