@@ -152,6 +152,13 @@ def apply_filters(calls, index: Index, panel: Panel, disabled: frozenset[str] = 
 
 def confidence(c) -> tuple[str, str]:
     """high / medium / low with the reason a person can read."""
+    tier, why = _tier(c)
+    if c.precise and c.inference.startswith(JOINED_BY_TAILS):
+        why += f"; {c.inference}"
+    return tier, why
+
+
+def _tier(c) -> tuple[str, str]:
     if c.filters:
         return "low", "filtered: " + ",".join(c.filters)
     if not c.precise:
@@ -163,8 +170,8 @@ def confidence(c) -> tuple[str, str]:
         if c.unique_fragments >= 3:
             return "medium", "partner not in the reference; junction seen in reads"
         return "low", "partner not in the reference"
-    if c.inference.startswith(JOINED_BY_TAILS):
-        return "medium", f"{c.unique_fragments} unique fragments; {c.inference}"
+    if c.inference.startswith(JOINED_BY_TAILS) and not c.spanning_pairs:
+        return "medium", f"{c.unique_fragments} unique fragments, partner named by reads of its side only"
     if c.unique_fragments >= 3 and (boundary or named):
         why = "named variant" if named else "exon boundaries"
         return "high", f"{c.unique_fragments} unique fragments, {why}"
