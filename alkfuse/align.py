@@ -43,6 +43,10 @@ class JunctionSeq:
         self._keys = np.ascontiguousarray(keys[pos][order], dtype=np.uint64)  # seed table: sorted 11-mers,
         self._pos = np.ascontiguousarray(pos[order], dtype=np.int64)  # and their positions
 
+    def seed_keys(self) -> np.ndarray:
+        """The distinct 11-mer keys of the sequence: a read that holds none of them cannot align here."""
+        return np.unique(self._keys)
+
     def align(self, read: str | None = None, xdrop: int = 12, coded: tuple | None = None) -> JunctionHit | None:
         """Best ungapped placement of a fusion-sense read that covers the junction, or None. ``coded`` is
         ``coded_read(read)``, to encode a read once for many junctions. Placements are tried on the four

@@ -582,18 +582,14 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
             by_split[("?", j.tx3, j.start3)].append(n)
         if not j.seq5:
             by_split[(j.gene5, j.tx5, j.end5, j.tx3, j.start3)].append(n)
+    owners: dict[int, list[int]] = defaultdict(list)  # seed -> junctions whose sequence holds it
+    for n, js in enumerate(seqs):
+        for key in js.seed_keys().tolist():
+            owners[key].append(n)
     spans = []
     for f in ev.fragments:
         reads = [(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)]
-        hits: dict[int, list[JunctionHit | None]] = {}
-        for n, js in enumerate(seqs):
-            hs = []
-            for fw, rc in reads:
-                a, b = js.align(coded=fw), js.align(coded=rc)
-                good = [h for h in (a, replace(b, reverse=True) if b else None)
-                        if h is not None and _good(h, params, n in rescue)]
-                hs.append(max(good, key=_rank) if good else None)
-            hits[n] = hs
+        hits_of = _lazy_hits(reads, seqs, params, rescue)
         chosen = None
         for s in f.splits:
             if s.gene5 == ".":
@@ -606,13 +602,16 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
                 chosen = ns[0]
                 break
         if chosen is None:
-            crossing = [n for n, hs in hits.items() if any(hs)]
+            # A read places on a junction only through a seed (11-mer) they share: the others are not tried.
+            shared = sorted({n for pair in reads for _, keys, valid in pair for key in keys[valid].tolist()
+                             for n in owners.get(key, ())})
+            crossing = [n for n in shared if any(hits_of(n))]
             if crossing:
-                chosen = max(crossing, key=lambda n: (max(min(h.anchor5, h.anchor3) for h in hits[n] if h), -n))
+                chosen = max(crossing, key=lambda n: (max(min(h.anchor5, h.anchor3) for h in hits_of(n) if h), -n))
         if chosen is not None:
-            juncs[chosen].fragments.append((f, "split", hits[chosen]))
+            juncs[chosen].fragments.append((f, "split", hits_of(chosen)))
         elif f.span is not None:
-            spans.append((f, hits))
+            spans.append((f, hits_of))
     # Second pass, once split support is known: a spanning pair joins the compatible junction that reads
     # cross most often (v3a and v3b pairs look alike; the better-seen junction takes them).
     split_support = [len(j.fragments) for j in juncs]
@@ -620,7 +619,26 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
         ok = [n for n, j in enumerate(juncs) if split_support[n] and _span_fits(f, j, index, params)]
         if ok:
             chosen = max(ok, key=lambda n: (split_support[n], -n))
-            juncs[chosen].fragments.append((f, "span", hits[chosen]))
+            juncs[chosen].fragments.append((f, "span", hits(chosen)))
+
+
+def _lazy_hits(reads: list[tuple], seqs: list[JunctionSeq], params: CallParams, rescue: set[int]):
+    """n -> per read of a fragment, its best good placement on junction ``n`` (or None); computed on first
+    use and kept."""
+    cache: dict[int, list[JunctionHit | None]] = {}
+
+    def hits(n: int) -> list[JunctionHit | None]:
+        if n not in cache:
+            js, hs = seqs[n], []
+            for fw, rc in reads:
+                a, b = js.align(coded=fw), js.align(coded=rc)
+                good = [h for h in (a, replace(b, reverse=True) if b else None)
+                        if h is not None and _good(h, params, n in rescue)]
+                hs.append(max(good, key=_rank) if good else None)
+            cache[n] = hs
+        return cache[n]
+
+    return hits
 
 
 def _good(h: JunctionHit, params: CallParams, rescue: bool) -> bool:
@@ -1100,7 +1118,7 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
                 or weak.tx5 < 0 and strong.precise
             if (same5 and weak.tx3 == strong.tx3 and abs(weak.start3 - strong.start3) <= params.nearby
                     and abs(len(weak.insert) - len(strong.insert)) <= params.nearby) \
-                    or _same_molecule(weak, strong, index, params):
+                    or _same_molecule(weak, strong, index, params) or _alk_indel_twin(weak, strong, index):
                 strong.fragments = strong.fragments + weak.fragments
                 gone.add(b)
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
@@ -1124,6 +1142,21 @@ def _same_molecule(weak: Junction, strong: Junction, index: Index, params: CallP
     a, b = fused(weak), fused(strong)
     n = min(len(a), len(b))
     return n >= 30 and _edit_distance(a[-n:], b[-n:], max_edits) <= max_edits
+
+
+def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int = 20) -> bool:
+    """The weak junction is the strong one read with an indel in ALK: the same partner exon end, and the
+    bases after it (the weak one's 'inserted' bases, then ``after`` bases of its ALK part) read as the
+    strong one's insert and ALK up to an edit per 20 bases and one more (a base read twice 12 bases into
+    ALK comes out as ``E13;ins13del12A20`` beside ``E13;A20``: the 'insert' is ALK's own first 13 bases)."""
+    if weak.tx5 < 0 or (weak.tx5, weak.end5, weak.tx3) != (strong.tx5, strong.end5, strong.tx3) \
+            or "N" in weak.insert + strong.insert or weak.start3 == strong.start3:
+        return False
+    aseq = index.sequence(strong.tx3)
+    a = weak.insert + aseq[weak.start3 : weak.start3 + after]
+    b = (strong.insert + aseq[strong.start3 : strong.start3 + len(a)])[: len(a)]
+    cap = 1 + len(a) // 20
+    return len(b) == len(a) and _edit_distance(a, b, cap) <= cap
 
 
 def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:

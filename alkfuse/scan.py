@@ -31,6 +31,7 @@ _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?
 # Illumina adapter ends as they appear before an insert in fusion-sense reads (TruSeq read 1 primer end,
 # and the reverse complement of the read 2 adapter start).
 ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
+ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
 LONG_MIN_SEEDS = 5
@@ -112,8 +113,10 @@ class Classifier:
                  if s.read_start < alk.read_start and s.read_end <= alk.read_start + alk.length // 2]
         if not cands:
             prefix = seq[: alk.read_start]
-            # Adapter read-through on a short fragment puts adapter before ALK: only what follows counts.
-            cut = max((prefix.rfind(a) + len(a) for a in ADAPTERS if a in prefix), default=0)
+            # Adapter read-through on a short fragment puts adapter before ALK: only what follows counts. The
+            # ALK part may have swallowed the adapter's last bases (equal to ALK's first ones by chance).
+            near = seq[: alk.read_start + ADAPTER_OVERLAP]
+            cut = max((near.rfind(a) + len(a) for a in ADAPTERS if a in near), default=0)
             if cut:
                 if alk.read_start - cut < p.min_anchor:
                     return None

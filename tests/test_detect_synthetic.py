@@ -441,3 +441,40 @@ def test_scan_keeps_partner_tails(reference, synth_index, tmp_path):
     write_evidence(ev, tmp_path / "a.jsonl.gz")
     assert read_evidence(tmp_path / "a.jsonl.gz").tails == ev.tails
     assert merge_evidence([tmp_path / "a.jsonl.gz"] * 2).tails == sorted(ev.tails * 2, key=lambda t: t.name)
+
+
+def test_insertion_error_in_alk_joins_its_fusion(reference, synth_index, tmp_path):
+    """Reads of a strongly expressed EML4::ALK v1 with an extra base 12 or 27 bases into ALK (a sequencing
+    insertion, or a homopolymer slip) align as partner + 'inserted' ALK bases + ALK from a later start
+    (E13;ins13del12A20). They are the v1 molecule read with an error: one call, not a second fusion row."""
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    v1 = eml4[:e13] + alk[a20:]
+    reads = [v1[e13 - x : e13 - x + 100] for x in range(20, 80, 2)]
+    for at, starts in ((12, (41, 47, 55, 61)), (27, (43, 49, 57, 63))):  # distinct starts: no duplicates
+        slip = eml4[:e13] + alk[a20 : a20 + at + 1] + alk[a20 + at :]  # base a20+at read twice
+        reads += [slip[e13 - x : e13 - x + 100] for x in starts]
+    fq = _write_fastq(tmp_path / "reads.fq.gz", reads)
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["junction"], r["known_variant"]) for r in rows] == [("E13;A20", "v1")]
+    assert int(rows[0]["unique_fragments"]) == len(reads)
+
+
+def test_adapter_ending_inside_alk_is_no_partner(reference, synth_index):
+    """A short fragment read through into the adapter, fusion sense: adapter, then ALK. When ALK's first
+    base equals the adapter's last one, the ALK part swallows it and the adapter is not whole in the
+    unknown 5' part; it is still adapter, not a partner."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    a21 = txs["ENST00000389048"].exon_bounds()[20][0]
+    p = next(i for i in range(a21 + 10, a21 + 60) if alk[i] == "T")
+    read = "ACACTCTTTCCCTACACGACGCTCTTCCGATC" + alk[p : p + 100]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
+    assert frag is None or not frag.splits
