@@ -32,6 +32,7 @@ from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
 from .panel import Panel
 from .filters import JOINED_BY_TAILS, looks_intronic
+from .seq import edit_distance as _edit_distance
 from .seq import low_complexity, revcomp
 
 FLANK = 400
@@ -349,18 +350,6 @@ def _similar(a: str, b: str, tol: int) -> bool:
     if not a or not b or abs(len(a) - len(b)) > tol:
         return a == b
     return _edit_distance(a, b, tol + 2) <= max(tol, len(max(a, b, key=len)) // 10)
-
-
-def _edit_distance(a: str, b: str, cap: int) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        if min(cur) > cap:
-            return cap + 1
-        prev = cur
-    return prev[-1]
 
 
 def _align_to(ref: str, seq: str) -> tuple[list[str], list[str]]:

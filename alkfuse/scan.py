@@ -21,7 +21,7 @@ import numpy as np
 from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .mapping import ReadMapper, Segment
-from .seq import low_complexity, revcomp
+from .seq import edit_distance, low_complexity, revcomp
 
 log = logging.getLogger("alkfuse")
 
@@ -31,6 +31,7 @@ _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?
 # Illumina adapter ends as they appear before an insert in fusion-sense reads (TruSeq read 1 primer end,
 # and the reverse complement of the read 2 adapter start).
 ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
+PREFIX_MIN_EDITED = 30  # bases before an ALK segment from which indels are allowed in comparing them with ALK
 ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
@@ -422,13 +423,21 @@ class Classifier:
         return Fragment(name, umi, seqs, quals, tuple(r for _, r in oriented), tuple(splits), span)
 
     def _prefix_is_alk(self, seq: str, alk: Segment) -> bool:
-        """The read's bases before its ALK segment, too few to seed, read on as the ALK bases just before
-        the segment (up to a 3-base indel between them, one error per 10 bases): not a partner."""
+        """The read's bases before its ALK segment read on as the ALK bases just before the segment: up to
+        a 3-base indel between them and one error per 10 bases (40 bases or fewer), or (30 bases or more)
+        one edit per 10 and one more (an ALK read with an indel and errors that stopped the segment's
+        extension; a strongly expressed ALK gives several such reads at one place). Not a partner."""
         n, t0 = alk.read_start, alk.tx_start
-        if n == 0 or n > 40:
-            return n == 0
+        if n == 0:
+            return True
         aseq, prefix = self.index.sequence(alk.tx), seq[:n]
-        return any(t0 + d - n >= 0 and _mismatches(prefix, aseq[t0 + d - n : t0 + d]) <= 1 + n // 10
+        if n <= 40 and any(t0 + d - n >= 0 and _mismatches(prefix, aseq[t0 + d - n : t0 + d]) <= 1 + n // 10
+                           for d in range(-3, 4)):
+            return True
+        if n < PREFIX_MIN_EDITED:  # short: chance agreement with ALK within a few edits is too likely
+            return False
+        cap = 1 + n // 10
+        return any(t0 + d - n >= 0 and edit_distance(prefix, aseq[t0 + d - n : t0 + d], cap) <= cap
                    for d in range(-3, 4))
 
     def _alk_end(self, sense: str) -> Segment | None:

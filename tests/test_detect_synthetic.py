@@ -478,3 +478,43 @@ def test_adapter_ending_inside_alk_is_no_partner(reference, synth_index):
     read = "ACACTCTTTCCCTACACGACGCTCTTCCGATC" + alk[p : p + 100]
     frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
     assert frag is None or not frag.splits
+
+
+def test_alk_read_with_an_indel_and_errors_is_not_a_partner(reference, synth_index):
+    """An ALK read with an inserted base, a substitution and a deleted base in its first 45 bases (a read's
+    low-quality end): the ALK segment stops at the deletion, leaving 45 'unknown' bases before it. They
+    read as the ALK bases before the segment (within an edit per 10): wild-type ALK, not a fusion with an
+    unknown partner (strongly expressed ALK gives several such reads at one place, which would pass as a
+    call)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    p = txs["ENST00000389048"].exon_bounds()[20][0] + 60
+    head = list(alk[p - 45 : p - 1])  # the base before p is lost (a deletion right where the segment starts)
+    head.insert(12, "G" if head[12] != "G" else "T")  # an inserted base
+    head[25] = "T" if head[25] != "T" else "A"
+    tail = list(alk[p : p + 55])
+    tail[9] = "C" if tail[9] != "C" else "A"
+    read = "".join(head) + "".join(tail)
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
+    assert frag is None or not frag.splits
+
+
+def test_fusion_read_with_an_indel_in_alk_stays_a_fusion_read(reference, synth_index):
+    """The other side of the test above: NPM1 exon 4, then ALK with a base read twice 35 bases in. The ALK
+    segment starts after the extra base; the bases before it end with 35 ALK bases but begin with NPM1, so
+    they are not ALK as a whole: still an NPM1::ALK read."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    npm1, alk = seqs["ENST00000296930"], seqs["ENST00000389048"]
+    e4 = txs["ENST00000296930"].exon_bounds()[3][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    read = npm1[e4 - 45 : e4] + alk[a20 : a20 + 35] + alk[a20 + 34 : a20 + 104]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
+    assert frag is not None and [s.gene5 for s in frag.splits] == ["NPM1"]
