@@ -9,7 +9,10 @@ Builds an index of the reference once, then per read length simulates (alkfuse.s
     NPM1::ALK E4;A20, CLTC::ALK E31;A20 and ALK fused to three genes outside the panel (a middle exon each),
     one fusion per partner gene in a sample (eleven samples per support level: one per EML4::ALK variant);
   - negative samples: no ALK fusion, 40x wild-type ALK and 40x ALK-ATI, plus CD74::ROS1, EWSR1::FLI1 and
-    ETV6::NTRK3.
+    ETV6::NTRK3;
+  - strongly expressed ALK, per read length: the first sample's six fusions at 500 supporting fragments
+    each with 2,000 wild-type ALK fragments, and a negative with wild-type ALK and ALK-ATI at 400x (where
+    read errors in ALK pile up into look-alike junctions).
 Every sample also has background expression and 1-fragment noise chimeras. Each sample goes through
 ``alkfuse detect``; the rows of ``fusions.tsv`` (the passing calls) are scored against ``truth.tsv``:
 
@@ -62,6 +65,10 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 NEGATIVE_FUSIONS = (("CD74", 6, "ROS1", 34), ("EWSR1", 7, "FLI1", 6), ("ETV6", 5, "NTRK3", 15))  # 10 fragments
 OTHER_PARTNERS = 3
 NOISE_CHIMERAS, WILDTYPE_IN_POSITIVES, NEGATIVE_COVERAGE = 20, 20, 40
+# strongly expressed ALK: the first sample's six fusions at 500 supporting fragments each beside 2,000
+# wild-type ALK fragments; and a negative with wild-type ALK and ALK-ATI at 400x (seeds of their own, so the
+# other samples stay as they were)
+STRONG_SUPPORT, STRONG_WILDTYPE, STRONG_NEGATIVE_COVERAGE, STRONG_SEED = 500, 2000, 400, 100000
 
 
 def alk_fusions(panel, by_gene, sequences, canonical) -> list[str]:
@@ -254,6 +261,14 @@ def main() -> None:
                             alk_wildtype_fragments=NEGATIVE_COVERAGE * alk_length // (2 * rl),
                             alk_ati_fragments=NEGATIVE_COVERAGE * ati_length // (2 * rl))
         rows.append((rl, "negative", total))
+        strong_seed = args.seed + STRONG_SEED + rl
+        rows.append((rl, f"{STRONG_SUPPORT}, strong ALK", sample(
+            f"rl{rl}_strong", [f"{s}@{STRONG_SUPPORT}" for s in groups[0]], strong_seed, read_length=rl,
+            alk_wildtype_fragments=STRONG_WILDTYPE)))
+        rows.append((rl, f"negative, {STRONG_NEGATIVE_COVERAGE}x ALK", sample(
+            f"rl{rl}_strong_negative", negative_specs, strong_seed + 1, read_length=rl,
+            alk_wildtype_fragments=STRONG_NEGATIVE_COVERAGE * alk_length // (2 * rl),
+            alk_ati_fragments=STRONG_NEGATIVE_COVERAGE * ati_length // (2 * rl))))
 
     print("| read length | support | sensitivity | with junction evidence | exact breakpoint | variant named "
           "| false ALK calls / sample | seconds |")
