@@ -21,7 +21,7 @@ import numpy as np
 from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .mapping import ReadMapper, Segment
-from .seq import edit_distance, low_complexity, revcomp
+from .seq import ends_within, low_complexity, revcomp
 
 log = logging.getLogger("alkfuse")
 
@@ -437,8 +437,8 @@ class Classifier:
         if n < PREFIX_MIN_EDITED:  # short: chance agreement with ALK within a few edits is too likely
             return False
         cap = 1 + n // 10
-        return any(t0 + d - n >= 0 and edit_distance(prefix, aseq[t0 + d - n : t0 + d], cap) <= cap
-                   for d in range(-3, 4))
+        window = aseq[max(0, t0 - n - cap - 3) : t0 + 3]  # the prefix may end 3 bases either side of t0
+        return ends_within(prefix, window, 7 - max(0, t0 + 3 - len(aseq)), cap)
 
     def _alk_end(self, sense: str) -> Segment | None:
         """An ALK segment for a fusion-sense read that ends with the first 10 to 2k bases of ALK exon 19, 20

@@ -112,3 +112,28 @@ def test_join_tail_links_an_unknown_part_to_its_partner():
     assert _join_tail([one_error], _tail_seeds(longer), index) == (24, "EML4", 3, 400, long_insert[:20] + one_error)
     assert _join_tail([unknown], _tail_seeds({"EML4": [(400, insert[: 20 + TAIL_OVERLAP - 1])]}), index) is None
     assert _join_tail(["A" * 30], _tail_seeds({"EML4": [(400, "C" * 4 + "A" * 20)]}), index) is None
+
+
+def test_ends_within_matches_brute_force():
+    """seq.ends_within against the plain edit distance to every stretch of ref that ends in its last bases."""
+    import random
+
+    from alkfuse.seq import edit_distance, ends_within
+
+    rng = random.Random(4)
+    for _ in range(300):
+        ref = "".join(rng.choice("ACGT") for _ in range(rng.randint(0, 30)))
+        seq = "".join(rng.choice("ACGT") for _ in range(rng.randint(1, 20)))
+        if ref and rng.random() < 0.6:  # a mutated stretch of ref, so that some fit
+            a = rng.randint(0, len(ref) - 1)
+            seq = list(ref[a : a + rng.randint(1, 20)])
+            for _ in range(rng.randint(0, 3)):
+                if not seq:
+                    break
+                i = rng.randrange(len(seq))
+                seq[i : i + 1] = rng.choice([[], [rng.choice("ACGT")], [seq[i], rng.choice("ACGT")]])
+            seq = "".join(seq) or "A"
+        ends, cap = rng.randint(1, 7), rng.randint(0, 4)
+        brute = any(edit_distance(seq, ref[s:e], cap) <= cap
+                    for e in range(max(0, len(ref) + 1 - ends), len(ref) + 1) for s in range(e + 1))
+        assert ends_within(seq, ref, ends, cap) == brute, (seq, ref, ends, cap)
