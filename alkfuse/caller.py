@@ -164,7 +164,8 @@ def _alk_start(index: Index, s) -> tuple[int, int]:
 
 
 def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match: int = 8,
-                    min_unknown: int = 20, panel: Panel | None = None) -> None:
+                    min_unknown: int = 20, panel: Panel | None = None,
+                    tails: dict[str, list[tuple[int, str]]] | None = None) -> None:
     """Give an unknown 5' sequence its partner, in this order:
 
     1. it ends like a junction read with a known partner and insert at the same ALK start (reads that
@@ -179,7 +180,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
        the partner: the call would be a false fusion with that partner);
     4. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
     """
-    seeds = _tail_seeds(canonical_tails(ev, index))
+    seeds = _tail_seeds(tails if tails is not None else canonical_tails(ev, index))
     seen = {s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."} \
         | {f.span.gene5 for f in ev.fragments if f.span is not None}
     panel_partners = {ti.gene for ti in index.transcripts if ti.role == "partner"}
@@ -793,7 +794,14 @@ def _fill_insert(insert: str, tails: list[tuple[int, str]], pseq: str, end5: int
     return "".join(b if b != "N" or not v else min(v, key=lambda x: (-v[x], x)) for b, v in zip(insert, votes))
 
 
-def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Panel) -> None:
+def _unlisted_prior(canon, end5: int, insert: str, alk, start3: int) -> float:
+    """log prior of an unlisted junction hypothesis: out of frame x1/4, inserted bases x1/20."""
+    frame = Annotator.frame_of(canon, end5, len(insert), alk, start3)
+    return (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0) + (UNLISTED_INSERT_PRIOR if insert else 0.0)
+
+
+def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Panel,
+                    partner_tails: dict[str, list[tuple[int, str]]]) -> None:
     """Choose the junction of every imprecise call (spanning pairs, and reads holding only inserted bases
     and ALK) among hypotheses: each partner exon end at or after the furthest partner mate, with the inserted
     bases reads show, and each listed variant of the partner whose exons, insert and ALK-side deletion the
@@ -809,7 +817,6 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
     model = FragmentModel.of(ev.stats)
     alk = index.alk
     b3 = alk.t.exon_bounds()
-    all_tails = canonical_tails(ev, index)
     for j in juncs:
         if j.precise or j.tx5 < 0:
             continue
@@ -851,9 +858,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
             for e in ends:
                 trim = next((n for n in range(min(7, len(seen)), 0, -1) if seen[:n] == pseq[e - n : e]), 0)
                 ins = seen[trim:]
-                frame = Annotator.frame_of(canon, e, len(ins), alk, start3_seen)
-                prior = (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0) + (UNLISTED_INSERT_PRIOR if ins else 0.0)
-                hyps.append((cost + prior, e, ins, start3_seen, ""))
+                hyps.append((cost + _unlisted_prior(canon, e, ins, alk, start3_seen), e, ins, start3_seen, ""))
             for v in panel.variants:
                 if v.gene5 != j.gene5 or v.gene3 != alk.gene or not 1 <= v.exon5 < len(bounds5) \
                         or not 1 <= v.exon3 <= len(b3):
@@ -867,20 +872,18 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                     continue
                 ins = seen[extra:] if extra > 0 else "N" * -extra + seen
                 hyps.append((cost + NAMED_PRIOR, e, ins, start3, v.name))
-        ptails = all_tails.get(j.gene5, [])
+        ptails = partner_tails.get(j.gene5, [])
         aseq = index.sequence(alk.idx)
-        starts3 = sorted(s3 for s3 in index.listed_alk_starts(alk.idx, panel) if s3 <= near3 + 3)
+        starts3 = sorted(s3 for s3 in index.listed_alk_starts(alk.idx, panel) if s3 <= near3 + 3) \
+            if ptails and not j.insert else []
         for e, tail in ptails:  # a tail that reads into ALK: its junction, unless it is one of the above
-            if e not in ends or j.insert:
+            if e not in ends:
                 continue
             for s3 in starts3:
                 m = next((m for m in range(min(len(tail), 40), TAIL_ALK_MIN - 1, -1)
                           if tail[-m:] == aseq[s3 : s3 + m]), 0)
                 if m and not any(h[1:4] == (e, tail[:-m], s3) for h in hyps):
-                    frame = Annotator.frame_of(canon, e, len(tail) - m, alk, s3)
-                    prior = (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0) + \
-                        (UNLISTED_INSERT_PRIOR if len(tail) > m else 0.0)
-                    hyps.append((prior, e, tail[:-m], s3, ""))
+                    hyps.append((_unlisted_prior(canon, e, tail[:-m], alk, s3), e, tail[:-m], s3, ""))
         if model is None:
             best = hyps[0]
         else:
@@ -909,7 +912,8 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     from .filters import apply_filters
 
     juncs = candidates(ev, index, params)
-    explain_unknown(juncs, ev, index, panel=panel)
+    tails = canonical_tails(ev, index)  # partner tails on canonical coordinates, for both steps below
+    explain_unknown(juncs, ev, index, panel=panel, tails=tails)
     extra = _rescue_candidates(ev, index, juncs, params)
     extra += junction_kmer_candidates(ev, index, juncs + extra)
     extra += tail_candidates(ev, index, juncs + extra)
@@ -922,7 +926,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
             j.precise = False  # spanning pairs only: the junction was never seen in a read
     juncs += _spanning_only(ev, index, juncs)
     _join_unknown_to_imprecise(juncs)
-    place_imprecise(juncs, ev, index, panel)
+    place_imprecise(juncs, ev, index, panel, tails)
     _merge_insert_indels(juncs, index, panel, params)
     _merge_long_read_scatter(juncs, index, panel, params)
     _merge_nearby(juncs, params, index)

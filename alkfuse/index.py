@@ -355,7 +355,7 @@ class TranscriptInfo:
 
 @dataclass(frozen=True)
 class TailProbes:
-    """Arguments of ``kernels.partner_tails`` for an index, and per probe row its (transcript, exon end)."""
+    """Partner-tail arguments of ``kernels.scan_reads_tails`` for an index, and per probe row its (transcript, exon end)."""
 
     keys: np.ndarray
     rows: np.ndarray
@@ -488,7 +488,7 @@ class Index:
     def partner_tail_probes(self) -> "TailProbes":
         """The k-mers that end an exon (not the last) of a transcript of a panel partner gene, with every
         continuation they have in those transcripts: a read that holds one and then bases unlike all of them
-        runs from the exon into something else (``kernels.partner_tails``). Built once per index."""
+        runs from the exon into something else (``kernels.scan_reads_tails``). Built once per index."""
         if self._tail_probes is None:
             from .kernels import encode, kmer_keys, tail_prefilter
 

@@ -548,7 +548,7 @@ def starts_with_any(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray,
 
 
 def tail_prefilter(keys: np.ndarray, k: int) -> np.ndarray:
-    """Bit filter (both strands) of the sorted sense k-mer keys given to :func:`partner_tails`."""
+    """Bit filter (both strands) of the sorted sense k-mer keys given to :func:`scan_reads_tails`."""
     keys = np.ascontiguousarray(keys, dtype=np.uint64)
     bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
     nbits = max(prefilter_bits(bits), 16)  # 8 KiB at least: about 1 base in 250 passes for 100 probes
@@ -603,36 +603,12 @@ def _tail_at(buf, code, s, e, p, fwd, k, keys, rows, conts, n_conts, tail, min_d
 
 
 @njit
-def _partner_tails(buf, code, seq_start, seq_len, keys, rows, words, nbits, k, conts, n_conts, tail, min_diff,
-                   out_end, out_row, out_rev):
-    mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
-    sh = np.uint64(64 - nbits)
-    for r in range(seq_start.shape[0]):
-        s = seq_start[r]
-        e = s + seq_len[r]
-        fwd = np.uint64(0)
-        valid = s + k - 1
-        for p in range(s, e):
-            c = code[buf[p]]
-            if c > 3:
-                valid = p + k
-                continue
-            fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
-            if p < valid:
-                continue
-            h = (fwd * _MULT) >> sh
-            if (words[h >> np.uint64(6)] >> (h & np.uint64(63))) & np.uint64(1) and _tail_at(
-                    buf, code, s, e, p, fwd, k, keys, rows, conts, n_conts, tail, min_diff, out_end, out_row, out_rev, r):
-                break
-
-
-@njit
 def _scan_reads_tails(buf, code, seq_start, seq_len, table, bits, words, nbits, k, keys, rows, twords, tnbits, conts,
                       n_conts, tail, min_diff, hits, out_end, out_row, out_rev):
-    """:func:`_scan_reads` (stride 1) and :func:`_partner_tails` in one pass over the bases. ``words`` holds
-    the bits of the table's keys and of the tail probes: a base whose bit is clear (nearly all) costs one
-    test, as in :func:`_scan_reads`; the tail probes' own filter ``twords`` (other top bits of the same
-    hash) is looked at only for the few that pass."""
+    """:func:`_scan_reads` (stride 1) and the partner-tail search (:func:`_tail_at`) in one pass over the
+    bases. ``words`` holds the bits of the table's keys and of the tail probes: a base whose bit is clear
+    (nearly all) costs one test, as in :func:`_scan_reads`; the tail probes' own filter ``twords`` (other
+    top bits of the same hash) is looked at only for the few that pass."""
     mask = (np.uint64(1) << np.uint64(2 * k)) - np.uint64(1)
     sh = np.uint64(64 - nbits)
     tsh = np.uint64(64 - tnbits)
@@ -664,9 +640,15 @@ def scan_reads_tails(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray
                      k: int, prefilter: np.ndarray, keys: np.ndarray, rows: np.ndarray, tail_words: np.ndarray,
                      conts: np.ndarray, n_conts: np.ndarray, tail: int, min_diff: int
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`scan_reads` (every k-mer) and :func:`partner_tails` (``tail_words`` from :func:`tail_prefilter`)
-    of the same reads in one pass; ``prefilter`` must be ``scan_prefilter(table, bits, k, extra=keys)``.
-    Returns the hit counts and the three arrays of :func:`partner_tails`. Releases the GIL."""
+    """Per read of a raw batch: :func:`scan_reads` (every k-mer; ``prefilter`` must be
+    ``scan_prefilter(table, bits, k, extra=keys)``), and, in the same pass, whether its fusion-sense
+    sequence (the read or its reverse complement) holds a probe k-mer (``keys``: sorted sense keys of
+    k-mers that end an exon; ``rows``: the probe of each) and then ``tail`` or more bases that differ from
+    every continuation of that probe in the transcripts (``conts[row, :n_conts[row]]``: codes of the
+    ``tail`` bases after each occurrence) at ``min_diff`` or more positions (``tail_words``:
+    :func:`tail_prefilter` of ``keys``). Returns the hit counts and, per read, the position in the
+    fusion-sense read one past the first such probe (-1: none), its row, and whether the fusion-sense
+    sequence is the reverse complement. Releases the GIL."""
     n = len(seq_start)
     hits = np.zeros(n, dtype=np.int32)
     out_end = np.full(n, -1, dtype=np.int64)
@@ -683,27 +665,3 @@ def scan_reads_tails(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray
                           np.ascontiguousarray(conts, dtype=np.uint8), np.ascontiguousarray(n_conts, dtype=np.int64),
                           tail, min_diff, hits, out_end, out_row, out_rev)
     return hits, out_end, out_row, out_rev
-
-
-def partner_tails(buf: np.ndarray, seq_start: np.ndarray, seq_len: np.ndarray, keys: np.ndarray, rows: np.ndarray,
-                  words: np.ndarray, k: int, conts: np.ndarray, n_conts: np.ndarray, tail: int, min_diff: int
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per read of a raw batch: does its fusion-sense sequence (the read or its reverse complement) hold a
-    probe k-mer (``keys``: sorted sense keys of k-mers that end an exon; ``rows``: the probe of each) and
-    then ``tail`` or more bases that differ from every continuation of that probe in the transcripts
-    (``conts[row, :n_conts[row]]``: codes of the ``tail`` bases after each occurrence) at ``min_diff`` or
-    more positions? Returns, per read, the position in the fusion-sense read one past the probe (-1: no
-    such probe), the probe row, and whether the fusion-sense sequence is the reverse complement. The first
-    such probe in the read (forward scan) is reported. ``words``: :func:`tail_prefilter` of ``keys``.
-    Releases the GIL."""
-    n = len(seq_start)
-    out_end = np.full(n, -1, dtype=np.int64)
-    out_row = np.full(n, -1, dtype=np.int64)
-    out_rev = np.zeros(n, dtype=np.bool_)
-    if n and len(keys):
-        _partner_tails(np.ascontiguousarray(buf, dtype=np.uint8), CODE, np.ascontiguousarray(seq_start, dtype=np.int64),
-                       np.ascontiguousarray(seq_len, dtype=np.int64), np.ascontiguousarray(keys, dtype=np.uint64),
-                       np.ascontiguousarray(rows, dtype=np.int64), words, int(words.size * 64).bit_length() - 1, k,
-                       np.ascontiguousarray(conts, dtype=np.uint8), np.ascontiguousarray(n_conts, dtype=np.int64),
-                       tail, min_diff, out_end, out_row, out_rev)
-    return out_end, out_row, out_rev

@@ -530,27 +530,24 @@ class Prefilter:
         self.index, self.params = index, params
         self.table, self.bits = index.filter_table()
         self.tails = index.partner_tail_probes()
-        # stride 1: one kernel pass counts ALK k-mers and finds tails (its filter holds both kinds of k-mer)
-        self.fused = params.stride == 1
-        self.words = scan_prefilter(self.table, self.bits, index.k, extra=self.tails.keys if self.fused else None)
+        # one kernel pass counts ALK k-mers and finds tails: its filter holds both kinds of k-mer
+        self.words = scan_prefilter(self.table, self.bits, index.k, extra=self.tails.keys)
         self.end_probes, _ = index.alk_end_probes()
 
     def __call__(self, batch) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
-        """(per fragment: looked at as ALK evidence; per mate: ``kernels.partner_tails`` of its reads)."""
-        from .kernels import partner_tails, scan_reads, scan_reads_tails, starts_with_any
+        """(per fragment: looked at as ALK evidence; per mate: the partner tails of its reads, as
+        ``kernels.scan_reads_tails`` returns them)."""
+        from .kernels import scan_reads, scan_reads_tails, starts_with_any
 
         p, k, tp = self.params, self.index.k, self.tails
         hit = np.zeros(len(batch), dtype=bool)
         tails = []
         for rr in mates_of(batch):
-            if self.fused:
-                h, *found = scan_reads_tails(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, self.words,
-                                             tp.keys, tp.rows, tp.words, tp.conts, tp.n_conts, TAIL_PROBE, TAIL_MIN_DIFF)
-                tails.append(tuple(found))
-            else:
+            h, *found = scan_reads_tails(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, self.words,
+                                         tp.keys, tp.rows, tp.words, tp.conts, tp.n_conts, TAIL_PROBE, TAIL_MIN_DIFF)
+            tails.append(tuple(found))
+            if p.stride > 1:  # ALK k-mers at every stride-th position only
                 h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
-                tails.append(partner_tails(rr.buf, rr.seq_start, rr.seq_len, tp.keys, tp.rows, tp.words, k, tp.conts,
-                                           tp.n_conts, TAIL_PROBE, TAIL_MIN_DIFF))
             hit |= h >= p.min_kmer_hits
             hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, ALK_END_MAX)
         return hit, tails
@@ -569,7 +566,7 @@ def mates_of(batch) -> tuple:
 
 
 def partner_tail(index: Index, name: str, mate: int, read: str, end: int, row: int, rev: bool) -> PartnerTail | None:
-    """The PartnerTail of a read that ``kernels.partner_tails`` reported (None when adapter read-through
+    """The PartnerTail of a read that ``kernels.scan_reads_tails`` reported (None when adapter read-through
     leaves fewer than TAIL_PROBE bases after the exon end)."""
     sense = revcomp(read) if rev else read
     tail = sense[end:]

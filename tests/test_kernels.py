@@ -364,7 +364,7 @@ def twin_partner_tails(read: str, probes: list[tuple[str, list[str]]], k: int, t
 
 
 def _tail_inputs(probes: list[tuple[str, list[str]]], k: int, tail: int):
-    """kernels.partner_tails arguments for (sense k-mer, continuations) probes (distinct k-mers)."""
+    """kernels.scan_reads_tails tail arguments for (sense k-mer, continuations) probes (distinct k-mers)."""
     order = sorted(range(len(probes)), key=lambda r: twin_key_of(probes[r][0]))
     keys = np.array([twin_key_of(probes[r][0]) for r in order], dtype=np.uint64)
     rows = np.array(order, dtype=np.int64)
@@ -379,7 +379,10 @@ def _tail_inputs(probes: list[tuple[str, list[str]]], k: int, tail: int):
 def _run_tails(reads, probes, k, tail, min_diff):
     buf, starts, lens = _batch(reads)
     keys, rows, words, conts, n = _tail_inputs(probes, k, tail)
-    end, row, rev = kernels.partner_tails(buf, starts, lens, keys, rows, words, k, conts, n, tail, min_diff)
+    table, bits = kernels.build_table(np.zeros(0, dtype=np.uint64))  # tails alone: no k-mers to count
+    _, end, row, rev = kernels.scan_reads_tails(buf, starts, lens, table, bits, k,
+                                                kernels.scan_prefilter(table, bits, k, extra=keys), keys, rows, words,
+                                                conts, n, tail, min_diff)
     return [(int(a), int(b), bool(c)) for a, b, c in zip(end, row, rev)]
 
 
@@ -429,8 +432,9 @@ def test_partner_tails_edges():
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32), st.sampled_from([5, 9, 19]), st.sampled_from([4, 12]))
-def test_scan_reads_tails_is_scan_reads_and_partner_tails(seed, k, tail):
-    """The one-pass kernel gives what the two kernels give: ALK-style hit counts and the first tail."""
+def test_scan_reads_tails_counts_and_finds_tails_at_once(seed, k, tail):
+    """With k-mers to count and tails to find in the same reads: the hit counts of scan_reads' twin and the
+    first tail of the tails' twin."""
     rng = np.random.default_rng(seed)
 
     def rand(n):
