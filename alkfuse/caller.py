@@ -899,11 +899,25 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
         _, j.end5, j.insert, j.start3, name = best
         j.insert = _fill_insert(j.insert, ptails, pseq, j.end5, aseq, j.start3)
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
-        if model is not None and len(ranked) > 1:
-            alt = ranked[1]
+        alt = None if model is None else next((h for h in ranked[1:] if _other_outcome(best, h)), None)
+        if alt is not None:
             exon = next((n for n, b in enumerate(bounds5, 1) if b[1] == alt[1]), None)
             label = alt[4] or (f"partner exon {exon}" if exon else "another exon end")
-            j.inferred += f"; {math.exp(min(50.0, score(best) - score(alt))):.1f}x as likely as {label}"
+            j.inferred += f"; {_ratio(score(best) - score(alt))} as likely as {label}"
+
+
+def _other_outcome(best: tuple, alt: tuple) -> bool:
+    """Whether hypothesis ``alt`` (log prior, end5, insert, start3, name) would be reported as another
+    junction than ``best``: another listed variant, or for unlisted ones another exon end, insert length or
+    ALK start (two hypotheses of one listed variant that differ only in which shown bases they keep are one)."""
+    if best[4] or alt[4]:
+        return best[4] != alt[4]
+    return (best[1], len(best[2]), best[3]) != (alt[1], len(alt[2]), alt[3])
+
+
+def _ratio(log_ratio: float) -> str:
+    """A likelihood ratio as people read it: one decimal below 1000, '>1000x' above (more digits say nothing)."""
+    return ">1000x" if log_ratio >= math.log(1000) else f"{math.exp(log_ratio):.1f}x"
 
 
 def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallParams(),

@@ -137,3 +137,24 @@ def test_ends_within_matches_brute_force():
         brute = any(edit_distance(seq, ref[s:e], cap) <= cap
                     for e in range(max(0, len(ref) + 1 - ends), len(ref) + 1) for s in range(e + 1))
         assert ends_within(seq, ref, ends, cap) == brute, (seq, ref, ends, cap)
+
+
+def test_runner_up_is_another_reported_junction():
+    """The reason names as runner-up a junction the call would otherwise have been: two hypotheses of one
+    listed variant (with or without the bases some read showed) are one; unlisted ones differ by exon end,
+    insert length or ALK start."""
+    from alkfuse.caller import _other_outcome
+    v4 = (0.0, 500, "NNNNNNNNNNN", 4128, "v4")
+    assert not _other_outcome(v4, (0.0, 500, "NNNNNNNACGT", 4128, "v4"))
+    assert _other_outcome(v4, (0.0, 500, "", 4091, "v7"))
+    assert _other_outcome(v4, (0.0, 500, "", 4079, ""))
+    exon = (0.0, 500, "", 4079, "")
+    assert not _other_outcome(exon, (-1.0, 500, "", 4079, ""))
+    assert _other_outcome(exon, (0.0, 450, "", 4079, "")) and _other_outcome(exon, (0.0, 500, "ACG", 4079, ""))
+
+
+@pytest.mark.parametrize("log_ratio, text", [(0.0, "1.0x"), (math.log(3.7), "3.7x"), (math.log(999), "999.0x"),
+                                             (math.log(1000), ">1000x"), (500.0, ">1000x")])
+def test_ratio_is_readable(log_ratio, text):
+    from alkfuse.caller import _ratio
+    assert _ratio(log_ratio) == text
