@@ -14,11 +14,11 @@ import click
 
 from . import __version__
 from .errors import AlkfuseError
+from .filters import FILTERS
 
 log = logging.getLogger("alkfuse")
 
-FILTER_NAMES = ("min_support duplicates homology low_complexity short_anchor mismatches alk_internal "
-                "read_through blocklist").split()
+FILTER_NAMES = tuple(FILTERS)
 
 
 class _Group(click.Group):

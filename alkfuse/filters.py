@@ -28,9 +28,11 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from .index import Index
-from .panel import Panel
+if TYPE_CHECKING:  # the CLI imports FILTERS for --disable-filter: keep numpy out of its start
+    from .index import Index
+    from .panel import Panel
 
 log = logging.getLogger("alkfuse")
 
