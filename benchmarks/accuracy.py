@@ -121,8 +121,9 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 def detect(index_dir: Path, sim_dir: Path, out: Path, threads: int, in_process: bool) -> float:
     """Run ``alkfuse detect`` on a simulated sample; returns wall seconds (exits on failure)."""
-    reads = sorted(sim_dir.glob("reads_*.fq.gz"))
-    argv = ["-q", "detect", "--index", str(index_dir), "-1", str(reads[0]), "-2", str(reads[1]),
+    reads = sorted(sim_dir.glob("reads_*.fq.gz")) or [sim_dir / "reads.fq.gz"]  # paired, or single-end
+    mates = ["-1", str(reads[0])] + (["-2", str(reads[1])] if len(reads) > 1 else [])
+    argv = ["-q", "detect", "--index", str(index_dir), *mates,
             "--out", str(out), "--sample", sim_dir.name, "--threads", str(threads)]
     start = time.perf_counter()
     if in_process:

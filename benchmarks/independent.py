@@ -1,7 +1,7 @@
 """Accuracy on fusion reads the project did not generate: art_illumina sequences whole fusion transcripts.
 
     python benchmarks/independent.py [--out DIR] [--read-lengths 50,100,150] [--coverages 2,4,8]
-                                     [--reference DIR] [--threads N] [--seed N]
+                                     [--reference DIR] [--threads N] [--seed N] [--single-end]
 
 ``benchmarks/accuracy.py`` draws fusion fragments with the project's own sampler. Here art_illumina
 (Debian package art-nextgen-simulation-tools) does it in its own paired-end mode: each fusion transcript
@@ -10,7 +10,8 @@ the panel; one fusion per partner gene in a sample) is sequenced at a fold cover
 fragments 250 +- 50. Its reads are appended to a negative sample of the project's simulator (background,
 40x wild-type ALK and ALK-ATI, other fusions). How many fragments support each junction is counted from
 ART's own alignments (a read across it with 10+ bases each side, or a mate wholly on each side), and
-every fusion is scored in the row of its support (5+ pooled):
+every fusion is scored in the row of its support (5+ pooled). ``--single-end``: ART's single-end mode, the
+negative sample's first reads as background, support = reads across the junction:
 
   found, exact breakpoint, variant named, false ALK calls   as in accuracy.py
 
@@ -65,17 +66,37 @@ def art_support(sam: Path, truths) -> Counter:
     return support
 
 
-def art_pairs(fasta: Path, out: Path, read_length: int, coverage: float, seed: int) -> None:
-    cmd = ["art_illumina", "-ss", "HS25", "-p", "-l", str(read_length), "-f", str(coverage), "-m", "250", "-s",
-           "50", "-i", str(fasta), "-o", str(out), "-rs", str(seed), "-sam", "-na", "-q"]
+def art_reads(fasta: Path, out: Path, read_length: int, coverage: float, seed: int, paired: bool = True,
+              sam: bool = True) -> None:
+    """art_illumina, HiSeq 2500 profile (pairs: fragments 250 +- 50); exits on failure."""
+    pairs = ["-p", "-m", "250", "-s", "50"] if paired else []
+    cmd = ["art_illumina", "-ss", "HS25", *pairs, "-l", str(read_length), "-f", str(coverage),
+           "-i", str(fasta), "-o", str(out), "-rs", str(seed), *(["-sam"] if sam else []), "-na", "-q"]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode:
         sys.exit(f"art_illumina failed: {run.stderr.strip()[-500:]}")
 
 
+def gzip_reads(d: Path, art: Path, single_end: bool, background: Path | None = None) -> None:
+    """ART's FASTQ (``art1.fq``/``art2.fq``, or ``art.fq``) into ``d/reads_1.fq.gz``/``reads_2.fq.gz`` (or
+    ``reads.fq.gz``), each one gzip stream: ``background``'s reads of that mate first (single-end: its
+    first reads), then ART's."""
+    files = [("reads.fq.gz", "reads_1.fq.gz", "")] if single_end else \
+        [(f"reads_{m}.fq.gz", f"reads_{m}.fq.gz", str(m)) for m in (1, 2)]
+    for name, mate, suffix in files:
+        with gzip.open(d / name, "wb", compresslevel=1) as out:
+            if background is not None:
+                with gzip.open(background / mate, "rb") as src:
+                    shutil.copyfileobj(src, out)
+            fq = art.with_name(f"{art.name}{suffix}.fq")
+            with open(fq, "rb") as src:
+                shutil.copyfileobj(src, out)
+        fq.unlink()
+
+
 def fusion_simulator_negatives(args, work: Path, index_dir: Path, rl: int, seed: int) -> tuple[int, int, int, float]:
-    """Sequence every transcript of the FusionSimulator FASTA with ART and detect: (pairs, passing ALK calls,
-    discarded ALK candidates, detect seconds)."""
+    """Sequence every transcript of the FusionSimulator FASTA with ART and detect: (pairs or single-end reads,
+    passing ALK calls, discarded ALK candidates, detect seconds)."""
     d = work / f"rl{rl}_fusion_simulator"
     d.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.fusion_simulator, "rt") as src, open(d / "transcripts.fa", "w") as out:
@@ -85,20 +106,14 @@ def fusion_simulator_negatives(args, work: Path, index_dir: Path, rl: int, seed:
                 n += 1
                 line = f">fs{n}\n"
             out.write(line)
-    cmd = ["art_illumina", "-ss", "HS25", "-p", "-l", str(rl), "-f", str(args.negative_coverage), "-m", "250",
-           "-s", "50", "-i", str(d / "transcripts.fa"), "-o", str(d / "art"), "-rs", str(seed), "-na", "-q"]
-    run = subprocess.run(cmd, capture_output=True, text=True)
-    if run.returncode:
-        sys.exit(f"art_illumina failed: {run.stderr.strip()[-500:]}")
+    art_reads(d / "transcripts.fa", d / "art", rl, args.negative_coverage, seed, paired=not args.single_end,
+              sam=False)
     (d / "transcripts.fa").unlink()
-    for m in (1, 2):
-        with open(d / f"art{m}.fq", "rb") as src, gzip.open(d / f"reads_{m}.fq.gz", "wb", compresslevel=1) as out:
-            shutil.copyfileobj(src, out)
-        (d / f"art{m}.fq").unlink()
+    gzip_reads(d, d / "art", args.single_end)
     secs = A.detect(index_dir, d, d / "detect", args.threads, False)
     alk = [c for c in A.read_tsv(d / "detect" / "fusions.tsv") if "ALK" in (c["gene5"], c["gene3"])]
     gone = [c for c in A.read_tsv(d / "detect" / "fusions.discarded.tsv") if "ALK" in (c["gene5"], c["gene3"])]
-    with gzip.open(d / "reads_1.fq.gz", "rt") as fh:
+    with gzip.open(d / ("reads.fq.gz" if args.single_end else "reads_1.fq.gz"), "rt") as fh:
         pairs = sum(1 for _ in fh) // 4
     return pairs, len(alk), len(gone), secs
 
@@ -115,6 +130,8 @@ def main() -> None:
                     "fusion_simulator_isoforms/fusion_isoforms.db.fasta.gz",
                     help="FASTA of non-ALK fusion transcripts to sequence as negatives ('' to skip)")
     ap.add_argument("--negative-coverage", type=float, default=2.0)
+    ap.add_argument("--single-end", action="store_true",
+                    help="ART single-end reads (and the negative sample's first reads) instead of pairs")
     args = ap.parse_args()
     if shutil.which("art_illumina") is None:
         print("art_illumina is not installed (apt-get install art-nextgen-simulation-tools): nothing measured")
@@ -153,15 +170,9 @@ def main() -> None:
                 truths = [build_fusion(parse_fusion_spec(s + "@1", panel, seed), by_gene, sequences, canonical, panel)
                           for s in specs]
                 (d / "fusions.fa").write_text("".join(f">f{i}\n{t.sequence}\n" for i, t in enumerate(truths)))
-                art_pairs(d / "fusions.fa", d / "art", rl, cov, seed)
+                art_reads(d / "fusions.fa", d / "art", rl, cov, seed, paired=not args.single_end)
                 support = art_support(d / "art.sam", truths)
-                for m in (1, 2):  # one gzip stream: the negative sample's reads, then ART's
-                    with gzip.open(d / f"reads_{m}.fq.gz", "wb", compresslevel=1) as out:
-                        with gzip.open(negative / f"reads_{m}.fq.gz", "rb") as src:
-                            shutil.copyfileobj(src, out)
-                        with open(d / f"art{m}.fq", "rb") as src:
-                            shutil.copyfileobj(src, out)
-                    (d / f"art{m}.fq").unlink()
+                gzip_reads(d, d / "art", args.single_end, background=negative)
                 secs = A.detect(index_dir, d, d / "detect", args.threads, False)
                 calls = A.read_tsv(d / "detect" / "fusions.tsv")
                 truth_rows = []
@@ -193,7 +204,8 @@ def main() -> None:
                   f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {tail}")
     if negatives:
         print()
-        print("| read length | independent negatives | pairs | ALK calls passing | discarded ALK candidates | seconds |")
+        unit = "reads" if args.single_end else "pairs"
+        print(f"| read length | independent negatives | {unit} | ALK calls passing | discarded ALK candidates | seconds |")
         print("|---|---|---:|---:|---:|---:|")
         for rl, pairs, passing, discarded, secs in negatives:
             print(f"| {rl} | {args.fusion_simulator.name} at {args.negative_coverage:g}x | {pairs:,} | {passing} "
