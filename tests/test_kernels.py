@@ -345,8 +345,8 @@ def twin_partner_tails(read: str, probes: list[tuple[str, list[str]]], k: int, t
     last base, forward strand before reverse) followed by ``tail`` bases unlike every continuation."""
     row_of = {p: r for r, (p, _) in enumerate(probes)}
 
-    def differs(t, row):
-        return all(sum(a != b for a, b in zip(t, c) if a in "ACGT" and b in "ACGT") >= min_diff
+    def differs(t, row):  # an N in the read agrees; a base past the continuation's end differs
+        return all(sum(a in "ACGT" and (j >= len(c) or a != c[j]) for j, a in enumerate(t)) >= min_diff
                    for c in probes[row][1])
 
     up = read.upper()
@@ -413,7 +413,7 @@ def test_partner_tails_match_twin(seed, k, tail, min_diff):
 
 def test_partner_tails_edges():
     k, tail = 9, 6
-    probe, cont = "ACGTTGCAG", "CCCTTT"
+    probe, cont, short = "ACGTTGCAG", "CCCTTT", "TTGACCAGT"
     probes = [(probe, [cont])]
     reads = [
         "GG" + probe + "AAAGGG",        # 5 of 6 differ: a tail ending at the read's end
@@ -423,10 +423,13 @@ def test_partner_tails_edges():
         revcomp("GG" + probe + "AAAGGG"),  # the reverse strand: the same tail
         "GG" + probe + "NNNNNN",        # N agrees with everything
         "",
+        "GG" + short + "CAAGGG",        # an isoform ends one base after the exon: 5 bases past it differ
+        "GG" + short + "CNNNNG",        # ... but read Ns still agree: one difference
     ]
+    probes.append((short, ["C"]))
     got = _run_tails(reads, probes, k, tail, 3)
     assert got == [(11, 0, False), (-1, -1, False), (-1, -1, False), (-1, -1, False), (11, 0, True),
-                   (-1, -1, False), (-1, -1, False)]
+                   (-1, -1, False), (-1, -1, False), (11, 1, False), (-1, -1, False)]
     assert got == [twin_partner_tails(r, probes, k, tail, 3) for r in reads]
 
 
