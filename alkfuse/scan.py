@@ -230,6 +230,18 @@ class Classifier:
                 if x5 + fwd + d5 in ends5 and _mismatches(seq[x5 : x5 + fwd], pseq[x5 + d5 : x5 + fwd + d5]) <= 1:
                     x5 += fwd
                     break
+            else:
+                # Inserted bases that read like the next exon's first ones but for a few mismatches carried
+                # the extension past the exon end (EML4::ALK v4's ATTCCT... read as GTTCCT, exon 15's start):
+                # the exon end, and those bases inserted, when they score no more than ``snap`` exact bases
+                # (+1 a match, -4 a mismatch, as the extension scores them). A break inside an exon is far
+                # rarer than one at its end; longer or cleaner matches stay a break in the exon.
+                for back in range(self.p.snap + 1, 4 * self.p.snap + 1):
+                    if x5 - back + d5 in ends5 and x5 - back - part.read_start >= self.p.min_anchor:
+                        wrong = _mismatches(seq[x5 - back : x5], pseq[x5 - back + d5 : x5 + d5])
+                        if back - 5 * wrong <= self.p.snap:
+                            x5 -= back
+                        break
         return x5, x3, x5 + d5, x3 + d3
 
     def _snap3(self, x3: int, alk: Segment) -> int:
