@@ -33,7 +33,7 @@ from .index import Index
 from .panel import Panel
 from .filters import JOINED_BY_TAILS, looks_intronic
 from .seq import edit_distance as _edit_distance
-from .seq import low_complexity, revcomp
+from .seq import ends_within, low_complexity, revcomp
 
 FLANK = 400
 
@@ -184,14 +184,19 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     seen = {s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."} \
         | {f.span.gene5 for f in ev.fragments if f.span is not None}
     panel_partners = {ti.gene for ti in index.transcripts if ti.role == "partner"}
-    # Genes with evidence in the sample need a shorter match than the rest of the panel's partners.
+    # Genes with evidence in the sample need a shorter match than the rest of the panel's partners, unless
+    # the rest of the part is the insert of a listed variant there (its length exactly, at its ALK start).
     genes = [(g, min_match) for g in sorted(seen)] + [(g, min_match + 4) for g in sorted(panel_partners - seen)]
+    listed = _listed_junctions(index, panel) if panel is not None else set()
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
             continue
-        host = next((o for o in juncs if o.tx5 >= 0 and o.tx3 == j.tx3 and o.start3 == j.start3 and o.insert
-                     and _ends_like(index.sequence(o.tx5)[: o.end5] + o.insert, j.seq5)), None)
-        if host is not None:
+        # the junction whose sequence the part reads best (a junction without insert here is step 2's)
+        fits = [(_mismatches(side[-len(j.seq5):], j.seq5), n, o) for n, o in enumerate(juncs)
+                if o.tx5 >= 0 and o.tx3 == j.tx3 and o.start3 == j.start3
+                and len(side := index.sequence(o.tx5)[: o.end5] + o.insert) >= len(j.seq5)]
+        host = min(((d, n, o) for d, n, o in fits if d <= 2), default=(0, 0, None), key=lambda x: x[:2])[2]
+        if host is not None and host.insert:
             host.absorbs_unknown = True
             host.insert = _right_consensus([host.insert, *(j.prefixes or [j.seq5])], host.insert)
             j.fragments = None  # removed below
@@ -202,8 +207,10 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 canon = index.canonical[g]
                 pseq = index.sequence(canon.idx)
                 for _, e in canon.t.exon_bounds():
-                    for L in _exon_end_offsets(seq5, pseq[e - 6 : e], need, min(len(seq5), e)):
-                        if _mismatches(seq5[:L], pseq[e - L : e]) <= L // 16:
+                    for L in _exon_end_offsets(seq5, pseq[e - 6 : e], min_match, min(len(seq5), e)):
+                        if L < need and (canon.idx, e, j.start3, len(seq5) - L) not in listed:
+                            continue
+                        if _exon_end_fits(seq5[:L], pseq[:e]):
                             if best is None or L > best[0]:
                                 best = (L, g, canon.idx, e, seq5[L:])
                             break
@@ -249,6 +256,15 @@ def _tail_seeds(tails: dict[str, list[tuple[int, str]]]) -> dict[str, list[tuple
             for o in range(len(tail) - TAIL_OVERLAP + 1):
                 seeds[tail[o : o + TAIL_OVERLAP]].append((g, e, tail, o))
     return seeds
+
+
+def _exon_end_fits(part: str, exon: str) -> bool:
+    """``part`` reads as the end of ``exon`` (the partner's bases up to an exon end): one mismatch per 16
+    bases, or as many edits when an indel (a read error) shifts the bases before it."""
+    budget = len(part) // 16
+    if _mismatches(part, exon[-len(part):]) <= budget:
+        return True
+    return budget > 0 and ends_within(part, exon[-len(part) - budget:], 1, budget)
 
 
 def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]], index: Index
@@ -581,15 +597,18 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
         reads = [(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)]
         hits_of = _lazy_hits(reads, seqs, params, rescue)
         chosen = None
-        for s in f.splits:
+        for s in f.splits:  # the junction the read was split at; of several, the one it reads best
             if s.gene5 == ".":
-                ns = [n for n in by_split.get(("?", *_alk_start(index, s)), [])
-                      if _ends_like(_five_prime_side(juncs[n], index), s.insert, len(s.insert) // 16)]
+                fit = {n: _mismatches(_five_prime_side(juncs[n], index)[-len(s.insert):], s.insert)
+                       for n in by_split.get(("?", *_alk_start(index, s)), [])
+                       if len(_five_prime_side(juncs[n], index)) >= len(s.insert)}
+                fit = {n: d for n, d in fit.items() if d <= len(s.insert) // 16}
             else:
                 key = (s.gene5, index.by_id[s.tx5].idx, s.end5, *_alk_start(index, s))
-                ns = [n for n in by_split.get(key, []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)]
-            if ns:
-                chosen = ns[0]
+                fit = {n: _edit_distance(s.insert, juncs[n].insert, params.insert_tolerance + 2)
+                       for n in by_split.get(key, []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)}
+            if fit:
+                chosen = min(fit, key=lambda n: (fit[n], n))
                 break
         if chosen is None:
             # A read places on a junction only through a seed (11-mer) they share: the others are not tried.
@@ -1126,9 +1145,21 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
             if (same5 and weak.tx3 == strong.tx3 and abs(weak.start3 - strong.start3) <= params.nearby
                     and abs(len(weak.insert) - len(strong.insert)) <= params.nearby) \
                     or _same_molecule(weak, strong, index, params) or _alk_indel_twin(weak, strong, index):
+                if not strong.precise and weak.precise and _seen_exon_ends(weak, index):
+                    # reads show this one's exons; the other's were inferred from fragment lengths
+                    weak.fragments = weak.fragments + strong.fragments
+                    gone.add(a)
+                    break
                 strong.fragments = strong.fragments + weak.fragments
                 gone.add(b)
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
+
+
+def _seen_exon_ends(j: Junction, index: Index) -> bool:
+    """The junction joins a partner exon end to an ALK exon start or listed ALK start (inserted bases
+    allowed): what a cryptic exon or a listed variant looks like, not a read error."""
+    return j.tx5 >= 0 and j.end5 in {e for _, e in index.transcripts[j.tx5].t.exon_bounds()} \
+        and j.start3 in index.listed_alk_starts(j.tx3)
 
 
 def _same_molecule(weak: Junction, strong: Junction, index: Index, params: CallParams, window: int = 50,

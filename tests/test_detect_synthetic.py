@@ -518,3 +518,94 @@ def test_fusion_read_with_an_indel_in_alk_stays_a_fusion_read(reference, synth_i
     read = npm1[e4 - 45 : e4] + alk[a20 : a20 + 35] + alk[a20 + 34 : a20 + 104]
     frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
     assert frag is not None and [s.gene5 for s in frag.splits] == ["NPM1"]
+
+
+def _mutate(seq: str, at: tuple[int, ...]) -> str:
+    s = list(seq)
+    for p in at:
+        s[p] = "ACGT"[("ACGT".index(s[p]) + 1) % 4]
+    return "".join(s)
+
+
+@pytest.mark.parametrize("first, wrong, at_exon_end", [
+    (6, (0,), True),      # EML4::ALK v4 (ATTCCT... read as exon 15's GTTCCT): the exon end, bases inserted
+    (11, (0, 5), True),   # a random cryptic exon that reads like exon 15's start but for two bases
+    (8, (), False),       # eight bases exactly as the exon goes on: a break inside the exon
+])
+def test_inserted_bases_like_the_next_exon_do_not_move_the_break(reference, synth_index, first, wrong, at_exon_end):
+    """Inserted bases that begin like the next exon carry the partner segment's extension past the exon
+    end. When they score no more than a few exact bases (+1 a match, -4 a mismatch), the break is the exon
+    end and they are inserted (EML4::ALK v4 E14;ins11del49A20 came out E15-120;ins5del49A20)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e14 = txs["ENST00000318522"].exon_bounds()[13][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    head = _mutate(eml4[e14 : e14 + first], wrong)
+    nxt = "ACGT"[("ACGT".index(eml4[e14 + first]) + 2) % 4]  # the insert leaves the exon here for sure
+    insert = head + nxt + "TGACCTAGGTGCA"[: max(0, 11 - first - 1)]
+    read = eml4[e14 - 60 : e14] + insert + alk[a20 + 49 : a20 + 89]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
+    (sp,) = frag.splits
+    if at_exon_end:
+        assert (sp.end5, sp.insert) == (e14, insert)
+    else:
+        assert (sp.end5, sp.insert) == (e14 + first, insert[first:])
+
+
+def test_exon_end_fits_allows_a_read_indel():
+    """An unknown 5' part that is a partner exon's end read with a deleted base (one edit in 16+ bases) is
+    that exon's end; one with as many substitutions as bases/16 too; more is not."""
+    from alkfuse.caller import _exon_end_fits
+
+    rng = np.random.default_rng(2)
+    exon = "".join(rng.choice(list("ACGT"), 200))
+    assert _exon_end_fits(exon[-25:], exon)
+    assert _exon_end_fits(exon[-25:-12] + exon[-11:], exon)  # a base lost 11 before the end
+    assert _exon_end_fits(_mutate(exon[-20:], (3,)), exon)
+    assert not _exon_end_fits(_mutate(exon[-20:], (3, 9)), exon)
+    assert not _exon_end_fits(exon[-26:-12] + exon[-11:-1], exon)  # does not end at the exon end
+    assert not _exon_end_fits(exon[-12:-5] + exon[-4:], exon)  # under 16 bases: no edit allowed
+
+
+def test_read_split_at_two_junctions_goes_to_the_one_it_reads_best(reference, synth_index, tmp_path):
+    """Strong NPM1::ALK E4;A20, and one read with an inserted base and two substitutions 23 bases before
+    the NPM1 exon end: its own junction E4-23;ins24A20. Reads that start 16 bases before the junction (an
+    unknown 5' part, NPM1's last bases) fit both junctions' sequence within an error; they belong to the
+    one they read exactly, so the artefact keeps its one fragment and fails min_support."""
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    npm1, alk = seqs["ENST00000296930"], seqs["ENST00000389048"]
+    e4 = txs["ENST00000296930"].exon_bounds()[3][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    fusion = npm1[:e4] + alk[a20:]
+    odd = "C" + _mutate(npm1[e4 - 23 : e4], (6, 19))
+    pairs = [(fusion[e4 - x : e4 - x + 100], fusion[e4 - x + 150 : e4 - x + 250]) for x in range(25, 85, 3)]
+    pairs.append((npm1[e4 - 90 : e4 - 23] + odd + alk[a20 : a20 + 40], alk[a20 + 150 : a20 + 250]))
+    pairs += [(fusion[e4 - 16 : e4 + 84], fusion[e4 + y : e4 + y + 100]) for y in (150, 160, 170, 180)]
+    r1 = _write_fastq(tmp_path / "r1.fq.gz", [a for a, _ in pairs])
+    r2 = _write_fastq(tmp_path / "r2.fq.gz", [revcomp(b) for _, b in pairs])
+    res = detect(synth_index, tmp_path / "out", str(r1), str(r2), sample="s")
+    assert [r["junction"] for r in _rows(res.paths["tsv"])] == ["E4;A20"]
+    gone = [r for r in _rows(res.paths["discarded"]) if r["gene5"] == "NPM1"]
+    assert [(r["split_reads"], r["filters"]) for r in gone] == [("1", "min_support")]
+
+
+def test_short_partner_part_before_a_listed_insert_names_the_partner(reference, synth_index, tmp_path):
+    """EML4::ALK v8a (E17;ins30A20) from two reads only, neither with 12+ EML4 bases (10 and 4): the 10 bases
+    are EML4 exon 17's end and what follows is exactly v8a's 30 inserted bases at ALK exon 20, so the call
+    is v8a, not unknown::ALK."""
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e17 = txs["ENST00000318522"].exon_bounds()[16][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "".join(np.random.default_rng(8).choice(list("ACGT"), 30))
+    reads = [eml4[e17 - 10 : e17] + insert + alk[a20 : a20 + 60], eml4[e17 - 4 : e17] + insert + alk[a20 : a20 + 66]]
+    fq = _write_fastq(tmp_path / "reads.fq.gz", reads)
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["gene5"], r["junction"], r["known_variant"]) for r in rows] == [("EML4", "E17;ins30A20", "v8a")]

@@ -66,6 +66,28 @@ def test_weak_imprecise_junction_beside_a_stronger_one_joins_it(synth_index):
     assert len(juncs) == 2
 
 
+def test_imprecise_junction_never_takes_a_precise_one_on_exon_ends(synth_index):
+    """v5b seen whole in 18 reads (E2;ins117A20) and, from reads of its insert with a read error in the
+    partner part, an imprecise junction that fragment lengths placed at exon 3 with 135 'inserted' bases
+    and 216 fragments. Both read the same last bases; the reads show exon 2, so the imprecise one joins the
+    precise one, not the other way round (it once made v5b 'E3;ins135A20')."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(5).choice(list("ACGT"), 117))
+    precise = _junction(index, "EML4", 2, 20, ins, 18)
+    guessed = _junction(index, "EML4", 3, 20, "AAATCAGTCTCAGTAAAG" + ins, 216, precise=False)
+    juncs = [guessed, precise]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [precise] and len(precise.fragments) == 234
+    # a precise junction off the exon ends (a partner part cut short by a read error) still joins the other
+    canon = index.canonical["EML4"]
+    cut = Junction("EML4", canon.idx, canon.t.exon_bounds()[1][1] - 5, index.alk.idx, precise.start3,
+                   precise.insert, True, fragments=[object()] * 3)
+    strong = _junction(index, "EML4", 2, 20, ins, 40, precise=False)
+    juncs = [strong, cut]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong] and len(strong.fragments) == 43
+
+
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
     out = []
     for b in seq:
