@@ -670,12 +670,13 @@ def _span_fits(f: Fragment, j: Junction, index: Index, params: CallParams) -> bo
     return (j.end5 - s5) + len(j.insert) + (e3 + 1 - j.start3) <= params.max_fragment
 
 
-def _dedupe(j: Junction) -> tuple[list, int]:
-    """Fragments with the same UMI and mate positions on the junction count once."""
+def _dedupe(j: Junction, index: Index) -> tuple[list, int]:
+    """Fragments with the same UMI and mate positions count once: a read across the junction by its 5' end
+    on the junction, its mate by where its first k-mer found in the index lies (``_read_place``)."""
     seen, kept = set(), []
     for f, kind, hits in sorted(j.fragments, key=lambda x: x[0].name):
         if kind == "split" and any(hits):
-            pos = tuple(h.five_prime(len(s)) if h else None for h, s in zip(hits, f.seqs))
+            pos = tuple(h.five_prime(len(s)) if h else _read_place(index, s) for h, s in zip(hits, f.seqs))
         elif f.span is not None:
             pos = (f.span.tx5, f.span.start5, f.span.tx3, f.span.end3)
         else:
@@ -686,6 +687,29 @@ def _dedupe(j: Junction) -> tuple[list, int]:
         seen.add(key)
         kept.append((f, kind, hits))
     return kept, len(j.fragments) - len(kept)
+
+
+def _read_place(index: Index, read: str) -> tuple[int, int, int] | None:
+    """(strand, transcript, transcript position of the read's 5' end) from the read's 5'-most k-mer that the
+    index holds (its first transcript and position when several hold it): a duplicate of the read lies
+    there too, errors in its first bases aside."""
+    from .kernels import encode, kmer_keys
+
+    for strand, s in enumerate((read, revcomp(read))):
+        keys, valid = kmer_keys(encode(s), index.k)
+        at = np.flatnonzero(valid)
+        if not len(at):
+            return None
+        lo, hi = index.lookup(keys[at])
+        hit = np.flatnonzero(hi > lo)
+        if not len(hit):
+            continue
+        i = hit[0] if strand == 0 else hit[-1]  # the k-mer nearest the read's 5' end
+        rows = np.arange(lo[i], hi[i])
+        tx, pos = np.asarray(index.kmer_tx[rows]), np.asarray(index.kmer_pos[rows])
+        b = int(np.lexsort((pos, tx))[0])
+        return strand, int(tx[b]), int(pos[b] - at[i] if strand == 0 else pos[b] - at[i] + len(s))
+    return None
 
 
 def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction]) -> list[Junction]:
@@ -966,7 +990,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     ann = Annotator(index, panel)
     calls = []
     for j in juncs:
-        kept, dups = _dedupe(j)
+        kept, dups = _dedupe(j, index)
         if not kept:
             continue
         calls.append(ann.make_call(j, kept, dups, ev.stats.wildtype_fragments))

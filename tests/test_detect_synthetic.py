@@ -609,3 +609,24 @@ def test_short_partner_part_before_a_listed_insert_names_the_partner(reference, 
     res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
     rows = _rows(res.paths["tsv"])
     assert [(r["gene5"], r["junction"], r["known_variant"]) for r in rows] == [("EML4", "E17;ins30A20", "v8a")]
+
+
+def test_duplicates_need_both_mates_in_the_same_place(reference, synth_index, tmp_path):
+    """Three fragments whose first reads cross NPM1::ALK at the same place: two have mates at different
+    places in ALK (two molecules), the third is an exact copy of the first (a PCR duplicate). The mate that
+    does not cross the junction is placed through the index."""
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    npm1, alk = seqs["ENST00000296930"], seqs["ENST00000389048"]
+    e4 = txs["ENST00000296930"].exon_bounds()[3][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    fusion = npm1[:e4] + alk[a20:]
+    r1 = fusion[e4 - 50 : e4 + 50]
+    pairs = [(r1, fusion[e4 + 200 : e4 + 300]), (r1, fusion[e4 + 230 : e4 + 330]), (r1, fusion[e4 + 200 : e4 + 300])]
+    pairs += [(fusion[e4 - x : e4 - x + 100], fusion[e4 - x + 180 : e4 - x + 280]) for x in (30, 60, 70)]
+    f1 = _write_fastq(tmp_path / "r1.fq.gz", [a for a, _ in pairs])
+    f2 = _write_fastq(tmp_path / "r2.fq.gz", [revcomp(b) for _, b in pairs])
+    res = detect(synth_index, tmp_path / "out", str(f1), str(f2), sample="s")
+    (row,) = _rows(res.paths["tsv"])
+    assert (row["junction"], row["unique_fragments"], row["duplicates"]) == ("E4;A20", "5", "1")
