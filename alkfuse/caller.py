@@ -169,9 +169,11 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     """Give an unknown 5' sequence its partner, in this order:
 
     1. it ends like a junction read with a known partner and insert at the same ALK start (reads that
-       hold only inserted bases and ALK, e.g. a v8a read missing the EML4 part): join that junction;
+       hold only inserted bases and ALK, e.g. a v8a read missing the EML4 part): join that junction, unless
+       a junction without insert there reads it better (then the part is that partner's exon end: step 2);
     2. it begins with the end of an exon of a partner gene (seen in the sample, or any panel partner with
-       a longer match; one mismatch per 16 bases allowed): that partner plus inserted bases (the pizzly
+       a longer match, or as short a one when the rest is exactly a listed variant's insert there; one
+       error per 16 bases allowed, a read's indel included): that partner plus inserted bases (the pizzly
        EML4 exon 14 + ALK intron 19 case);
     3. its start is the end of a partner tail (a read that runs from a partner exon end into other bases;
        16+ bases of overlap, one mismatch per 16): that partner exon, the tail's bases before the overlap
@@ -191,11 +193,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
             continue
-        # the junction whose sequence the part reads best (a junction without insert here is step 2's)
-        fits = [(_mismatches(side[-len(j.seq5):], j.seq5), n, o) for n, o in enumerate(juncs)
-                if o.tx5 >= 0 and o.tx3 == j.tx3 and o.start3 == j.start3
-                and len(side := index.sequence(o.tx5)[: o.end5] + o.insert) >= len(j.seq5)]
-        host = min(((d, n, o) for d, n, o in fits if d <= 2), default=(0, 0, None), key=lambda x: x[:2])[2]
+        host = _best_host(j, juncs, index)
         if host is not None and host.insert:
             host.absorbs_unknown = True
             host.insert = _right_consensus([host.insert, *(j.prefixes or [j.seq5])], host.insert)
@@ -256,6 +254,22 @@ def _tail_seeds(tails: dict[str, list[tuple[int, str]]]) -> dict[str, list[tuple
             for o in range(len(tail) - TAIL_OVERLAP + 1):
                 seeds[tail[o : o + TAIL_OVERLAP]].append((g, e, tail, o))
     return seeds
+
+
+def _best_host(j: Junction, juncs: list[Junction], index: Index, mismatches: int = 2) -> Junction | None:
+    """The junction with a known partner at ``j``'s ALK start whose sequence ends like ``j``'s unknown 5'
+    part with the fewest mismatches (at most ``mismatches``; ties: the first). One without inserted bases
+    is returned too: then the part is the partner's exon end, explain_unknown's step 2."""
+    fits = []
+    for n, o in enumerate(juncs):
+        if o.tx5 < 0 or o.tx3 != j.tx3 or o.start3 != j.start3:
+            continue
+        side = _five_prime_side(o, index)
+        if len(side) >= len(j.seq5):
+            d = _mismatches(side[-len(j.seq5):], j.seq5)
+            if d <= mismatches:
+                fits.append((d, n, o))
+    return min(fits, key=lambda x: x[:2])[2] if fits else None
 
 
 def _exon_end_fits(part: str, exon: str) -> bool:
