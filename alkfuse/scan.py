@@ -483,6 +483,10 @@ class Classifier:
         if p <= a or mate.find(probe, p + 1) >= 0:
             return sp
         prefix = mate[:p] + read[a:x3]
+        # a fragment shorter than the mate: the mate reads the adapter before it (fusion sense)
+        prefix = prefix[max((prefix.rfind(ad) + len(ad) for ad in ADAPTERS if ad in prefix), default=0):]
+        if len(prefix) <= len(sp.insert):
+            return sp
         return Split(sp.mate, sp.gene5, sp.tx5, sp.end5, sp.tx3, sp.start3, prefix, len(prefix), sp.anchor3,
                      sp.mismatches, sp.read_break, sp.homolog)
 

@@ -630,3 +630,23 @@ def test_duplicates_need_both_mates_in_the_same_place(reference, synth_index, tm
     res = detect(synth_index, tmp_path / "out", str(f1), str(f2), sample="s")
     (row,) = _rows(res.paths["tsv"])
     assert (row["junction"], row["unique_fragments"], row["duplicates"]) == ("E4;A20", "5", "1")
+
+
+def test_unknown_part_extended_from_the_mate_stops_at_the_adapter(reference, synth_index):
+    """A 67-base fragment (23 inserted bases, then ALK) read from both ends into the adapters: an unknown 5'
+    part is made longer with the mate's bases before it, but the mate's bases before the fragment are
+    adapter, not partner (they made a 58-base 'insert' that became a call of its own)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "CTAGACTGCCGCCTAGGTGAGCT"
+    fragment = insert + alk[a20 : a20 + 44]
+    r1 = fragment + "AGATCGGAAGAGCACACGTCTGAACTCCAGTCAGT"[:33]
+    r2 = revcomp(fragment) + "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGTGA"[:33]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (r1, r2), ("I" * 100,) * 2, Stats())
+    assert [sp.insert for sp in frag.splits] == [insert, insert]
