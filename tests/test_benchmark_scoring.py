@@ -29,3 +29,26 @@ def test_the_exact_call_is_taken_and_a_second_call_is_false():
              row("NPM1", "E4;A20", "5:1", "2:200")]
     n = accuracy.score(truth, calls)
     assert (n["found"], n["exact"], n["named_ok"], n["false"]) == (1, 1, 1, 2)
+
+
+def test_unknown_partner_inside_the_insert_is_unresolved_not_false():
+    """v5b's reads showed only inserted bases and ALK: unknown::ALK at its ALK breakpoint, its 5' bases the
+    end of the insert (one read error allowed), is 'partner unresolved' while no call names v5b. 5' bases
+    that are not the insert, or another ALK breakpoint, are false."""
+    insert = "ACGTTGCAGTCAGGATCCATTTGACCGGTAACGTTAGCAGTCCATGACCTAGGACTTACGATCGGATCCAAGT"
+    truth = [row("EML4", "E2;ins74A20", "2:5", "2:200", insert, "v5b")]
+
+    def unknown(flank, bp3="2:200"):
+        return row("unknown", "?;A20", ".", bp3, fusion_sequence=flank + "|TGTACCGCCGG")
+
+    wrong = insert[-40:-20] + ("A" if insert[-20] != "A" else "C") + insert[-19:]
+    for flank in (insert[-50:], wrong):
+        n = accuracy.score(truth, [unknown(flank)])
+        assert (n["found"], n["unresolved"], n["false"]) == (0, 1, 0)
+    n = accuracy.score(truth, [unknown(insert[-50:]), unknown(wrong)])  # a second row of one fusion
+    assert (n["found"], n["unresolved"], n["false"]) == (0, 1, 1)
+    n = accuracy.score(truth, [unknown("GATTACA" * 6), unknown(insert[-50:], bp3="2:300")])
+    assert (n["found"], n["unresolved"], n["false"]) == (0, 0, 2)
+    # beside a call that names the fusion, a second row for it is false
+    n = accuracy.score(truth, [row("EML4", "E2;ins74A20", "2:5", "2:200", insert, "v5b"), unknown(insert[-50:])])
+    assert (n["found"], n["unresolved"], n["false"]) == (1, 0, 1)
