@@ -558,8 +558,8 @@ def canonical_tails(ev: Evidence, index: Index) -> dict[str, list[tuple[int, str
 
 
 def junction_kmer_candidates(ev: Evidence, index: Index, known: list[Junction]) -> list[Junction]:
-    """Exon-boundary junctions named by the partner-ALK junction k-mers that fragments hold (reads whose
-    ALK or partner part is shorter than k)."""
+    """Exon-boundary junctions (and listed variants' ALK-side deletions) named by the partner-ALK junction
+    k-mers that fragments hold (reads whose ALK or partner part is shorter than k)."""
     from .kernels import encode, kmer_keys
 
     if not len(index.junction_kmers):
@@ -582,7 +582,8 @@ def junction_kmer_candidates(ev: Evidence, index: Index, known: list[Junction]) 
         gene, tid, e5, _, tid3, a3 = names[n].split("|")
         t5, t3 = index.by_id[tid], index.by_id[tid3]
         end5 = t5.t.exon_bounds()[int(e5[1:]) - 1][1]
-        start3 = t3.t.exon_bounds()[int(a3[1:]) - 1][0]
+        exon3, _, deleted = a3[1:].partition("+")  # A20, or A20+12: a listed variant's ALK-side deletion
+        start3 = t3.t.exon_bounds()[int(exon3) - 1][0] + int(deleted or 0)
         if (t5.idx, end5, t3.idx, start3) not in have:
             out.append(Junction(gene, t5.idx, end5, t3.idx, start3, ""))
             have.add((t5.idx, end5, t3.idx, start3))

@@ -14,9 +14,10 @@ Layout of ``DIR`` (all written deterministically: same inputs, same bytes):
 - ``kmer_fences.npy``   every FENCE_STEP-th key, kept in memory so that a look-up reads one page of keys
 - ``alk_filter.npy``    canonical k-mers of ALK from exon 18 to the 3' end (all isoforms) that no other gene
                         holds and that are not low complexity: the pre-filter of the read scan.
-- ``junctions.fa``      partner exon end + ALK exon 19/20/21 start junction sequences (canonical
-                        transcripts; FASTA ids ``GENE|TRANSCRIPT|E{n}|ALK|TRANSCRIPT|A{m}``), used to rescue
-                        reads with short anchors.
+- ``junctions.fa``      partner exon end + ALK exon 19/20/21 start junction sequences, and listed
+                        variants' ALK starts after a deletion (canonical transcripts; FASTA ids
+                        ``GENE|TRANSCRIPT|E{n}|ALK|TRANSCRIPT|A{m}``, ``...|A{m}+{d}``), used to rescue reads
+                        with short anchors.
 """
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ def build_index(
             cds = f"{t.cds[0]}-{t.cds[1]}" if t.cds else "."
             fh.write(f"{t.id}\t{t.version or '.'}\t{t.gene_name}\t{t.gene_id}\t{role}\t{t.chrom}\t{t.strand}\t"
                      f"{exons}\t{cds}\t{int(canon_ids.get(t.gene_name) == t.id)}\t{t.biotype}\n")
-    junctions = _junctions(txs, seqs, canon_ids, roles)
+    junctions = _junctions(txs, seqs, canon_ids, roles, panel)
     with open(tmp / "junctions.fa", "w") as fh:
         for name, left, right in junctions:
             fh.write(f">{name} junction={len(left)}\n{left}{right}\n")
@@ -288,9 +289,11 @@ def _add_alk_premrna(ann: Annotation, seqs: dict[str, str], genome: Genome) -> N
     seqs[locus.id] = genome.transcript_sequence(locus)
 
 
-def _junctions(txs, seqs, canon_ids, roles) -> list[tuple[str, str, str]]:
+def _junctions(txs, seqs, canon_ids, roles, panel: Panel) -> list[tuple[str, str, str]]:
     """(name, partner side, ALK side) for every exon end of every panel partner's canonical transcript
-    joined to the start of ALK exons 20, 19 and 21. Names: ``GENE|TRANSCRIPT|E{n}|ALK|TRANSCRIPT|A{m}``."""
+    joined to the start of ALK exons 20, 19 and 21, and to the ALK start of each listed variant of the
+    partner with an ALK-side deletion and no insert (EML4::ALK v7: 12 bases into exon 20). Names:
+    ``GENE|TRANSCRIPT|E{n}|ALK|TRANSCRIPT|A{m}`` (``A{m}+{d}`` with a deletion)."""
     by_id = {t.id: t for t in txs}
     alk = by_id[canon_ids[KINASE]]
     alk_seq = seqs[alk.id]
@@ -308,6 +311,14 @@ def _junctions(txs, seqs, canon_ids, roles) -> list[tuple[str, str, str]]:
                 astart = alk_bounds[ae - 1][0]
                 out.append((f"{gene}|{p.id}|E{ei}|{KINASE}|{alk.id}|A{ae}",
                             pseq[max(0, pend - JUNCTION_FLANK) : pend], alk_seq[astart : astart + JUNCTION_FLANK]))
+        for v in panel.variants:
+            if v.gene5 != gene or v.gene3 != KINASE or not v.deletion_length or v.insert_length \
+                    or not 1 <= v.exon5 < len(p.exon_bounds()) or not 1 <= v.exon3 <= len(alk_bounds):
+                continue
+            pend = p.exon_bounds()[v.exon5 - 1][1]
+            astart = alk_bounds[v.exon3 - 1][0] + v.deletion_length
+            out.append((f"{gene}|{p.id}|E{v.exon5}|{KINASE}|{alk.id}|A{v.exon3}+{v.deletion_length}",
+                        pseq[max(0, pend - JUNCTION_FLANK) : pend], alk_seq[astart : astart + JUNCTION_FLANK]))
     return out
 
 

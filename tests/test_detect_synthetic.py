@@ -650,3 +650,19 @@ def test_unknown_part_extended_from_the_mate_stops_at_the_adapter(reference, syn
     r2 = revcomp(fragment) + "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGTGA"[:33]
     frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (r1, r2), ("I" * 100,) * 2, Stats())
     assert [sp.insert for sp in frag.splits] == [insert, insert]
+
+
+def test_listed_alk_deletion_found_from_short_alk_ends(reference, synth_index, tmp_path):
+    """EML4::ALK v7 (E14;del12A20) in single-end 50 bp reads that hold 13-17 ALK bases each (fewer than k):
+    only k-mers across the junction see them, so the index holds the junctions of listed variants with an
+    ALK-side deletion too, not only those of ALK exon starts."""
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e14 = txs["ENST00000318522"].exon_bounds()[13][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    fusion = eml4[:e14] + alk[a20 + 12 :]
+    reads = [fusion[e14 - x : e14 - x + 50] for x in (33, 35, 37)]
+    fq = _write_fastq(tmp_path / "reads.fq.gz", reads)
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["junction"], r["known_variant"], r["unique_fragments"]) for r in rows] == [("E14;del12A20", "v7", "3")]
