@@ -27,8 +27,8 @@ Every sample also has background expression and 1-fragment noise chimeras. Each 
   false ALK calls    ALK calls not taken by a simulated fusion (other genes, or a second call of one), per
                      sample, except:
   partner unresolved unknown::ALK calls at the ALK breakpoint of a simulated fusion no call names, whose 5'
-                     bases all lie in that fusion's inserted bases (reads of the insert and ALK; none
-                     reached the partner), per sample: the fusion is there, its partner is not named;
+                     bases are that fusion's inserted bases and at most 7 more (reads of the insert and
+                     ALK; none reached 8 bases into the partner), per sample: the fusion is there, its partner is not named;
                      counted apart, neither found nor false (one per fusion; beside a call that names
                      it, or a second one: false)
   seconds            wall time of detect (startup included) summed over the row's samples
@@ -185,17 +185,21 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
 
 def partner_unresolved(call: dict[str, str], truth: list[dict[str, str]]) -> dict[str, str] | None:
     """The simulated fusion of ``truth`` at whose ALK breakpoint an unknown::ALK call lies with 5' bases (up
-    to 50, as fusion_sequence shows them) that are the last of its inserted bases (an error per 16 bases and
-    one more allowed), if any."""
+    to 50, as fusion_sequence shows them) that end with its inserted bases (an error per 16 bases and one
+    more allowed) and hold at most PARTNER_UNSEEN bases before them, if any."""
     if call["gene5"] != "unknown":
         return None
     flank = call["fusion_sequence"].split("|")[0]
     for t in truth:
         ins = "" if t["inserted_sequence"] in ("", ".") else t["inserted_sequence"]
-        if t["breakpoint3"] == call["breakpoint3"] and 0 < len(flank) <= len(ins) and \
-                sum(a != b for a, b in zip(flank, ins[-len(flank):])) <= 1 + len(flank) // 16:
+        n = min(len(flank), len(ins))
+        if t["breakpoint3"] == call["breakpoint3"] and n and len(flank) <= len(ins) + PARTNER_UNSEEN and \
+                sum(a != b for a, b in zip(flank[-n:], ins[-n:])) <= 1 + n // 16:
             return t
     return None
+
+
+PARTNER_UNSEEN = 7  # partner bases too few to name it: fewer than the caller's shortest exon-end match (8)
 
 
 @dataclass

@@ -49,6 +49,12 @@ def test_unknown_partner_inside_the_insert_is_unresolved_not_false():
     assert (n["found"], n["unresolved"], n["false"]) == (0, 1, 1)
     n = accuracy.score(truth, [unknown("GATTACA" * 6), unknown(insert[-50:], bp3="2:300")])
     assert (n["found"], n["unresolved"], n["false"]) == (0, 0, 2)
+    # a shorter insert (v3b: 33 bases) with 6 partner bases before it: too few to name the partner;
+    # with 8 the caller could have named it
+    short = [row("EML4", "E6;ins33A20", "2:5", "2:200", insert[-33:], "v3b")]
+    for before, unresolved in (("ACCAAG", 1), ("TCAACCAAG", 0)):
+        n = accuracy.score(short, [unknown(before + insert[-33:])])
+        assert (n["unresolved"], n["false"]) == (unresolved, 1 - unresolved)
     # beside a call that names the fusion, a second row for it is false
     n = accuracy.score(truth, [row("EML4", "E2;ins74A20", "2:5", "2:200", insert, "v5b"), unknown(insert[-50:])])
     assert (n["found"], n["unresolved"], n["false"]) == (1, 0, 1)
