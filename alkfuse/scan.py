@@ -31,6 +31,19 @@ _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?
 # Illumina adapter ends as they appear before an insert in fusion-sense reads (TruSeq read 1 primer end,
 # and the reverse complement of the read 2 adapter start).
 ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
+ADAPTER_END = ADAPTERS[0]  # fusion sense, a reversed read's read-through ends with it: the fragment follows
+ADAPTER_END_MIN = 3  # bases of its end that, at a read's start, are taken for adapter
+
+
+def adapter_cut(seq: str) -> int:
+    """Where a fusion-sense read's bases after adapter read-through begin: after the last whole adapter,
+    or after the end of ADAPTER_END that the read starts with (a fragment a few bases shorter than the
+    read leaves only the adapter's last bases before it); 0 when there is none."""
+    cut = max((seq.rfind(a) + len(a) for a in ADAPTERS if a in seq), default=0)
+    if cut:
+        return cut
+    return next((m for m in range(len(ADAPTER_END) - 1, ADAPTER_END_MIN - 1, -1)
+                 if seq.startswith(ADAPTER_END[-m:])), 0)
 PREFIX_MIN_EDITED = 30  # bases before an ALK segment from which indels are allowed in comparing them with ALK
 ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
@@ -117,7 +130,7 @@ class Classifier:
             # Adapter read-through on a short fragment puts adapter before ALK: only what follows counts. The
             # ALK part may have swallowed the adapter's last bases (equal to ALK's first ones by chance).
             near = seq[: alk.read_start + ADAPTER_OVERLAP]
-            cut = max((near.rfind(a) + len(a) for a in ADAPTERS if a in near), default=0)
+            cut = adapter_cut(near)
             if cut:
                 if alk.read_start - cut < p.min_anchor:
                     return None
@@ -484,7 +497,7 @@ class Classifier:
             return sp
         prefix = mate[:p] + read[a:x3]
         # a fragment shorter than the mate: the mate reads the adapter before it (fusion sense)
-        prefix = prefix[max((prefix.rfind(ad) + len(ad) for ad in ADAPTERS if ad in prefix), default=0):]
+        prefix = prefix[adapter_cut(prefix):]
         if len(prefix) <= len(sp.insert):
             return sp
         return Split(sp.mate, sp.gene5, sp.tx5, sp.end5, sp.tx3, sp.start3, prefix, len(prefix), sp.anchor3,

@@ -666,3 +666,31 @@ def test_listed_alk_deletion_found_from_short_alk_ends(reference, synth_index, t
     res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
     rows = _rows(res.paths["tsv"])
     assert [(r["junction"], r["known_variant"], r["unique_fragments"]) for r in rows] == [("E14;del12A20", "v7", "3")]
+
+
+def test_adapter_cut_takes_whole_adapters_and_the_end_of_one():
+    from alkfuse.scan import adapter_cut
+
+    assert adapter_cut("TTAGCTCTTCCGATCTACGTACGT") == 16  # a whole adapter, then the fragment
+    assert adapter_cut("CTTCCGATCTGAGACCCGAAG") == 10  # its last 10 bases: the read is 10 longer than the fragment
+    assert adapter_cut("TCTGAGACCCGAAG") == 3
+    assert adapter_cut("CTGAGACCCGAAG") == 0  # two bases could be anything
+    assert adapter_cut("GAGACCCGAAGTCT") == 0
+
+
+def test_partial_adapter_before_an_unknown_part_is_not_inserted(reference, synth_index):
+    """A fragment 10 bases shorter than its reversed read: in fusion sense the read starts with the last
+    10 bases of the adapter, then the fragment (EML4::ALK v8b's inserted bases and ALK, no EML4). Those
+    10 bases are not inserted bases (they made a second row E17;ins72A20 beside v8b E17;ins61A20)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "AGACCCGAAGAGGCCACTTCGATTCACATACACCCTCTCACTACCCAGTATTAGATGGGTA"
+    sense = "CTTCCGATCT" + insert + alk[a20 : a20 + 79]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (revcomp(sense),), ("I" * 150,), Stats())
+    assert [sp.insert for sp in frag.splits] == [insert]
