@@ -1155,7 +1155,8 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
         same = [n for n, j in enumerate(juncs) if n != b and n not in gone
                 and (j.tx5, j.end5, j.tx3, j.start3) == (weak.tx5, weak.end5, weak.tx3, weak.start3)
                 and (abs(len(j.insert) - len(weak.insert)) <= params.insert_tolerance
-                     or len(j.fragments) >= 2 * len(weak.fragments))  # its insert length was a guess
+                     or len(j.fragments) >= 2 * len(weak.fragments)  # its insert length was a guess
+                     or (j.precise and j.insert and weak.insert.endswith(j.insert)))  # and more bases before
                 and (j.precise or (len(j.fragments), -n) > (len(weak.fragments), -b))]
         if not same:
             continue

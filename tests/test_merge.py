@@ -88,6 +88,22 @@ def test_imprecise_junction_never_takes_a_precise_one_on_exon_ends(synth_index):
     assert juncs == [strong] and len(strong.fragments) == 43
 
 
+def test_imprecise_junction_with_more_bases_before_a_seen_insert_joins_it(synth_index):
+    """v8b seen whole (E17;ins61A20, 35 fragments) and, at the same exon end and ALK start, a guessed
+    junction from reads whose unknown part had 11 more bases before the insert (adapter): same fusion,
+    whatever their support; a guessed junction with another insert stays apart."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(6).choice(list("ACGT"), 61))
+    seen = _junction(index, "EML4", 17, 20, ins, 35)
+    juncs = [seen, _junction(index, "EML4", 17, 20, "CTTCCGATCTG" + ins, 22, precise=False)]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [seen] and len(seen.fragments) == 57
+    seen = _junction(index, "EML4", 17, 20, ins, 35)
+    juncs = [seen, _junction(index, "EML4", 17, 20, ins[:30] + "CTTCCGATCTG" + ins[30:], 22, precise=False)]
+    _merge_nearby(juncs, CallParams(), index)
+    assert len(juncs) == 2
+
+
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
     out = []
     for b in seq:
