@@ -264,12 +264,15 @@ def _best_host(j: Junction, juncs: list[Junction], index: Index, mismatches: int
     for n, o in enumerate(juncs):
         if o.tx5 < 0 or o.tx3 != j.tx3 or o.start3 != j.start3:
             continue
-        side = _five_prime_side(o, index)
-        if len(side) >= len(j.seq5):
-            d = _mismatches(side[-len(j.seq5):], j.seq5)
-            if d <= mismatches:
-                fits.append((d, n, o))
+        d = _end_mismatches(_five_prime_side(o, index), j.seq5)
+        if d is not None and d <= mismatches:
+            fits.append((d, n, o))
     return min(fits, key=lambda x: x[:2])[2] if fits else None
+
+
+def _end_mismatches(side: str, part: str) -> int | None:
+    """Mismatches of ``part`` against the last bases of ``side``; None when ``side`` is shorter."""
+    return _mismatches(side[-len(part):], part) if len(side) >= len(part) else None
 
 
 def _exon_end_fits(part: str, exon: str) -> bool:
@@ -597,6 +600,7 @@ def _both_strands(f: Fragment) -> list[tuple[str, str]]:
 def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams, rescue: set[int]) -> None:
     """Give each fragment to at most one junction (see the module docstring)."""
     seqs = [_junction_seq(j, index) for j in juncs]
+    sides = [_five_prime_side(j, index) for j in juncs]
     by_split = defaultdict(list)
     for n, j in enumerate(juncs):
         if j.seq5 or j.absorbs_unknown:  # takes reads with an unknown 5' part at this ALK start
@@ -614,10 +618,8 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
         chosen = None
         for s in f.splits:  # the junction the read was split at; of several, the one it reads best
             if s.gene5 == ".":
-                fit = {n: _mismatches(_five_prime_side(juncs[n], index)[-len(s.insert):], s.insert)
-                       for n in by_split.get(("?", *_alk_start(index, s)), [])
-                       if len(_five_prime_side(juncs[n], index)) >= len(s.insert)}
-                fit = {n: d for n, d in fit.items() if d <= len(s.insert) // 16}
+                fit = {n: d for n in by_split.get(("?", *_alk_start(index, s)), [])
+                       if (d := _end_mismatches(sides[n], s.insert)) is not None and d <= len(s.insert) // 16}
             else:
                 key = (s.gene5, index.by_id[s.tx5].idx, s.end5, *_alk_start(index, s))
                 fit = {n: _edit_distance(s.insert, juncs[n].insert, params.insert_tolerance + 2)

@@ -31,6 +31,8 @@ _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?
 # Illumina adapter ends as they appear before an insert in fusion-sense reads (TruSeq read 1 primer end,
 # and the reverse complement of the read 2 adapter start).
 ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
+PREFIX_MIN_EDITED = 30  # bases before an ALK segment from which indels are allowed in comparing them with ALK
+ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
 ADAPTER_END = ADAPTERS[0]  # fusion sense, a reversed read's read-through ends with it: the fragment follows
 ADAPTER_END_MIN = 3  # bases of its end that, at a read's start, are taken for adapter
 
@@ -44,8 +46,8 @@ def adapter_cut(seq: str) -> int:
         return cut
     return next((m for m in range(len(ADAPTER_END) - 1, ADAPTER_END_MIN - 1, -1)
                  if seq.startswith(ADAPTER_END[-m:])), 0)
-PREFIX_MIN_EDITED = 30  # bases before an ALK segment from which indels are allowed in comparing them with ALK
-ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
+
+
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
 LONG_MIN_SEEDS = 5

@@ -28,9 +28,9 @@ Every sample also has background expression and 1-fragment noise chimeras. Each 
                      sample, except:
   partner unresolved unknown::ALK calls at the ALK breakpoint of a simulated fusion no call names, whose 5'
                      bases are that fusion's inserted bases and at most 7 more (reads of the insert and
-                     ALK; none reached 8 bases into the partner), per sample: the fusion is there, its partner is not named;
-                     counted apart, neither found nor false (one per fusion; beside a call that names
-                     it, or a second one: false)
+                     ALK; none reached 8 bases into the partner), per sample: the fusion is there, its
+                     partner is not named; counted apart, neither found nor false (one per fusion; beside
+                     a call that names it, or a second one: false)
   seconds            wall time of detect (startup included) summed over the row's samples
 
 Prints one markdown table to stdout (progress goes to stderr).
@@ -74,6 +74,7 @@ NOISE_CHIMERAS, WILDTYPE_IN_POSITIVES, NEGATIVE_COVERAGE = 20, 20, 40
 # wild-type ALK fragments; and a negative with wild-type ALK and ALK-ATI at 400x (seeds of their own, so the
 # other samples stay as they were)
 STRONG_SUPPORT, STRONG_WILDTYPE, STRONG_NEGATIVE_COVERAGE, STRONG_SEED = 500, 2000, 400, 100000
+PARTNER_UNSEEN = 7  # partner bases too few to name it: fewer than the caller's shortest exon-end match (8)
 
 
 def alk_fusions(panel, by_gene, sequences, canonical) -> list[str]:
@@ -198,8 +199,6 @@ def partner_unresolved(call: dict[str, str], truth: list[dict[str, str]]) -> dic
             return t
     return None
 
-
-PARTNER_UNSEEN = 7  # partner bases too few to name it: fewer than the caller's shortest exon-end match (8)
 
 
 @dataclass
