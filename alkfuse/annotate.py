@@ -25,10 +25,34 @@ def exon_of(bounds: list[tuple[int, int]], pos: int) -> int:
     return len(bounds)
 
 
+def side3(bounds3: list[tuple[int, int]], start3: int) -> tuple[int, int, str]:
+    """ALK exon number, bases deleted from its start, and notation (``A20``, ``del12A20``) of ALK start ``start3``."""
+    n3 = exon_of(bounds3, start3)
+    del3 = start3 - bounds3[n3 - 1][0]
+    return n3, del3, (f"A{n3}" if del3 == 0 else f"del{del3}A{n3}")
+
+
+def side5(bounds5: list[tuple[int, int]], end5: int) -> tuple[int, int, str]:
+    """Partner exon number, bases short of its end, and notation (``E13``, ``E13-25``) of partner end ``end5``."""
+    n5 = exon_of(bounds5, end5 - 1)
+    short5 = bounds5[n5 - 1][1] - end5
+    return n5, short5, (f"E{n5}" if short5 == 0 else f"E{n5}-{short5}")
+
+
 class Annotator:
     def __init__(self, index: Index, panel: Panel):
         self.index = index
         self.panel = panel
+
+    def label(self, tx5, end5: int, insert_length: int, tx3, start3: int) -> tuple[str, str]:
+        """Notation and listed variant name ('.' when none) of the junction of partner transcript ``tx5``
+        ending at ``end5`` to ALK transcript ``tx3`` starting at ``start3`` with ``insert_length`` bases between."""
+        n5, short5, s5 = side5(tx5.t.exon_bounds(), end5)
+        n3, del3, s3 = side3(tx3.t.exon_bounds(), start3)
+        ins = f"ins{insert_length}" if insert_length else ""
+        # Imprecise calls come here with the exons and insert length place_imprecise chose.
+        name = self.panel.name_variant(tx5.gene, n5, KINASE, n3, insert_length, del3) if short5 == 0 else None
+        return f"{s5};{ins}{s3}", name or "."
 
     def make_call(self, j, kept, dups: int, wildtype: int):
         from .caller import Call
@@ -41,18 +65,15 @@ class Annotator:
             p = alk.t.to_transcript(tx3.t.to_genome(start3))
             if p is not None:
                 tx3, start3 = alk, p
-        b3 = tx3.t.exon_bounds()
-        n3 = exon_of(b3, start3)
-        del3 = start3 - b3[n3 - 1][0]
-        side3 = f"A{n3}" if del3 == 0 else f"del{del3}A{n3}"
+        n3, del3, alk_side = side3(tx3.t.exon_bounds(), start3)
         ins = j.insert
-        ins_txt = f"ins{len(ins)}" if ins else ""
         g3 = tx3.t.to_genome(start3)
         bp3 = f"{tx3.t.chrom}:{g3 + 1}:{tx3.t.strand}"
         alk_seq = ix.sequence(tx3.idx)
         right = alk_seq[start3 : start3 + SEQ_FLANK]
         if j.tx5 < 0:
-            gene5, tid5, exon5, side5, bp5, g5 = "unknown", ".", ".", "?", ".", -1
+            gene5, tid5, exon5, bp5, g5 = "unknown", ".", ".", ".", -1
+            junction = f"?;{'ins' + str(len(ins)) if ins else ''}{alk_side}"
             chrom5 = strand5 = "."
             left = j.seq5[-SEQ_FLANK:]
             frame, variant, role = ".", ".", "unknown"
@@ -60,28 +81,23 @@ class Annotator:
         else:
             tx5 = ix.transcripts[j.tx5]
             gene5, tid5 = tx5.gene, tx5.t.versioned_id
-            b5 = tx5.t.exon_bounds()
-            n5 = exon_of(b5, j.end5 - 1)
-            short5 = b5[n5 - 1][1] - j.end5
+            n5, short5, _ = side5(tx5.t.exon_bounds(), j.end5)
             exon5 = str(n5) if short5 == 0 else "."
-            side5 = f"E{n5}" if short5 == 0 else f"E{n5}-{short5}"
+            junction, variant = self.label(tx5, j.end5, len(ins), tx3, start3)
+            if j.alternatives and any(name != "." for _, name in [(junction, variant), *j.alternatives]):
+                # spanning pairs that fit other junctions nearly as well: every one the name could be
+                variant = "|".join(name if name != "." else note for note, name in [(junction, variant), *j.alternatives])
             g5 = tx5.t.to_genome(j.end5 - 1)
             chrom5, strand5 = tx5.t.chrom, tx5.t.strand
             bp5 = f"{chrom5}:{g5 + 1}:{strand5}"
             seq5 = ix.sequence(tx5.idx)
             left = seq5[max(0, j.end5 - SEQ_FLANK) : j.end5]
             frame = self._frame(tx5, j.end5, ins, tx3, start3, seq5, alk_seq)
-            variant = None
-            if short5 == 0:
-                # Imprecise calls come here with the exons and insert length place_imprecise chose.
-                variant = self.panel.name_variant(gene5, n5, KINASE, n3, len(ins), del3)
-            variant = variant or "."
             pg = self.panel.gene(gene5)
             role = pg.role if pg else "other"
             shown = ins.replace("N", "")  # bases no read covered are N
             lowc = low_complexity(left[-20:]) or (len(shown) >= 10 and low_complexity(shown))
         exon3 = str(n3) if del3 == 0 else "."
-        junction = f"{side5};{ins_txt}{side3}"
         fusion_sequence = f"{left}|{ins}|{right}" if ins else f"{left}|{right}"
 
         split_reads, positions, a5, a3, mm, nreads, homolog = 0, set(), 0, 0, 0, 0, True

@@ -63,6 +63,7 @@ class Junction:
     absorbs_unknown: bool = False  # also takes the split reads of an unknown 5' part at this ALK start
     prefixes: list = field(default_factory=list)  # the reads' unknown 5' parts (longest first)
     inferred: str = ""  # how an imprecise junction was placed
+    alternatives: list = field(default_factory=list)  # (notation, name) of other junctions the pairs fit nearly as well
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
 
@@ -754,6 +755,7 @@ def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction]) -> list[Ju
 NAMED_PRIOR = math.log(4.0)  # a listed variant is four times as likely as any other exon junction
 OUT_OF_FRAME_PRIOR = math.log(0.25)  # a junction that breaks the ALK reading frame is rarely oncogenic
 UNLISTED_INSERT_PRIOR = math.log(0.05)  # inserted bases at an unlisted junction: far rarer than a listed insert
+UNRESOLVED = math.log(10.0)  # a junction less than 10x as likely as another leaves the variant name open
 
 
 EVIDENCE_ANCHOR = 19  # bases of each gene a fragment across a junction shows when the scan collects it
@@ -873,10 +875,13 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
     as inserted sequence rather than partner exon (``NOVEL_BASE``), and a prior (listed variants x4;
     out-of-frame junctions x1/4, inserted bases at an unlisted junction x1/20).
     A listed variant's insert keeps the bases reads show, preceded by N for those no read covered.
-    Without a measured size distribution the first exon end after the mates is taken, as before."""
+    Without a measured size distribution the first exon end after the mates is taken, as before.
+    Other junctions scoring within 10x of the best (``UNRESOLVED``) are kept as ``alternatives``: when one of
+    them, or the best, is a listed variant, the call's name lists them all (``v4|v7``), not a guess."""
     model = FragmentModel.of(ev.stats)
     alk = index.alk
     b3 = alk.t.exon_bounds()
+    ann = Annotator(index, panel)
     for j in juncs:
         if j.precise or j.tx5 < 0:
             continue
@@ -959,20 +964,27 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
         _, j.end5, j.insert, j.start3, name = best
         j.insert = _fill_insert(j.insert, ptails, pseq, j.end5, aseq, j.start3)
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
-        alt = None if model is None else next((h for h in ranked[1:] if _other_outcome(best, h)), None)
-        if alt is not None:
-            exon = next((n for n, b in enumerate(bounds5, 1) if b[1] == alt[1]), None)
-            label = alt[4] or (f"partner exon {exon}" if exon else "another exon end")
-            j.inferred += f"; {_ratio(score(best) - score(alt))} as likely as {label}"
+        if model is None:
+            continue
+        rivals = _rivals(ranked, lambda h: ann.label(canon, h[1], len(h[2]), alk, h[3]))
+        if rivals:
+            (note, vname), h = rivals[0]
+            j.inferred += f"; {_ratio(score(best) - score(h))} as likely as {vname if vname != '.' else note}"
+        j.alternatives = [lab for lab, h in rivals if score(best) - score(h) < UNRESOLVED]
 
 
-def _other_outcome(best: tuple, alt: tuple) -> bool:
-    """Whether hypothesis ``alt`` (log prior, end5, insert, start3, name) would be reported as another
-    junction than ``best``: another listed variant, or for unlisted ones another exon end, insert length or
-    ALK start (two hypotheses of one listed variant that differ only in which shown bases they keep are one)."""
-    if best[4] or alt[4]:
-        return best[4] != alt[4]
-    return (best[1], len(best[2]), best[3]) != (alt[1], len(alt[2]), alt[3])
+def _rivals(ranked: list[tuple], label) -> list[tuple[tuple[str, str], tuple]]:
+    """The hypotheses (log prior, end5, insert, start3, name) after the best in ``ranked`` that would be
+    reported as another junction, the best-ranked one of each, as (``label(h)``, h). Hypotheses with one
+    label are one outcome: a listed variant with or without the bases some read showed, or an unlisted
+    hypothesis on the same exons and insert length as a listed one."""
+    seen, out = {label(ranked[0])}, []
+    for h in ranked[1:]:
+        lab = label(h)
+        if lab not in seen:
+            seen.add(lab)
+            out.append((lab, h))
+    return out
 
 
 def _ratio(log_ratio: float) -> str:

@@ -13,7 +13,8 @@ ART's own alignments (a read across it with 10+ bases each side, or a mate wholl
 every fusion is scored in the row of its support (5+ pooled). ``--single-end``: ART's single-end mode, the
 negative sample's first reads as background, support = reads across the junction:
 
-  found, exact breakpoint, variant named, false ALK calls, partner unresolved   as in accuracy.py
+  found, exact breakpoint, variant named, name open / wrong, false ALK calls, partner unresolved: as in
+  accuracy.py
 
 Independent negatives: art_illumina also sequences all 30,201 FusionSimulatorToolkit fusion transcripts of
 ../shared/data/reference/sources/fusion_simulator_isoforms (random pairs of ~2,000 non-ALK genes, real
@@ -193,9 +194,9 @@ def main() -> None:
                 log(f"{d.name}: support {dict(support)}, {secs:.1f} s")
             rows.append((rl, cov, total))
 
-    print("| read length | ART coverage | support | found | exact breakpoint | variant named "
+    print("| read length | ART coverage | support | found | exact breakpoint | variant named | name open / wrong "
           "| false ALK calls / sample | partner unresolved / sample | seconds |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for rl, cov, t in rows:
         levels = sorted({k[0] for k in t if isinstance(k, tuple)})
         for n, level in enumerate(levels):
@@ -203,7 +204,7 @@ def main() -> None:
                 f"| {t['seconds']:.1f} |" if n == 0 else "| | | |"
             print(f"| {rl} | {cov:g} | {level}{'+' if level == 5 else ''} "
                   f"| {A.pct(t[level, 'found'], t[level, 'expected'])} | {A.pct(t[level, 'exact'], t[level, 'found'])} "
-                  f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {tail}")
+                  f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {A.open_wrong(t, lambda k: (level, k))} {tail}")
     if negatives:
         print()
         unit = "reads" if args.single_end else "pairs"

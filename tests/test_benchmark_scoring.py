@@ -2,6 +2,7 @@
 
 import importlib.util
 import sys
+from collections import Counter
 from pathlib import Path
 
 spec = importlib.util.spec_from_file_location("accuracy", Path(__file__).parents[1] / "benchmarks" / "accuracy.py")
@@ -58,3 +59,20 @@ def test_unknown_partner_inside_the_insert_is_unresolved_not_false():
     # beside a call that names the fusion, a second row for it is false
     n = accuracy.score(truth, [row("EML4", "E2;ins74A20", "2:5", "2:200", insert, "v5b"), unknown(insert[-50:])])
     assert (n["found"], n["unresolved"], n["false"]) == (1, 0, 1)
+
+
+def test_a_name_left_open_is_neither_right_nor_wrong():
+    """A call naming 'v4|v7' (spanning pairs that fit both) for a v7 is open; 'v4' alone, or a list
+    without v7, is wrong; only 'v7' alone is named."""
+    truth = [row("EML4", "E14;del12A20", "2:5", "2:212", variant="v7")]
+
+    def counts(variant):
+        n = accuracy.score(truth, [row("EML4", "E14;ins11del49A20", "2:5", "2:249", "N" * 11, variant)])
+        return n["named"], n["named_ok"], n["named_open"], n["named_wrong"]
+
+    assert counts("v4|v7") == (1, 0, 1, 0)
+    assert counts("v4") == (1, 0, 0, 1)
+    assert counts("v4|E14;A20") == (1, 0, 0, 1)
+    assert counts("v7") == (1, 1, 0, 0)
+    assert accuracy.open_wrong(Counter(named=1, named_open=1)) == "| 1 / 0"
+    assert accuracy.open_wrong(Counter()) == "| -"

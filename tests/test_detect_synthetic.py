@@ -56,12 +56,14 @@ GROUPS = [SPECS[:5], ["EML4::ALK:v3b"], ["EML4::ALK:v7"], ["EML4::ALK:v5b"]]
 
 
 def _matches(row: dict, truth) -> bool:
-    """The call names the simulated junction: genes, junction notation, variant name and breakpoints; an
-    inserted sequence equal to the truth's, or (a junction seen only in pairs and partial reads) with N for
-    the bases no read showed and the rest the truth's."""
+    """The call names the simulated junction: genes, junction notation, variant name (the first of those
+    an imprecise call lists when its pairs fit others nearly as well) and breakpoints; an inserted sequence
+    equal to the truth's, or (a junction seen only in pairs and partial reads) with N for the bases no read
+    showed and the rest the truth's."""
     ins = row["inserted_sequence"].replace(".", "")
     shown = ins.lstrip("N")
-    return (row["gene5"], row["junction"], row["known_variant"], row["breakpoint5"], row["breakpoint3"]) == (
+    name = row["known_variant"].split("|")[0] if row["precise"] == "no" else row["known_variant"]
+    return (row["gene5"], row["junction"], name, row["breakpoint5"], row["breakpoint3"]) == (
         truth.spec.gene5, truth.junction, truth.known_variant, truth.breakpoint5, truth.breakpoint3) and (
         ins == truth.spec.insert if row["precise"] == "yes"
         else len(ins) == len(truth.spec.insert) and truth.spec.insert.endswith(shown))
@@ -354,6 +356,28 @@ def test_insert_length_from_partial_reads(reference, synth_index, tmp_path, name
         assert len(rows) == 1, (seed, rows)
         if int(rows[0]["split_reads"]):
             assert _matches(rows[0], truth), (seed, rows[0]["junction"], rows[0]["inserted_sequence"])
+
+
+def test_spanning_pairs_that_fit_two_variants_name_both(reference, synth_index, tmp_path):
+    """EML4::ALK v7 (E14;del12A20) from two fragments, 50 bp reads: when no read crosses the junction, the
+    pairs' lengths barely tell v7 from v4 (E14;ins11del49A20) or from E14;A20. The name then lists every
+    junction within 10x of the best, most likely first, and never one wrong name alone. A split read fixes
+    the name."""
+    unresolved = 0
+    for seed in range(8):
+        sim = _simulate(reference, tmp_path / f"sim{seed}", ["EML4::ALK:v7"], 2, read_length=50, seed=seed)
+        res = detect(synth_index, tmp_path / f"out{seed}", *map(str, sim.read_files), sample="s")
+        rows = [r for r in _rows(res.paths["tsv"]) + _rows(res.paths["discarded"]) if r["gene5"] == "EML4"]
+        assert len(rows) == 1, (seed, rows)
+        (row,) = rows
+        names = row["known_variant"].split("|")
+        if row["precise"] == "yes":
+            assert names == ["v7"], (seed, row["known_variant"])
+        else:
+            assert "v7" in names and len(set(names)) == len(names), (seed, names)
+            assert row["confidence"] == "low" and "as likely as" in row["confidence_reason"]
+            unresolved += len(names) > 1
+    assert unresolved, "no seed gave a spanning-only call the pairs could not resolve"
 
 
 def _write_fastq(path: Path, reads: list[str]) -> Path:

@@ -140,17 +140,22 @@ def test_ends_within_matches_brute_force():
 
 
 def test_runner_up_is_another_reported_junction():
-    """The reason names as runner-up a junction the call would otherwise have been: two hypotheses of one
-    listed variant (with or without the bases some read showed) are one; unlisted ones differ by exon end,
-    insert length or ALK start."""
-    from alkfuse.caller import _other_outcome
-    v4 = (0.0, 500, "NNNNNNNNNNN", 4128, "v4")
-    assert not _other_outcome(v4, (0.0, 500, "NNNNNNNACGT", 4128, "v4"))
-    assert _other_outcome(v4, (0.0, 500, "", 4091, "v7"))
-    assert _other_outcome(v4, (0.0, 500, "", 4079, ""))
-    exon = (0.0, 500, "", 4079, "")
-    assert not _other_outcome(exon, (-1.0, 500, "", 4079, ""))
-    assert _other_outcome(exon, (0.0, 450, "", 4079, "")) and _other_outcome(exon, (0.0, 500, "ACG", 4079, ""))
+    """Rivals of the best hypothesis are the junctions the call would otherwise have been, one per label:
+    a listed variant with or without the bases a read showed is one, and so is an unlisted hypothesis on
+    the listed variant's own exons and insert length (the x4 prior of a name is not a rival)."""
+    from alkfuse.caller import _rivals
+
+    def label(h):  # what Annotator.label gives: notation, and the listed name of that junction
+        note = f"E{h[1]};{'ins%d' % len(h[2]) if h[2] else ''}A{h[3]}"
+        return note, {"E14;ins11A21": "v4", "E14;A20": "v7", "E13;A20": "v1"}.get(note, ".")
+
+    v4 = (0.0, 14, "NNNNNNNNNNN", 21, "v4")
+    ranked = [v4, (0.0, 14, "NNNNNNNACGT", 21, "v4"), (-0.1, 14, "", 20, "v7"), (-0.2, 14, "NNNNNNNACGT", 21, ""),
+              (-0.3, 14, "", 20, ""), (-0.4, 15, "", 20, ""), (-0.5, 14, "ACG", 20, ""), (-0.6, 15, "", 20, "")]
+    assert [lab for lab, _ in _rivals(ranked, label)] == [("E14;A20", "v7"), ("E15;A20", "."), ("E14;ins3A20", ".")]
+    assert [h for _, h in _rivals(ranked, label)] == [ranked[2], ranked[5], ranked[6]]
+    v1 = (1.4, 13, "", 20, "v1")
+    assert _rivals([v1, (0.0, 13, "", 20, "")], label) == []
 
 
 @pytest.mark.parametrize("log_ratio, text", [(0.0, "1.0x"), (math.log(3.7), "3.7x"), (math.log(999), "999.0x"),
