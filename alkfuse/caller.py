@@ -975,14 +975,18 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
 
 def _rivals(ranked: list[tuple], label) -> list[tuple[tuple[str, str], tuple]]:
     """The hypotheses (log prior, end5, insert, start3, name) after the best in ``ranked`` that would be
-    reported as another junction, the best-ranked one of each, as (``label(h)``, h). Hypotheses with one
-    label are one outcome: a listed variant with or without the bases some read showed, or an unlisted
-    hypothesis on the same exons and insert length as a listed one."""
-    seen, out = {label(ranked[0])}, []
+    reported as another junction, the best-ranked one of each, as (``label(h)``: notation, name or '.', h).
+    Hypotheses with one name are one outcome (a listed variant with or without the bases some read showed,
+    an unlisted hypothesis on its exons with an insert length the name tolerates); unnamed ones are one
+    when their notation is."""
+    def key(lab):
+        return lab[1] if lab[1] != "." else lab[0]
+
+    seen, out = {key(label(ranked[0]))}, []
     for h in ranked[1:]:
         lab = label(h)
-        if lab not in seen:
-            seen.add(lab)
+        if key(lab) not in seen:
+            seen.add(key(lab))
             out.append((lab, h))
     return out
 

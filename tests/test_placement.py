@@ -140,9 +140,10 @@ def test_ends_within_matches_brute_force():
 
 
 def test_runner_up_is_another_reported_junction():
-    """Rivals of the best hypothesis are the junctions the call would otherwise have been, one per label:
+    """Rivals of the best hypothesis are the junctions the call would otherwise have been, one per name:
     a listed variant with or without the bases a read showed is one, and so is an unlisted hypothesis on
-    the listed variant's own exons and insert length (the x4 prior of a name is not a rival)."""
+    the listed variant's own exons and an insert length its name tolerates (the x4 prior of a name is not
+    a rival, and 'v3b|v3b' is no list); unnamed ones differ by notation."""
     from alkfuse.caller import _rivals
 
     def label(h):  # what Annotator.label gives: notation, and the listed name of that junction
@@ -156,6 +157,14 @@ def test_runner_up_is_another_reported_junction():
     assert [h for _, h in _rivals(ranked, label)] == [ranked[2], ranked[5], ranked[6]]
     v1 = (1.4, 13, "", 20, "v1")
     assert _rivals([v1, (0.0, 13, "", 20, "")], label) == []
+
+    def tolerant(h):  # a listed insert of 33 bases names inserts of 30-36 (Panel.name_variant)
+        note = f"E{h[1]};{'ins%d' % len(h[2]) if h[2] else ''}A{h[3]}"
+        return note, "v3b" if 30 <= len(h[2]) <= 36 else "."
+
+    v3b = (0.0, 6, "N" * 33, 20, "v3b")
+    assert _rivals([v3b, (-0.1, 6, "N" * 31, 20, ""), (-0.2, 6, "N" * 20, 20, "")], tolerant) == [
+        (("E6;ins20A20", "."), (-0.2, 6, "N" * 20, 20, ""))]
 
 
 @pytest.mark.parametrize("log_ratio, text", [(0.0, "1.0x"), (math.log(3.7), "3.7x"), (math.log(999), "999.0x"),
