@@ -1,7 +1,7 @@
 """Accuracy benchmark: simulated ALK fusions over read lengths and support levels.
 
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
-                                  [--generator builtin|art]
+                                  [--generator builtin|art] [--fragments MEAN,SD]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -262,7 +262,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--generator", choices=("builtin", "art"), default="builtin",
                     help="read generator: the simulator's own error model, or art_illumina's empirical profile")
+    ap.add_argument("--fragments", default="250,50", metavar="MEAN,SD",
+                    help="fragment length mean and standard deviation (e.g. 160,40: FFPE-like short fragments, "
+                         "most 150 bp reads then run into the adapter)")
     args = ap.parse_args()
+    fragment_mean, fragment_sd = (int(x) for x in args.fragments.split(","))
     read_lengths, support, negatives, background = QUICK if args.quick else FULL
     work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-accuracy-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -281,7 +285,7 @@ def main() -> None:
         sim = simulate(transcripts=transcripts, sequences=sequences, out_dir=work / name / "sim",
                        fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
                        seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
-                       generator=args.generator, **kw)
+                       generator=args.generator, fragment_mean=fragment_mean, fragment_sd=fragment_sd, **kw)
         secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
         n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
         log(f"{name}: {dict(n)}, {secs:.1f} s")
