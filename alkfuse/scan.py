@@ -148,7 +148,7 @@ class Classifier:
                 return None
             if self._prefix_is_alk(seq, alk):
                 return None
-            x3 = self._snap3(alk.read_start, alk)
+            x3 = self._snap3_back(seq, self._snap3(alk.read_start, alk), alk, p.min_anchor)
             prefix = seq[:x3]
             return Split(mate, ".", ".", -1, self.index.transcripts[alk.tx].t.id, x3 + alk.tx_start - alk.read_start,
                          prefix, len(prefix), alk.read_end - x3, alk.mismatches, x3, alk.unique_seeds == 0)
@@ -218,20 +218,7 @@ class Classifier:
                 if x5 + fwd + d5 in ends5:
                     x5 += fwd
                     break
-        if x3 + d3 not in starts3:
-            for back in range(1, min(self.p.snap, x3 - x5) + 1):
-                if x3 - back + d3 in starts3:
-                    x3 -= back
-                    break
-            else:
-                # A sequencing error a few bases into ALK stops the extension short of the exon start (an
-                # apparent insert the size of the ALK deletion, e.g. E20;ins5del5A20): one mismatch allowed.
-                aseq = self.index.sequence(alk.tx)
-                for back in range(self.p.snap + 1, min(2 * self.p.snap, x3 - x5) + 1):
-                    if x3 - back + d3 in starts3 and _mismatches(seq[x3 - back : x3],
-                                                                 aseq[x3 - back + d3 : x3 + d3]) <= 1:
-                        x3 -= back
-                        break
+        x3 = self._snap3_back(seq, x3, alk, x5)
         if 1 <= x3 - x5 <= 30 and x3 + d3 not in starts3:
             # 'Inserted' bases that are ALK but for an error, from an ALK exon start or a listed ALK start
             # (EML4::ALK v7 starts 12 bases into exon 20): a substitution, not an insert and a deletion.
@@ -258,6 +245,24 @@ class Classifier:
                             x5 -= back
                         break
         return x5, x3, x5 + d5, x3 + d3
+
+    def _snap3_back(self, seq: str, x3: int, alk: Segment, floor: int) -> int:
+        """Move an ALK start a few bases after an exon start back onto it (not before read position
+        ``floor``): up to ``snap`` bases whatever they read, up to 2 x ``snap`` with one mismatch. A sequencing
+        error a few bases into ALK stops the extension short of the exon start, which reads as an insert the
+        size of an ALK deletion (e.g. E20;ins5del5A20, or 4 more bases in an unknown 5' part)."""
+        d3 = alk.tx_start - alk.read_start
+        starts3 = self._starts(alk.tx)
+        if x3 + d3 in starts3:
+            return x3
+        for back in range(1, min(self.p.snap, x3 - floor) + 1):
+            if x3 - back + d3 in starts3:
+                return x3 - back
+        aseq = self.index.sequence(alk.tx)
+        for back in range(self.p.snap + 1, min(2 * self.p.snap, x3 - floor) + 1):
+            if x3 - back + d3 in starts3 and _mismatches(seq[x3 - back : x3], aseq[x3 - back + d3 : x3 + d3]) <= 1:
+                return x3 - back
+        return x3
 
     def _snap3(self, x3: int, alk: Segment) -> int:
         """Move an ALK start that lies a few bases before an exon start (chance matches) onto it."""

@@ -320,6 +320,28 @@ def test_fragment_ending_a_few_bases_into_alk(reference, synth_index, alk_bases)
     assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e13, a20, insert, alk_bases)
 
 
+@pytest.mark.parametrize("error_at", [1, 3, 6])
+def test_misread_base_a_few_bases_into_alk_after_an_unknown_part(reference, synth_index, error_at):
+    """Bases of no indexed gene, then ALK exon 20 with one of its first bases misread: ALK starts at the exon
+    start and the base is a mismatch, not part of the unknown 5' sequence (on seed 31 of the accuracy grid
+    such a read made v8a a second junction, E17;ins34del4A20, which took the call)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    unknown = "".join(np.random.default_rng(5).choice(list("ACGT"), 40))
+    part = list(alk[a20 : a20 + 60])
+    part[error_at] = next(b for b in "ACGT" if b != part[error_at])
+    read = unknown + "".join(part)
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
+    assert frag is not None and len(frag.splits) == 1
+    sp = frag.splits[0]
+    assert (sp.gene5, sp.start3, sp.insert, sp.read_break) == (".", a20, unknown, len(unknown))
+
+
 def test_alk_bases_after_an_indel_are_not_a_partner(reference, synth_index):
     """A read of ALK with a deletion 12 bases from its start: the 12 bases before the deletion are too
     few to seed, but they are ALK; with a partner mate the fragment is a spanning pair, not a split read
