@@ -342,6 +342,70 @@ def test_misread_base_a_few_bases_into_alk_after_an_unknown_part(reference, synt
     assert (sp.gene5, sp.start3, sp.insert, sp.read_break) == (".", a20, unknown, len(unknown))
 
 
+def test_partner_is_the_gene_that_explains_the_read_not_a_chance_match_nearer_alk(synth_index):
+    """A 5' part of 117 EML4 bases, then 11 inserted bases: 25 bases of another gene matching EML4's last
+    bases and the first inserted ones reach nearer to ALK but explain less of the read: the partner is EML4.
+    A segment of another gene that does not overlap the one nearest ALK (a read of three genes) leaves the
+    nearest one the partner, however long it is; so does a longer one that holds many mismatches."""
+    from alkfuse.index import Index
+    from alkfuse.mapping import Segment
+    from alkfuse.scan import Classifier, ScanParams
+
+    index = Index(synth_index)
+    cl = Classifier(index, ScanParams())
+    eml4, npm1, alk = index.canonical["EML4"].idx, index.canonical["NPM1"].idx, index.alk.idx
+    alk_part = Segment(alk, 128, 150, 4000, 0, 3, 3)
+
+    def gene(cands):
+        return index.transcripts[cl._best_partner(cands, alk_part).tx].gene
+
+    part = Segment(eml4, 0, 117, 2000, 0, 30, 30)
+    assert gene([part, Segment(npm1, 99, 124, 500, 0, 3, 3)]) == "EML4"
+    assert gene([Segment(npm1, 0, 90, 500, 0, 20, 20), Segment(eml4, 95, 124, 2000, 0, 3, 3)]) == "EML4"
+    assert gene([part, Segment(npm1, 0, 124, 500, 30, 20, 20)]) == "EML4"
+    assert gene([Segment(eml4, 0, 40, 2000, 0, 5, 5), Segment(npm1, 10, 124, 500, 1, 25, 25)]) == "NPM1"
+
+
+def test_junction_no_read_tells_from_a_better_supported_one_is_folded_into_it(reference, synth_index):
+    """Reads of EML4 exon 14 + 11 inserted bases + ALK exon 20. A second candidate whose partner part ends 6
+    bases earlier, those 6 bases inserted, has the same sequence: its 2 fragments read as well on the
+    5-fragment junction and join it. NPM1::ALK reads at the same ALK start read worse there and stay."""
+    from alkfuse import caller as C
+    from alkfuse.evidence import Fragment
+    from alkfuse.index import Index
+
+    txs, seqs = reference
+    index = Index(synth_index)
+    eml4, npm1, alk = seqs["ENST00000318522"], seqs["ENST00000296930"], seqs["ENST00000389048"]
+    e14 = txs["ENST00000318522"].exon_bounds()[13][1]
+    e4 = txs["ENST00000296930"].exon_bounds()[3][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    ins = "AAGAAGACCCC"
+    k = C.Junction("EML4", index.canonical["EML4"].idx, e14, index.alk.idx, a20, ins)
+    j = C.Junction("EML4", index.canonical["EML4"].idx, e14 - 6, index.alk.idx, a20, eml4[e14 - 6 : e14] + ins)
+    n = C.Junction("NPM1", index.canonical["NPM1"].idx, e4, index.alk.idx, a20, "")
+    juncs = [j, k, n]
+    js = [C._junction_seq(x, index) for x in juncs]
+    params = C.CallParams()
+
+    def give(junc, at, fusion, cut):
+        f = Fragment(f"f{cut}", "", (fusion[cut : cut + 100],), ("I" * 100,), (False,))
+        junc.fragments.append((f, "split", C._lazy_hits([(C.coded_read(f.seqs[0]), C.coded_read(f.seqs[0]))],
+                                                       js, params, set())(at)))
+
+    fusion = eml4[e14 - 150 : e14] + ins + alk[a20 : a20 + 150]
+    for cut in (85, 95):
+        give(j, 0, fusion, cut)
+    for cut in (100, 105, 110, 115, 120):
+        give(k, 1, fusion, cut)
+    other = npm1[e4 - 150 : e4] + alk[a20 : a20 + 150]
+    for cut in (70, 90):
+        give(n, 2, other, cut)
+    assert all(any(h) for x in juncs for _, _, h in x.fragments)
+    C._fold_indistinct(juncs, js, params, set())
+    assert (len(j.fragments), len(k.fragments), len(n.fragments)) == (0, 7, 2)
+
+
 def test_alk_bases_after_an_indel_are_not_a_partner(reference, synth_index):
     """A read of ALK with a deletion 12 bases from its start: the 12 bases before the deletion are too
     few to seed, but they are ALK; with a partner mate the fragment is a spanning pair, not a split read
