@@ -291,8 +291,10 @@ def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]
     one of the unknown 5' parts ``seqs5`` and the bases of a partner tail after some offset ``o`` (one
     mismatch per 16 bases, not low-complexity; found through an exact TAIL_OVERLAP-mer at the part's start or
     half of it further in, ``_tail_seeds``): the insert is the tail's first ``o`` bases and the 5' part.
-    Ties go to the smaller offset, then gene name and exon end."""
-    best = None
+    Ties go to the smaller offset, then gene name and exon end. The insert's length is the one most of the
+    distinct tails at that exon end imply, and its first bases their majority: one tail's read indel
+    before the overlap does not make the insert a base short (the best overlap's length wins ties)."""
+    best, implied = None, {}
     for seq5 in seqs5[:8]:
         for shift in (0, TAIL_OVERLAP // 2):
             for g, e, tail, o in seeds.get(seq5[shift : shift + TAIL_OVERLAP], ()):
@@ -301,9 +303,19 @@ def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]
                 if o < 0 or n < TAIL_OVERLAP or _mismatches(tail[o : o + n], seq5[:n]) > n // 16 \
                         or low_complexity(seq5[:n]):
                     continue
+                implied.setdefault((g, e, tail), o + len(seq5))
                 if best is None or (n, -o) > best[0]:
-                    best = ((n, -o), (n, g, index.canonical[g].idx, e, tail[:o] + seq5))
-    return best[1] if best is not None else None
+                    best = ((n, -o), (n, g, e, tail, o, seq5))
+    if best is None:
+        return None
+    n, g, e, tail, o, seq5 = best[1]
+    votes = Counter(size for (g2, e2, _), size in implied.items() if (g2, e2) == (g, e))
+    top = max(votes.values())
+    size = o + len(seq5) if votes[o + len(seq5)] == top else min(x for x, v in votes.items() if v == top)
+    size = max(size, len(seq5))
+    heads = [t[: size - len(seq5)] for (g2, e2, t), x in implied.items() if (g2, e2, x) == (g, e, size)]
+    rep = tail[:o] if o + len(seq5) == size else heads[0]
+    return n, g, index.canonical[g].idx, e, _right_consensus(heads, rep) + seq5
 
 
 def _right_consensus(seqs: list[str], rep: str, weights: list[list[float]] | None = None) -> str:

@@ -114,6 +114,24 @@ def test_join_tail_links_an_unknown_part_to_its_partner():
     assert _join_tail(["A" * 30], _tail_seeds({"EML4": [(400, "C" * 4 + "A" * 20)]}), index) is None
 
 
+def test_join_tail_takes_the_insert_length_most_tails_imply():
+    """Three distinct tails run from the exon end into the insert: the one overlapping the unknown part most
+    lost a base before the overlap (a read indel), the two others did not. The insert has the length and
+    first bases the two imply, not one base fewer."""
+    from types import SimpleNamespace
+
+    from alkfuse.caller import TAIL_OVERLAP, _join_tail, _tail_seeds
+
+    index = SimpleNamespace(canonical={"EML4": SimpleNamespace(idx=3)})
+    insert = "GATTACAGGCTTACCGTAGCATGCATCGGATCAAGTCTTGCAGTTGACCATGGCAAGT"
+    unknown = insert[20:]
+    lost = insert[:5] + insert[6:]  # base 5 deleted
+    tails = {"EML4": [(400, lost[:19 + 30]), (400, insert[: 20 + TAIL_OVERLAP + 2]), (400, insert[: 20 + TAIL_OVERLAP + 1])]}
+    assert _join_tail([unknown], _tail_seeds(tails), index) == (30, "EML4", 3, 400, insert)
+    alone = {"EML4": [(400, lost[:19 + 30])]}  # one tail: its length, nothing to outvote it
+    assert _join_tail([unknown], _tail_seeds(alone), index) == (30, "EML4", 3, 400, lost[:19] + unknown)
+
+
 def test_ends_within_matches_brute_force():
     """seq.ends_within against the plain edit distance to every stretch of ref that ends in its last bases."""
     import random
