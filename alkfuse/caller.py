@@ -64,6 +64,7 @@ class Junction:
     prefixes: list = field(default_factory=list)  # the reads' unknown 5' parts (longest first)
     inferred: str = ""  # how an imprecise junction was placed
     alternatives: list = field(default_factory=list)  # (notation, name) of other junctions the pairs fit nearly as well
+    insert_votes: Counter = field(default_factory=Counter)  # insert length -> reads split here that show it
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
 
@@ -145,10 +146,10 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
                 reads = [(m, w) for m in members for w in weights[m]]
                 out.append(Junction(".", -1, -1, tx3, start3, "", True,
                                     _right_consensus([m for m, _ in reads], seq5, [w for _, w in reads]),
-                                    prefixes=members))
+                                    prefixes=members, insert_votes=Counter({len(seq5): len(reads)})))
             continue
-        for rep in _cluster_inserts(inserts, params.insert_tolerance):
-            out.append(Junction(gene5, tx5, end5, tx3, start3, rep))
+        for rep, votes in _cluster_inserts(inserts, params.insert_tolerance, with_votes=True):
+            out.append(Junction(gene5, tx5, end5, tx3, start3, rep, insert_votes=votes))
     return out
 
 
@@ -233,7 +234,15 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                          (tx5, e, j.tx3, j.start3) and _similar(o.insert, insert, 3)), None)
             if same is not None:  # a junction reads show with the partner part long enough to seed
                 same.absorbs_unknown = True
-                if len(same.insert) == len(insert):
+                # The insert length most reads show (a read indel in the one read that seeded the partner
+                # made v8a E17;ins29A20 beside two reads of 10 EML4 bases and all 30); ties: a listed
+                # length, then the seeded junction's.
+                votes = same.insert_votes + Counter({len(insert): sum(j.insert_votes.values()) or 1})
+                size = max(votes, key=lambda n: (votes[n], (tx5, e, j.start3, n) in listed, n == len(same.insert), -n))
+                same.insert_votes = votes
+                if size == len(insert) != len(same.insert):
+                    same.insert = _right_consensus(j.prefixes or [j.seq5], insert)
+                elif len(same.insert) == len(insert):
                     same.insert = _right_consensus([same.insert, *(j.prefixes or [j.seq5])], same.insert)
                 j.fragments = None
                 continue
@@ -446,11 +455,11 @@ def _gapped_consensus(seqs: list[str]) -> str:
     return "".join(out)
 
 
-def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
+def _cluster_inserts(inserts: Counter, tol: int, with_votes: bool = False) -> list:
     """Representative inserts: most frequent first; a near-identical insert joins its representative.
     Each representative is then the column-wise majority of its members of the length most of them have
     (ties keep the representative's base), so that sequencing errors in single reads of a long insert,
-    an indel included, do not show."""
+    an indel included, do not show. ``with_votes``: (representative, reads per insert length) pairs."""
     members: dict[str, Counter] = {}
     for ins, n in sorted(inserts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])):
         rep = next((r for r in members if _similar(ins, r, tol)), None)
@@ -466,7 +475,7 @@ def _cluster_inserts(inserts: Counter, tol: int) -> list[str]:
         size = max(lengths, key=lambda n: (lengths[n], n == len(rep), -n))  # the length most reads show
         rep = rep if len(rep) == size else max((m for m in group if len(m) == size), key=lambda m: (group[m], m))
         same = [m for m, n in group.items() if len(m) == size for _ in range(n)]
-        out.append(_right_consensus(same, rep))
+        out.append((_right_consensus(same, rep), lengths) if with_votes else _right_consensus(same, rep))
     return out
 
 

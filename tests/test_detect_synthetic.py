@@ -721,6 +721,22 @@ def test_short_partner_part_before_a_listed_insert_names_the_partner(reference, 
     assert [(r["gene5"], r["junction"], r["known_variant"]) for r in rows] == [("EML4", "E17;ins30A20", "v8a")]
 
 
+def test_insert_length_is_the_one_most_reads_show(reference, synth_index, tmp_path):
+    """EML4::ALK v8a from three reads: the one with enough EML4 bases to seed lost a base of the insert to
+    a read indel; the two others hold 10 EML4 bases and all 30 inserted bases. The call has 30."""
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e17 = txs["ENST00000318522"].exon_bounds()[16][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "".join(np.random.default_rng(9).choice(list("ACGT"), 30))
+    reads = [eml4[e17 - 30 : e17] + insert[:20] + insert[21:] + alk[a20 : a20 + 50],
+             eml4[e17 - 10 : e17] + insert + alk[a20 : a20 + 60], eml4[e17 - 10 : e17] + insert + alk[a20 : a20 + 64]]
+    fq = _write_fastq(tmp_path / "reads.fq.gz", reads)
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["junction"], r["known_variant"], r["inserted_sequence"]) for r in rows] == [("E17;ins30A20", "v8a", insert)]
+
+
 def test_duplicates_need_both_mates_in_the_same_place(reference, synth_index, tmp_path):
     """Three fragments whose first reads cross NPM1::ALK at the same place: two have mates at different
     places in ALK (two molecules), the third is an exact copy of the first (a PCR duplicate). The mate that
