@@ -65,6 +65,7 @@ class Junction:
     inferred: str = ""  # how an imprecise junction was placed
     alternatives: list = field(default_factory=list)  # (notation, name) of other junctions the pairs fit nearly as well
     insert_votes: Counter = field(default_factory=Counter)  # insert length -> reads split here that show it
+    prefix_reads: Counter = field(default_factory=Counter)  # unknown 5' part: each of its sequences -> reads
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
 
@@ -146,7 +147,7 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
                 reads = [(m, w) for m in members for w in weights[m]]
                 out.append(Junction(".", -1, -1, tx3, start3, "", True,
                                     _right_consensus([m for m, _ in reads], seq5, [w for _, w in reads]),
-                                    prefixes=members, insert_votes=Counter({len(seq5): len(reads)})))
+                                    prefixes=members, prefix_reads=Counter({m: len(weights[m]) for m in members})))
             continue
         for rep, votes in _cluster_inserts(inserts, params.insert_tolerance, with_votes=True):
             out.append(Junction(gene5, tx5, end5, tx3, start3, rep, insert_votes=votes))
@@ -237,7 +238,12 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 # The insert length most reads show (a read indel in the one read that seeded the partner
                 # made v8a E17;ins29A20 beside two reads of 10 EML4 bases and all 30); ties: a listed
                 # length, then the seeded junction's.
-                votes = same.insert_votes + Counter({len(insert): sum(j.insert_votes.values()) or 1})
+                # Of the unknown parts, reads vote that show the partner's last 3 bases right before as many
+                # inserted bases.
+                end3 = index.sequence(tx5)[e - 3 : e]
+                votes = same.insert_votes + Counter({n: sum(c for m, c in j.prefix_reads.items() if len(m) >= n + 3
+                                                             and m[len(m) - n - 3 : len(m) - n] == end3)
+                                                     for n in {len(insert), len(same.insert)}})
                 size = max(votes, key=lambda n: (votes[n], (tx5, e, j.start3, n) in listed, n == len(same.insert), -n))
                 same.insert_votes = votes
                 if size == len(insert) != len(same.insert):
