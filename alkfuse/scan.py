@@ -37,15 +37,40 @@ ADAPTER_END = ADAPTERS[0]  # fusion sense, a reversed read's read-through ends w
 ADAPTER_END_MIN = 3  # bases of its end that, at a read's start, are taken for adapter
 
 
+# The read 1 sequencing adapter as it stands before the fragment in a fusion-sense read (the reverse
+# complement of read-through AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT), for matching with read errors.
+ADAPTER_BEFORE = "ACACTCTTTCCCTACACGACGCTCTTCCGATCT"
+ADAPTER_APPROX_MIN = 12  # adapter bases a read must show to be taken for adapter despite errors
+
+
 def adapter_cut(seq: str) -> int:
-    """Where a fusion-sense read's bases after adapter read-through begin: after the last whole adapter,
-    or after the end of ADAPTER_END that the read starts with (a fragment a few bases shorter than the
-    read leaves only the adapter's last bases before it); 0 when there is none."""
+    """Where a fusion-sense read's bases after adapter read-through begin: after the last whole adapter
+    (13 bases exact, or 12+ bases of ADAPTER_BEFORE with a mismatch per 10, running to its end, which may
+    lie past the end of ``seq``), or after the end of ADAPTER_END that the read starts with (a fragment a
+    few bases shorter than the read leaves only the adapter's last bases before it); 0 when there is none.
+    A read error in the adapter made unknown 5' parts of adapter bases, false unknown::ALK calls where
+    ALK is strongly expressed in short-fragment libraries."""
     cut = max((seq.rfind(a) + len(a) for a in ADAPTERS if a in seq), default=0)
+    cut = max(cut, _adapter_approx_end(seq))
     if cut:
         return cut
     return next((m for m in range(len(ADAPTER_END) - 1, ADAPTER_END_MIN - 1, -1)
                  if seq.startswith(ADAPTER_END[-m:])), 0)
+
+
+def _adapter_approx_end(seq: str) -> int:
+    """The largest read position where ADAPTER_BEFORE ends, over placements that show 12+ of its bases
+    inside ``seq`` with at most one mismatch per 10 (0 when none)."""
+    a, n = ADAPTER_BEFORE, len(ADAPTER_BEFORE)
+    for end in range(len(seq) + n - ADAPTER_APPROX_MIN, ADAPTER_APPROX_MIN - 1, -1):  # adapter end, rightmost first
+        lo, hi = max(0, end - n), min(len(seq), end)
+        if hi - lo < ADAPTER_APPROX_MIN:
+            continue
+        shown = seq[lo:hi]
+        ref = a[lo - (end - n) : hi - (end - n)]
+        if sum(x != y for x, y in zip(shown, ref)) <= len(shown) // 10:
+            return end
+    return 0
 
 
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense

@@ -804,6 +804,21 @@ def test_adapter_cut_takes_whole_adapters_and_the_end_of_one():
     assert adapter_cut("GAGACCCGAAGTCT") == 0
 
 
+def test_adapter_cut_takes_adapters_with_a_read_error():
+    """Adapter read-through holding a read error (seen as unknown 5' parts, false unknown::ALK calls, in a
+    short-fragment library with ALK at 400x), also when the adapter's last bases run on into ALK; random
+    bases, and the adapter's first 11 bases followed by other ones, are not adapter."""
+    from alkfuse.scan import ADAPTER_BEFORE, adapter_cut
+
+    fragment = "GGTGTATGAAGGCCAGGTGTCCGGAATGCCC"
+    for at in (2, 20, 30):
+        read = ADAPTER_BEFORE[:at] + ("A" if ADAPTER_BEFORE[at] != "A" else "C") + ADAPTER_BEFORE[at + 1:]
+        assert adapter_cut("CGACTATATAG" + read + fragment) == 11 + len(ADAPTER_BEFORE), at
+    assert adapter_cut("CTTTCCCTACACGACGCTGTTCCGATC") == 28  # the adapter's last base lies past the read
+    assert adapter_cut(fragment) == 0
+    assert adapter_cut("TTTTT" + ADAPTER_BEFORE[:11] + fragment) == 0
+
+
 def test_partial_adapter_before_an_unknown_part_is_not_inserted(reference, synth_index):
     """A fragment 10 bases shorter than its reversed read: in fusion sense the read starts with the last
     10 bases of the adapter, then the fragment (EML4::ALK v8b's inserted bases and ALK, no EML4). Those
