@@ -238,12 +238,8 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 # The insert length most reads show (a read indel in the one read that seeded the partner
                 # made v8a E17;ins29A20 beside two reads of 10 EML4 bases and all 30); ties: a listed
                 # length, then the seeded junction's.
-                # Of the unknown parts, reads vote that show the partner's last 3 bases right before as many
-                # inserted bases.
-                end3 = index.sequence(tx5)[e - 3 : e]
-                votes = same.insert_votes + Counter({n: sum(c for m, c in j.prefix_reads.items() if len(m) >= n + 3
-                                                             and m[len(m) - n - 3 : len(m) - n] == end3)
-                                                     for n in {len(insert), len(same.insert)}})
+                votes = same.insert_votes + _prefix_votes(j, index.sequence(tx5)[e - 3 : e],
+                                                          {len(insert), len(same.insert)})
                 size = max(votes, key=lambda n: (votes[n], (tx5, e, j.start3, n) in listed, n == len(same.insert), -n))
                 same.insert_votes = votes
                 if size == len(insert) != len(same.insert):
@@ -298,6 +294,14 @@ def _exon_end_fits(part: str, exon: str) -> bool:
     if _mismatches(part, exon[-len(part):]) <= budget:
         return True
     return budget > 0 and ends_within(part, exon[-len(part) - budget:], 1, budget)
+
+
+def _prefix_votes(j: Junction, end3: str, lengths: set[int]) -> Counter:
+    """Reads of unknown 5' part ``j`` per insert length in ``lengths``: those that show the partner's last
+    bases ``end3`` right before that many inserted bases."""
+    return Counter({n: sum(c for m, c in j.prefix_reads.items()
+                           if len(m) >= n + len(end3) and m[len(m) - n - len(end3) : len(m) - n] == end3)
+                    for n in lengths})
 
 
 def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]], index: Index
@@ -680,9 +684,10 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
 def _fold_indistinct(juncs: list[Junction], seqs: list[JunctionSeq], params: CallParams, rescue: set[int]) -> None:
     """A junction none of whose reads tells it from another junction at the same ALK start with more
     fragments (each read that crosses it reads the other's sequence over as many bases with as many
-    mismatches or fewer, whatever its anchors there) is that junction: its partner part is a chance match. Seed 31 of the accuracy grid: 25 bases of AKAP9 equal
-    EML4 exon 14's GA-rich end and v4's first inserted bases, and reads with fewer EML4 bases than that
-    were split at AKAP9, a second call of 7 fragments beside v4's 26. Weakest junctions first."""
+    mismatches or fewer, whatever its anchors there) is that junction: its partner part is a chance match.
+    Seed 31 of the accuracy grid: 25 bases of AKAP9 equal EML4 exon 14's GA-rich end and v4's first
+    inserted bases, and reads with fewer EML4 bases than that were split at AKAP9, a second call of 7
+    fragments beside v4's 26. Weakest junctions first."""
     order = sorted(range(len(juncs)), key=lambda n: (-len(juncs[n].fragments), n))
     for n in reversed(order):
         j = juncs[n]
