@@ -97,6 +97,23 @@ def _mismatches(a: str, b: str) -> int:
     return int(np.count_nonzero(np.frombuffer(a.encode(), np.uint8) != np.frombuffer(b.encode(), np.uint8)))
 
 
+def _reads_on_before(prefix: str, aseq: str, t0: int) -> bool:
+    """Does ``prefix`` read as the bases of ``aseq`` that end at ``t0``: with a shift of up to 3 bases
+    (an indel at the segment's edge) and one mismatch per 10 bases and one more (40 bases or fewer), or
+    (``PREFIX_MIN_EDITED`` bases or more) ending within 3 bases of ``t0`` with one edit per 10 and one more?"""
+    n = len(prefix)
+    if n == 0:
+        return True
+    if n <= 40 and any(t0 + d - n >= 0 and _mismatches(prefix, aseq[t0 + d - n : t0 + d]) <= 1 + n // 10
+                       for d in range(-3, 4)):
+        return True
+    if n < PREFIX_MIN_EDITED:  # short: chance agreement with ALK within a few edits is too likely
+        return False
+    cap = 1 + n // 10
+    window = aseq[max(0, t0 - n - cap - 3) : t0 + 3]  # the prefix may end 3 bases either side of t0
+    return ends_within(prefix, window, 7 - max(0, t0 + 3 - len(aseq)), cap)
+
+
 def umi_of(name: str, header: str = "") -> str:
     """The UMI in a read name (``...:umi:ACGT``, ``..._ACGTACGT``) or comment (``RX:Z:``), else ``""``."""
     m = re.search(r"RX:Z:([ACGTN+-]+)", header)
@@ -433,7 +450,7 @@ class Classifier:
             oriented[i] = (revcomp(seqs[i]) if rev else seqs[i], rev)
         internal = [a is not None and a.length >= len(s) - p.alk_tolerance for a, (s, _) in zip(alk, oriented)]
         internal = [x or (a is not None and (m.alk_covers(s, p.alk_tolerance) or (
-            a.read_end >= len(s) - p.alk_tolerance and self._prefix_is_alk(s, a))))
+            (a.read_end >= len(s) - p.alk_tolerance or self._suffix_is_alk(s, a)) and self._prefix_is_alk(s, a))))
             for x, a, (s, _) in zip(internal, alk, oriented)]
         if any(a is not None and self.wildtype(a) for a in alk):
             stats.wildtype_fragments += 1
@@ -492,18 +509,14 @@ class Classifier:
         a 3-base indel between them and one error per 10 bases (40 bases or fewer), or (30 bases or more)
         one edit per 10 and one more (an ALK read with an indel and errors that stopped the segment's
         extension; a strongly expressed ALK gives several such reads at one place). Not a partner."""
-        n, t0 = alk.read_start, alk.tx_start
-        if n == 0:
-            return True
-        aseq, prefix = self.index.sequence(alk.tx), seq[:n]
-        if n <= 40 and any(t0 + d - n >= 0 and _mismatches(prefix, aseq[t0 + d - n : t0 + d]) <= 1 + n // 10
-                           for d in range(-3, 4)):
-            return True
-        if n < PREFIX_MIN_EDITED:  # short: chance agreement with ALK within a few edits is too likely
-            return False
-        cap = 1 + n // 10
-        window = aseq[max(0, t0 - n - cap - 3) : t0 + 3]  # the prefix may end 3 bases either side of t0
-        return ends_within(prefix, window, 7 - max(0, t0 + 3 - len(aseq)), cap)
+        return _reads_on_before(seq[: alk.read_start], self.index.sequence(alk.tx), alk.tx_start)
+
+    def _suffix_is_alk(self, seq: str, alk: Segment) -> bool:
+        """The read's bases after its ALK segment read on as the ALK bases just after it (the same test as
+        ``_prefix_is_alk``, read backwards): an ALK read whose indel or errors near its 3' end stopped the
+        segment. Fusion-sense reads hold the partner before ALK, never after."""
+        aseq = self.index.sequence(alk.tx)
+        return _reads_on_before(seq[alk.read_end :][::-1], aseq[::-1], len(aseq) - alk.tx_end)
 
     def _alk_end(self, sense: str) -> Segment | None:
         """An ALK segment for a fusion-sense read that ends with the first 10 to 2k bases of ALK exon 19, 20

@@ -425,6 +425,27 @@ def test_alk_bases_after_an_indel_are_not_a_partner(reference, synth_index):
     assert frag is not None and frag.splits == () and frag.span is not None and frag.span.gene5 == "NPM1"
 
 
+@pytest.mark.parametrize("read_length", [50, 100])
+def test_alk_read_with_an_indel_near_its_end_makes_a_spanning_pair(reference, synth_index, read_length):
+    """The mirror image: an ALK read (fusion sense) that loses a base 14 bases before its end. Its ALK
+    segment stops at the deletion and 14 bases follow it; they are the ALK bases that come next, so the
+    read is inside ALK and with a partner mate the fragment is a spanning pair (at 50 bp, simulated NUTM1::ALK
+    with three spanning pairs lost one of them to this and fell below the support threshold)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    npm1, alk = seqs["ENST00000296930"], seqs["ENST00000389048"]
+    a = txs["ENST00000389048"].exon_bounds()[19][0] + 80
+    n = read_length - 14
+    alk_read = alk[a : a + n] + alk[a + n + 1 : a + read_length + 1]  # base a+n deleted
+    partner = npm1[100 : 100 + read_length]
+    frag = Classifier(Index(synth_index), ScanParams()).classify(
+        "f", "", (partner, revcomp(alk_read)), ("I" * read_length,) * 2, Stats())
+    assert frag is not None and frag.splits == () and frag.span is not None and frag.span.gene5 == "NPM1"
+
 
 @pytest.mark.parametrize("name", ["v8a", "v8b", "v6", "v5b"])
 def test_insert_length_from_partial_reads(reference, synth_index, tmp_path, name):
