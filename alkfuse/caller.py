@@ -1312,7 +1312,13 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     """The weak junction is the strong one read with an indel in ALK: the same partner exon end, and the
     bases after it (the weak one's 'inserted' bases, then ``after`` bases of its ALK part) read as the
     strong one's insert and ALK up to an edit per 20 bases and one more (a base read twice 12 bases into
-    ALK comes out as ``E13;ins13del12A20`` beside ``E13;A20``: the 'insert' is ALK's own first 13 bases)."""
+    ALK comes out as ``E13;ins13del12A20`` beside ``E13;A20``: the 'insert' is ALK's own first 13 bases).
+    An unknown 5' part is such a twin when it ends with the strong one's ALK bases up to its own ALK start
+    and, before them, 10 or more of the bases the strong one shows before ALK (a strongly expressed
+    EML4::ALK v5b whose reads lose a base 17 bases into ALK gave ``?;del17A20`` from five fragments beside
+    535)."""
+    if weak.tx5 < 0 and strong.tx5 >= 0:
+        return _unknown_indel_twin(weak, strong, index, after)
     if weak.tx5 < 0 or (weak.tx5, weak.end5, weak.tx3) != (strong.tx5, strong.end5, strong.tx3) \
             or "N" in weak.insert + strong.insert or weak.start3 == strong.start3:
         return False
@@ -1321,6 +1327,19 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     b = (strong.insert + aseq[strong.start3 : strong.start3 + len(a)])[: len(a)]
     cap = 1 + len(a) // 20
     return len(b) == len(a) and _edit_distance(a, b, cap) <= cap
+
+
+def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int = 10) -> bool:
+    shift = weak.start3 - strong.start3
+    if weak.tx3 != strong.tx3 or shift <= 0 or len(weak.seq5) < shift + before or "N" in weak.seq5:
+        return False
+    aseq = index.sequence(strong.tx3)
+    a = weak.seq5 + aseq[weak.start3 : weak.start3 + after]
+    b = _five_prime_side(strong, index) + aseq[strong.start3 : weak.start3 + after]
+    if len(b) < len(a):
+        return False
+    cap = 1 + len(a) // 20
+    return _edit_distance(a, b[-len(a):], cap) <= cap
 
 
 def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:

@@ -104,6 +104,31 @@ def test_imprecise_junction_with_more_bases_before_a_seen_insert_joins_it(synth_
     assert len(juncs) == 2
 
 
+def test_unknown_part_that_is_a_strong_fusion_read_with_an_alk_indel_joins_it(synth_index):
+    """v5b seen in 500 fragments; reads that lose a base 17 or 38 bases into ALK exon 20 (one with a
+    substitution in the insert too) leave the insert's end and ALK's first 17 or 38 bases as an 'unknown 5'
+    part' joined to ALK 18 or 39 bases in (``?;del17A20``): the strong fusion's reads, which join it. An
+    unknown part with the same ALK bases but other bases before them (another fusion whose break lies
+    inside exon 20), and one with too few bases before them to tell, stay apart."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(8).choice(list("ACGT"), 117))
+    strong = _junction(index, "EML4", 2, 20, ins, 500)
+    alk = index.sequence(index.alk.idx)
+    a20 = strong.start3
+
+    def unknown(seq5, start3, n):
+        return Junction(".", -1, -1, index.alk.idx, start3, "", seq5=seq5, fragments=[object()] * n)
+
+    twin17 = unknown(ins[-27:] + alk[a20 : a20 + 17], a20 + 18, 5)
+    tail = _errors(ins[-20:], np.random.default_rng(2), 1)
+    twin38 = unknown(tail + alk[a20 : a20 + 38], a20 + 39, 4)
+    other = unknown("".join(np.random.default_rng(4).choice(list("ACGT"), 27)) + alk[a20 : a20 + 17], a20 + 18, 3)
+    short = unknown(ins[-6:] + alk[a20 : a20 + 17], a20 + 18, 3)
+    juncs = [strong, twin17, twin38, other, short]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong, other, short] and len(strong.fragments) == 509
+
+
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
     out = []
     for b in seq:
