@@ -425,6 +425,31 @@ def test_alk_bases_after_an_indel_are_not_a_partner(reference, synth_index):
     assert frag is not None and frag.splits == () and frag.span is not None and frag.span.gene5 == "NPM1"
 
 
+@pytest.mark.parametrize("overshoot", [0, 1, 2, 3])
+def test_ten_partner_bases_make_a_split_read_whatever_alk_bases_they_end_with(reference, synth_index, overshoot):
+    """A 50 bp read with the last 10 bases of EML4 exon 13 before ALK exon 20: the minimum partner part. When
+    the partner's last bases happen to equal the bases before exon 20 (exon 19's end), the ALK segment runs
+    back over them; 2 such bases left 8 'unaligned' ones, within the tolerance for an ALK read, and the
+    read was taken for wild type (a v1 at 50 bp / 3 lost its only split read and was named 'v1|v6' from
+    pairs). The segment is snapped back to the exon start first: the read is a split read with a 10-base
+    5' part."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    partner = eml4[e13 - 10 : e13 - overshoot] + alk[a20 - overshoot : a20]
+    i = 9 - overshoot  # the base before the overshoot must differ from ALK's, or the segment runs on
+    if partner[i] == alk[a20 - overshoot - 1]:
+        partner = partner[:i] + ("A" if partner[i] != "A" else "C") + partner[i + 1 :]
+    read = partner + alk[a20 : a20 + 40]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * 50,), Stats())
+    assert frag is not None and [(s.gene5, s.insert, s.read_break) for s in frag.splits] == [(".", partner, 10)]
+
+
 @pytest.mark.parametrize("read_length", [50, 100])
 def test_alk_read_with_an_indel_near_its_end_makes_a_spanning_pair(reference, synth_index, read_length):
     """The mirror image: an ALK read (fusion sense) that loses a base 14 bases before its end. Its ALK
