@@ -180,6 +180,11 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
             n["named_ok"] += names == [t["known_variant"]]
             n["named_open"] += len(names) > 1 and t["known_variant"] in names
             n["named_wrong"] += t["known_variant"] not in names
+            seen = "read" if int(t["split_fragments"]) else "pairs"  # a read across the junction, or pairs only
+            exact = (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t))
+            n[f"named_{seen}"] += 1
+            n[f"named_{seen}_exact"] += exact and names == [t["known_variant"]]
+            n[f"named_{seen}_open"] += len(names) > 1 and t["known_variant"] in names
     left = [c for i, c in enumerate(alk_calls) if i not in matched]
     for c in left:  # one unknown::ALK row per missed fusion
         t = partner_unresolved(c, missed)
@@ -188,6 +193,19 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
             n["unresolved"] += 1
     n["false"] = len(left) - n["unresolved"]
     return n
+
+
+def by_evidence(counts) -> str:
+    """A line under the table: found named variants split by how the sample showed them (a read across the
+    junction, or spanning pairs only, which fix the exons only through fragment lengths), with how many
+    have both the exact junction and the name alone, and how many a list of names that holds the right one."""
+    t = sum(counts, Counter())
+    read, pairs = t["named_read"], t["named_pairs"]
+    return (f"Found named variants, support 1-30: {read} with a read across the junction, of which "
+            f"{pct(t['named_read_exact'], read)} have the exact junction and the name alone"
+            f" ({t['named_read_open']} a list of names); {pairs} seen only in spanning pairs, of which "
+            f"{pct(t['named_pairs_exact'], pairs)} exact and named, {t['named_pairs_open']} a list of names "
+            f"that holds the right one.")
 
 
 def open_wrong(t, key=lambda k: k) -> str:
@@ -325,6 +343,8 @@ def main() -> None:
         print(f"| {rl} | {level} | {pct(t['found'], t['expected'])} | {pct(t['with_evidence'], t['expected'])} "
               f"| {pct(t['exact'], t['found'])} | {pct(t['named_ok'], t['named'])} {open_wrong(t)} "
               f"| {t['false'] / t['samples']:.2f} | {t['unresolved'] / t['samples']:.2f} | {t['seconds']:.1f} |")
+    print()
+    print(by_evidence(t for _, level, t in rows if level.isdigit()))
     if args.out is None:
         shutil.rmtree(work)
 

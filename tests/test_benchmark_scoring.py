@@ -76,3 +76,21 @@ def test_a_name_left_open_is_neither_right_nor_wrong():
     assert counts("v7") == (1, 1, 0, 0)
     assert accuracy.open_wrong(Counter(named=1, named_open=1)) == "| 1 / 0"
     assert accuracy.open_wrong(Counter()) == "| -"
+
+
+def test_named_variants_are_counted_apart_by_how_the_sample_showed_them():
+    """A v8a with a read across its junction called exactly and by name; a v8b seen only in spanning pairs
+    called 'v8b|v8a'; a v1 seen only in pairs called exactly: the line under the table counts them apart."""
+    def truth(junction, variant, insert, split):
+        return row("EML4", junction, "2:5", "2:200", insert, variant, split_fragments=split)
+
+    samples = [
+        ([truth("E17;ins30A20", "v8a", "A" * 30, "1")], [row("EML4", "E17;ins30A20", "2:5", "2:200", "A" * 30, "v8a")]),
+        ([truth("E17;ins61A20", "v8b", "A" * 61, "0")],
+         [row("EML4", "E17;ins61A20", "2:5", "2:200", "N" * 61, "v8b|v8a")]),
+        ([truth("E13;A20", "v1", ".", "0")], [row("EML4", "E13;A20", "2:5", "2:200", ".", "v1")]),
+    ]
+    counts = [accuracy.score(t, c) for t, c in samples]
+    line = accuracy.by_evidence(counts)
+    assert "1 with a read across the junction, of which 1/1 (100%)" in line
+    assert "2 seen only in spanning pairs, of which 1/2 (50%) exact and named, 1 a list" in line
