@@ -29,7 +29,7 @@ import numpy as np
 from .align import JunctionHit, JunctionSeq, _rank, coded_read
 from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
-from .index import Index
+from .index import ALK_END_MIN, Index
 from .panel import Panel
 from .filters import JOINED_BY_TAILS, looks_intronic
 from .seq import edit_distance as _edit_distance
@@ -200,6 +200,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
         if host is not None and host.insert:
             host.absorbs_unknown = True
             host.insert = _right_consensus([host.insert, *(j.prefixes or [j.seq5])], host.insert)
+            _tail_length(host, j, seeds, index, listed)
             j.fragments = None  # removed below
             continue
         best = None
@@ -238,8 +239,11 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 # The insert length most reads show (a read indel in the one read that seeded the partner
                 # made v8a E17;ins29A20 beside two reads of 10 EML4 bases and all 30); ties: a listed
                 # length, then the seeded junction's.
+                # Partner tails that run into the unknown part vote too: one split read that lost a base
+                # of a homopolymer made v6 E13;ins68A20 beside three tails that showed all 69 bases.
                 votes = same.insert_votes + _prefix_votes(j, index.sequence(tx5)[e - 3 : e],
-                                                          {len(insert), len(same.insert)})
+                                                          {len(insert), len(same.insert)}) \
+                    + _tail_votes(j.prefixes or [j.seq5], seeds, g, e)
                 size = max(votes, key=lambda n: (votes[n], (tx5, e, j.start3, n) in listed, n == len(same.insert), -n))
                 same.insert_votes = votes
                 if size == len(insert) != len(same.insert):
@@ -304,15 +308,10 @@ def _prefix_votes(j: Junction, end3: str, lengths: set[int]) -> Counter:
                     for n in lengths})
 
 
-def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]], index: Index
-               ) -> tuple[int, str, int, int, str] | None:
-    """(overlap, gene, canonical transcript, exon end, insert) for the longest overlap between the start of
-    one of the unknown 5' parts ``seqs5`` and the bases of a partner tail after some offset ``o`` (one
-    mismatch per 16 bases, not low-complexity; found through an exact TAIL_OVERLAP-mer at the part's start or
-    half of it further in, ``_tail_seeds``): the insert is the tail's first ``o`` bases and the 5' part.
-    Ties go to the smaller offset, then gene name and exon end. The insert's length is the one most of the
-    distinct tails at that exon end imply, and its first bases their majority: one tail's read indel
-    before the overlap does not make the insert a base short (the best overlap's length wins ties)."""
+def _tail_overlaps(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]]) -> tuple:
+    """(best, implied): the longest overlap between the start of one of ``seqs5`` and a partner tail after
+    some offset, as ((overlap, -offset), (overlap, gene, exon end, tail, offset, part)) or None; and the
+    insert length each (gene, exon end, tail) implies through the first part it overlaps."""
     best, implied = None, {}
     for seq5 in seqs5[:8]:
         for shift in (0, TAIL_OVERLAP // 2):
@@ -325,6 +324,50 @@ def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]
                 implied.setdefault((g, e, tail), o + len(seq5))
                 if best is None or (n, -o) > best[0]:
                     best = ((n, -o), (n, g, e, tail, o, seq5))
+    return best, implied
+
+
+def _tail_votes(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]], g: str, e: int) -> Counter:
+    """Distinct partner tails at gene ``g``'s exon end ``e`` per insert length they imply with the unknown
+    5' parts ``seqs5``; a tail that reads on ALK_END_MIN or more bases past that length is a split read,
+    counted as one already, and left out."""
+    _, implied = _tail_overlaps(seqs5, seeds)
+    return Counter(size for (g2, e2, tail), size in implied.items()
+                   if (g2, e2) == (g, e) and len(tail) < size + ALK_END_MIN)
+
+
+def _tail_length(host: Junction, j: Junction, seeds: dict[str, list[tuple[str, int, str, int]]], index: Index,
+                 listed: set) -> None:
+    """The insert length of ``host``, whose inserted bases end with unknown 5' part ``j``, when the partner
+    tails that run into ``j`` show another one more often than reads across the whole junction show its own
+    (ties: a listed length, then the host's): one split read that lost a base of a homopolymer made v6
+    E13;ins68A20 beside three tails that read from EML4 exon 13 through all 69 inserted bases."""
+    canon = index.canonical.get(host.gene5)
+    if canon is None or host.tx5 != canon.idx:
+        return
+    seqs5 = j.prefixes or [j.seq5]
+    votes = host.insert_votes + _tail_votes(seqs5, seeds, host.gene5, host.end5)
+    if not votes:
+        return
+    key = (host.tx5, host.end5, host.start3)
+    size = max(votes, key=lambda n: (votes[n], (*key, n) in listed, n == len(host.insert), -n))
+    joined = _join_tail(seqs5, seeds, index)
+    if size != len(host.insert) and joined is not None and joined[3] == host.end5 and len(joined[4]) == size \
+            and joined[1] == host.gene5:
+        host.insert = joined[4]
+        host.insert_votes = votes
+
+
+def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]], index: Index
+               ) -> tuple[int, str, int, int, str] | None:
+    """(overlap, gene, canonical transcript, exon end, insert) for the longest overlap between the start of
+    one of the unknown 5' parts ``seqs5`` and the bases of a partner tail after some offset ``o`` (one
+    mismatch per 16 bases, not low-complexity; found through an exact TAIL_OVERLAP-mer at the part's start or
+    half of it further in, ``_tail_seeds``): the insert is the tail's first ``o`` bases and the 5' part.
+    Ties go to the smaller offset, then gene name and exon end. The insert's length is the one most of the
+    distinct tails at that exon end imply, and its first bases their majority: one tail's read indel
+    before the overlap does not make the insert a base short (the best overlap's length wins ties)."""
+    best, implied = _tail_overlaps(seqs5, seeds)
     if best is None:
         return None
     n, g, e, tail, o, seq5 = best[1]

@@ -132,6 +132,40 @@ def test_join_tail_takes_the_insert_length_most_tails_imply():
     assert _join_tail([unknown], _tail_seeds(alone), index) == (30, "EML4", 3, 400, lost[:19] + unknown)
 
 
+def test_tails_outvote_one_split_read_on_the_insert_length():
+    """A v6-like junction seen whole in one split read that lost a base of a homopolymer (68 of 69 inserted
+    bases), and three partner tails that read from the exon end through 45 inserted bases into the unknown
+    part (the insert's last 40 bases, from reads without partner bases): the tails' length wins, with the
+    base the split read lost. With one tail against one read, the listed length decides; a tail that reads
+    on 10 bases into ALK is a split read and has no vote of its own."""
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from alkfuse.caller import Junction, _tail_length, _tail_seeds
+
+    index = SimpleNamespace(canonical={"EML4": SimpleNamespace(idx=3)})
+    insert = "CCGGAATTTGGCTGTCCTGGGGCGTATAGTTTCCCCTACCGGTTAGGACCGAATACGAAATATACGAGATA"[:69]
+    lost = insert[1:]  # one C of the first two lost
+
+    def host(votes):
+        return Junction("EML4", 3, 400, 0, 4079, lost, insert_votes=Counter(votes))
+
+    unknown = Junction(".", -1, -1, 0, 4079, "", seq5=insert[-40:])
+    tails = [(400, insert[:45]), (400, insert[:46]), (400, insert[:47])]
+    h = host({68: 1})
+    _tail_length(h, unknown, _tail_seeds({"EML4": tails}), index, set())
+    assert h.insert == insert
+    h = host({68: 1})  # one tail against one read: the host's length, unless 69 is listed there
+    _tail_length(h, unknown, _tail_seeds({"EML4": tails[:1]}), index, set())
+    assert h.insert == lost
+    _tail_length(h, unknown, _tail_seeds({"EML4": tails[:1]}), index, {(3, 400, 4079, 69)})
+    assert h.insert == insert
+    h = host({68: 1})
+    into_alk = [(400, insert + "TGTACCGCCG"), tails[0]]  # a split read's tail, and one tail
+    _tail_length(h, unknown, _tail_seeds({"EML4": into_alk}), index, set())
+    assert h.insert == lost
+
+
 def test_ends_within_matches_brute_force():
     """seq.ends_within against the plain edit distance to every stretch of ref that ends in its last bases."""
     import random
