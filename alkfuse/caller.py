@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -29,7 +30,7 @@ import numpy as np
 from .align import JunctionHit, JunctionSeq, _rank, coded_read
 from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
-from .index import ALK_END_MIN, Index
+from .index import Index
 from .panel import Panel
 from .filters import JOINED_BY_TAILS, looks_intronic
 from .seq import edit_distance as _edit_distance
@@ -185,7 +186,8 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
        the partner: the call would be a false fusion with that partner);
     4. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
     """
-    seeds = _tail_seeds(tails if tails is not None else canonical_tails(ev, index))
+    tails = tails if tails is not None else canonical_tails(ev, index)
+    seeds = _tail_seeds(tails)
     seen = {s.gene5 for f in ev.fragments for s in f.splits if s.gene5 != "."} \
         | {f.span.gene5 for f in ev.fragments if f.span is not None}
     panel_partners = {ti.gene for ti in index.transcripts if ti.role == "partner"}
@@ -200,7 +202,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
         if host is not None and host.insert:
             host.absorbs_unknown = True
             host.insert = _right_consensus([host.insert, *(j.prefixes or [j.seq5])], host.insert)
-            _tail_length(host, j, seeds, index, listed)
+            _tail_length(host, tails, index, listed)
             j.fragments = None  # removed below
             continue
         best = None
@@ -239,11 +241,10 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 # The insert length most reads show (a read indel in the one read that seeded the partner
                 # made v8a E17;ins29A20 beside two reads of 10 EML4 bases and all 30); ties: a listed
                 # length, then the seeded junction's.
-                # Partner tails that run into the unknown part vote too: one split read that lost a base
-                # of a homopolymer made v6 E13;ins68A20 beside three tails that showed all 69 bases.
+                # Partner tails vote too (_tail_votes).
                 votes = same.insert_votes + _prefix_votes(j, index.sequence(tx5)[e - 3 : e],
                                                           {len(insert), len(same.insert)}) \
-                    + _tail_votes(j.prefixes or [j.seq5], seeds, g, e)
+                    + _tail_votes(tails.get(g, ()), e, same.insert)
                 size = max(votes, key=lambda n: (votes[n], (tx5, e, j.start3, n) in listed, n == len(same.insert), -n))
                 same.insert_votes = votes
                 if size == len(insert) != len(same.insert):
@@ -308,53 +309,50 @@ def _prefix_votes(j: Junction, end3: str, lengths: set[int]) -> Counter:
                     for n in lengths})
 
 
-def _tail_overlaps(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]]) -> tuple:
-    """(best, implied): the longest overlap between the start of one of ``seqs5`` and a partner tail after
-    some offset, as ((overlap, -offset), (overlap, gene, exon end, tail, offset, part)) or None; and the
-    insert length each (gene, exon end, tail) implies through the first part it overlaps."""
-    best, implied = None, {}
-    for seq5 in seqs5[:8]:
-        for shift in (0, TAIL_OVERLAP // 2):
-            for g, e, tail, o in seeds.get(seq5[shift : shift + TAIL_OVERLAP], ()):
-                o -= shift
-                n = min(len(tail) - o, len(seq5))
-                if o < 0 or n < TAIL_OVERLAP or _mismatches(tail[o : o + n], seq5[:n]) > n // 16 \
-                        or low_complexity(seq5[:n]):
-                    continue
-                implied.setdefault((g, e, tail), o + len(seq5))
-                if best is None or (n, -o) > best[0]:
-                    best = ((n, -o), (n, g, e, tail, o, seq5))
-    return best, implied
+TAIL_PROBE_VOTE = 16  # last bases of a partner tail placed on a junction's insert to vote on its length
 
 
-def _tail_votes(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]]], g: str, e: int) -> Counter:
-    """Distinct partner tails at gene ``g``'s exon end ``e`` per insert length they imply with the unknown
-    5' parts ``seqs5``; a tail that reads on ALK_END_MIN or more bases past that length is a split read,
-    counted as one already, and left out."""
-    _, implied = _tail_overlaps(seqs5, seeds)
-    return Counter(size for (g2, e2, tail), size in implied.items()
-                   if (g2, e2) == (g, e) and len(tail) < size + ALK_END_MIN)
+def _tail_shift(tail: str, insert: str, reach: int = 3) -> int | None:
+    """How many bases longer than ``insert`` partner tail ``tail`` (the bases after the partner's exon end
+    in a read that stops inside the insert) says the insert is: its last TAIL_PROBE_VOTE bases placed on
+    ``insert`` within ``reach`` bases of where its length puts them (one mismatch allowed; the smallest
+    shift wins ties). None for a tail too short, or as long as the insert (a split read, counted as one)."""
+    n = TAIL_PROBE_VOTE
+    if not n < len(tail) < len(insert):
+        return None
+    t0 = len(tail) - n
+    fits = [(_mismatches(tail[t0:], insert[t0 - d : t0 - d + n]), abs(d), d) for d in range(-reach, reach + 1)
+            if 0 <= t0 - d and t0 - d + n <= len(insert)]
+    best = min(fits, default=None)
+    return best[2] if best is not None and best[0] <= 1 else None
 
 
-def _tail_length(host: Junction, j: Junction, seeds: dict[str, list[tuple[str, int, str, int]]], index: Index,
-                 listed: set) -> None:
-    """The insert length of ``host``, whose inserted bases end with unknown 5' part ``j``, when the partner
-    tails that run into ``j`` show another one more often than reads across the whole junction show its own
-    (ties: a listed length, then the host's): one split read that lost a base of a homopolymer made v6
-    E13;ins68A20 beside three tails that read from EML4 exon 13 through all 69 inserted bases."""
+def _tail_votes(tails: Iterable[tuple[int, str]], end5: int, insert: str) -> Counter:
+    """Insert lengths the distinct partner tails at exon end ``end5`` show (``_tail_shift``): one split read
+    that lost a base of a homopolymer made v6 E13;ins68A20 beside three tails that read from EML4 exon 13
+    into the insert with the base."""
+    shifts = (_tail_shift(t, insert) for t in {t for e, t in tails if e == end5})
+    return Counter(len(insert) + d for d in shifts if d is not None)
+
+
+def _tail_length(host: Junction, tails: dict[str, list[tuple[int, str]]], index: Index, listed: set) -> None:
+    """Give ``host`` (a junction seen whole, on its gene's canonical transcript) the insert length its
+    partner tails show more often than its reads across the junction show its own (ties: a listed length,
+    then the host's), the first inserted bases taken from the longest such tail."""
     canon = index.canonical.get(host.gene5)
-    if canon is None or host.tx5 != canon.idx:
+    if canon is None or host.tx5 != canon.idx or not host.insert:
         return
-    seqs5 = j.prefixes or [j.seq5]
-    votes = host.insert_votes + _tail_votes(seqs5, seeds, host.gene5, host.end5)
+    here = [t for e, t in tails.get(host.gene5, ()) if e == host.end5]
+    votes = host.insert_votes + _tail_votes(((host.end5, t) for t in here), host.end5, host.insert)
     if not votes:
         return
-    key = (host.tx5, host.end5, host.start3)
-    size = max(votes, key=lambda n: (votes[n], (*key, n) in listed, n == len(host.insert), -n))
-    joined = _join_tail(seqs5, seeds, index)
-    if size != len(host.insert) and joined is not None and joined[3] == host.end5 and len(joined[4]) == size \
-            and joined[1] == host.gene5:
-        host.insert = joined[4]
+    size = max(votes, key=lambda n: (votes[n], (host.tx5, host.end5, host.start3, n) in listed,
+                                     n == len(host.insert), -n))
+    d = size - len(host.insert)
+    show = sorted((t for t in set(here) if _tail_shift(t, host.insert) == d), key=lambda t: (-len(t), t))
+    if d and show:
+        t0 = len(show[0]) - TAIL_PROBE_VOTE
+        host.insert = show[0][:t0] + host.insert[t0 - d :]
         host.insert_votes = votes
 
 
@@ -367,7 +365,18 @@ def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]
     Ties go to the smaller offset, then gene name and exon end. The insert's length is the one most of the
     distinct tails at that exon end imply, and its first bases their majority: one tail's read indel
     before the overlap does not make the insert a base short (the best overlap's length wins ties)."""
-    best, implied = _tail_overlaps(seqs5, seeds)
+    best, implied = None, {}
+    for seq5 in seqs5[:8]:
+        for shift in (0, TAIL_OVERLAP // 2):
+            for g, e, tail, o in seeds.get(seq5[shift : shift + TAIL_OVERLAP], ()):
+                o -= shift
+                n = min(len(tail) - o, len(seq5))
+                if o < 0 or n < TAIL_OVERLAP or _mismatches(tail[o : o + n], seq5[:n]) > n // 16 \
+                        or low_complexity(seq5[:n]):
+                    continue
+                implied.setdefault((g, e, tail), o + len(seq5))
+                if best is None or (n, -o) > best[0]:
+                    best = ((n, -o), (n, g, e, tail, o, seq5))
     if best is None:
         return None
     n, g, e, tail, o, seq5 = best[1]

@@ -134,36 +134,37 @@ def test_join_tail_takes_the_insert_length_most_tails_imply():
 
 def test_tails_outvote_one_split_read_on_the_insert_length():
     """A v6-like junction seen whole in one split read that lost a base of a homopolymer (68 of 69 inserted
-    bases), and three partner tails that read from the exon end through 45 inserted bases into the unknown
-    part (the insert's last 40 bases, from reads without partner bases): the tails' length wins, with the
-    base the split read lost. With one tail against one read, the listed length decides; a tail that reads
-    on 10 bases into ALK is a split read and has no vote of its own."""
+    bases), and three partner tails that read from the exon end 45-47 bases into the insert with the base:
+    the tails' length wins, with the base the split read lost. One tail against one read: the listed
+    length decides. A tail as long as the insert is a split read (no vote of its own); tails at another
+    exon end do not vote; a tail's last bases that fit nowhere near do not vote."""
     from collections import Counter
     from types import SimpleNamespace
 
-    from alkfuse.caller import Junction, _tail_length, _tail_seeds
+    from alkfuse.caller import Junction, _tail_length, _tail_votes
 
     index = SimpleNamespace(canonical={"EML4": SimpleNamespace(idx=3)})
     insert = "CCGGAATTTGGCTGTCCTGGGGCGTATAGTTTCCCCTACCGGTTAGGACCGAATACGAAATATACGAGATA"[:69]
     lost = insert[1:]  # one C of the first two lost
 
-    def host(votes):
-        return Junction("EML4", 3, 400, 0, 4079, lost, insert_votes=Counter(votes))
+    def host():
+        return Junction("EML4", 3, 400, 0, 4079, lost, insert_votes=Counter({68: 1}))
 
-    unknown = Junction(".", -1, -1, 0, 4079, "", seq5=insert[-40:])
-    tails = [(400, insert[:45]), (400, insert[:46]), (400, insert[:47])]
-    h = host({68: 1})
-    _tail_length(h, unknown, _tail_seeds({"EML4": tails}), index, set())
-    assert h.insert == insert
-    h = host({68: 1})  # one tail against one read: the host's length, unless 69 is listed there
-    _tail_length(h, unknown, _tail_seeds({"EML4": tails[:1]}), index, set())
+    tails = [insert[:45], insert[:46], insert[:47]]
+    h = host()
+    _tail_length(h, {"EML4": [(400, t) for t in tails]}, index, set())
+    assert h.insert == insert and h.insert_votes == Counter({68: 1, 69: 3})
+    h = host()
+    _tail_length(h, {"EML4": [(400, tails[0])]}, index, set())
     assert h.insert == lost
-    _tail_length(h, unknown, _tail_seeds({"EML4": tails[:1]}), index, {(3, 400, 4079, 69)})
+    _tail_length(h, {"EML4": [(400, tails[0])]}, index, {(3, 400, 4079, 69)})
     assert h.insert == insert
-    h = host({68: 1})
-    into_alk = [(400, insert + "TGTACCGCCG"), tails[0]]  # a split read's tail, and one tail
-    _tail_length(h, unknown, _tail_seeds({"EML4": into_alk}), index, set())
+    h = host()
+    _tail_length(h, {"EML4": [(400, insert + "TGTACCGCCG"), (400, tails[0])]}, index, set())
     assert h.insert == lost
+    assert _tail_votes([(401, t) for t in tails], 400, lost) == Counter()
+    assert _tail_votes([(400, tails[0][:29] + "GATTACAGATTACAGA")], 400, lost) == Counter()
+    assert _tail_votes([(400, t) for t in tails], 400, insert) == Counter({69: 3})
 
 
 def test_ends_within_matches_brute_force():
