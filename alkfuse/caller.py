@@ -924,6 +924,9 @@ TAIL_FROM_FUSION = 0.5  # chance that a partner tail at the hypothesis' exon end
 IGNORED_READ = math.log(0.01)  # per read of inserted bases that a hypothesis leaves unexplained
 
 
+_N = ord("N")
+
+
 def _novel(insert: str) -> int:
     """Bases of an insert that reads show (N: bases no read covered)."""
     return len(insert) - insert.count("N")
@@ -937,10 +940,13 @@ def _tail_fit(tails: list[tuple[int, str]], pseq: str, end5: int, insert: str, a
     reads show favours the insert length that lines them up, and a tail that contradicts them disfavours it."""
     cost = 0.0
     for end5p, tail in tails:
-        expect = (pseq[end5p:end5] + insert + aseq[start3 : start3 + len(tail)])[: len(tail)]
-        pairs = [(a, b) for a, b in zip(tail, expect) if b != "N"]
-        wrong = sum(a != b for a, b in pairs)
-        cost += TAIL_MISMATCH * wrong + TAIL_MATCH * (len(pairs) - wrong) + NOVEL_BASE * (len(expect) - len(pairs))
+        expect = np.frombuffer((pseq[end5p:end5] + insert + aseq[start3 : start3 + len(tail)])[: len(tail)].encode(),
+                               np.uint8)
+        read = np.frombuffer(tail.encode(), np.uint8)[: len(expect)]
+        known = expect != _N
+        seen = int(np.count_nonzero(known))
+        wrong = int(np.count_nonzero((read != expect) & known))
+        cost += TAIL_MISMATCH * wrong + TAIL_MATCH * (seen - wrong) + NOVEL_BASE * (len(expect) - seen)
     return cost
 
 

@@ -865,6 +865,42 @@ def test_adapter_cut_takes_adapters_with_a_read_error():
     assert adapter_cut("TTTTT" + ADAPTER_BEFORE[:11] + fragment) == 0
 
 
+def _adapter_approx_end_slow(seq: str) -> int:
+    """The obvious loop over adapter ends, rightmost first (the twin of scan._adapter_approx_end)."""
+    from alkfuse.scan import ADAPTER_APPROX_MIN, ADAPTER_BEFORE
+
+    a, n = ADAPTER_BEFORE, len(ADAPTER_BEFORE)
+    for end in range(len(seq) + n, -1, -1):
+        lo, hi = max(0, end - n), min(len(seq), end)
+        shown, ref = seq[lo:hi], a[lo - (end - n) : hi - (end - n)]
+        if len(shown) >= ADAPTER_APPROX_MIN and sum(x != y for x, y in zip(shown, ref)) <= len(shown) // 10:
+            return end
+    return 0
+
+
+def test_adapter_approx_end_matches_the_obvious_loop():
+    """Random reads, reads with the adapter (or a piece of it) with 0-4 errors at random places, and
+    reads shorter than the adapter: the numpy version and the loop agree."""
+    from alkfuse.scan import ADAPTER_BEFORE, _adapter_approx_end
+
+    rng = np.random.default_rng(11)
+
+    def rand(k):
+        return "".join(rng.choice(list("ACGT"), k))
+
+    reads = ["", "A", rand(5), rand(12), rand(40), rand(150), ADAPTER_BEFORE, ADAPTER_BEFORE[-12:],
+             ADAPTER_BEFORE[:12]]
+    for _ in range(400):
+        lo = int(rng.integers(0, len(ADAPTER_BEFORE) - 8))
+        hi = int(rng.integers(lo + 8, len(ADAPTER_BEFORE) + 1))
+        piece = list(ADAPTER_BEFORE[lo:hi])
+        for p in rng.choice(len(piece), int(rng.integers(0, min(5, len(piece)))), replace=False):
+            piece[p] = "ACGT"[("ACGT".index(piece[p]) + 1) % 4]
+        reads.append(rand(int(rng.integers(0, 30))) + "".join(piece) + rand(int(rng.integers(0, 60))))
+    for read in reads:
+        assert _adapter_approx_end(read) == _adapter_approx_end_slow(read), read
+
+
 def test_partial_adapter_before_an_unknown_part_is_not_inserted(reference, synth_index):
     """A fragment 10 bases shorter than its reversed read: in fusion sense the read starts with the last
     10 bases of the adapter, then the fragment (EML4::ALK v8b's inserted bases and ALK, no EML4). Those

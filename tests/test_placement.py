@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from alkfuse.caller import NOVEL_BASE, TAIL_MATCH, TAIL_MISMATCH, FragmentModel, _tail_fit
@@ -47,6 +48,33 @@ def test_tail_fit_weighs_predicted_and_unseen_bases():
     assert unseen == pytest.approx(8 * NOVEL_BASE + 2 * TAIL_MATCH)
     wrong = _tail_fit([(12, "ACGTACGTAC")], pseq, 12, "", aseq, 0)  # not ALK, and no insert
     assert wrong < unseen < one_error < right
+
+
+def _tail_fit_slow(tails, pseq, end5, insert, aseq, start3):
+    """The base-by-base sum (twin of caller._tail_fit, which counts with numpy)."""
+    cost = 0.0
+    for end5p, tail in tails:
+        expect = (pseq[end5p:end5] + insert + aseq[start3 : start3 + len(tail)])[: len(tail)]
+        for a, b in zip(tail, expect):
+            cost += NOVEL_BASE if b == "N" else TAIL_MATCH if a == b else TAIL_MISMATCH
+    return cost
+
+
+def test_tail_fit_matches_the_base_by_base_sum():
+    """Random exons, inserts with unseen bases, tails longer than what the hypothesis predicts (ALK ends)."""
+    rng = np.random.default_rng(5)
+
+    def rand(k, alphabet="ACGT"):
+        return "".join(rng.choice(list(alphabet), k))
+
+    for _ in range(300):
+        pseq, aseq = rand(int(rng.integers(20, 80))), rand(int(rng.integers(0, 60)))
+        end5 = int(rng.integers(0, len(pseq) + 1))
+        insert = rand(int(rng.integers(0, 20)), "ACGTN")
+        start3 = int(rng.integers(0, len(aseq) + 1))
+        tails = [(int(rng.integers(0, end5 + 1)), rand(int(rng.integers(0, 120)))) for _ in range(3)]
+        assert _tail_fit(tails, pseq, end5, insert, aseq, start3) == pytest.approx(
+            _tail_fit_slow(tails, pseq, end5, insert, aseq, start3))
 
 
 def test_tail_overlapping_shown_insert_favours_its_length():
