@@ -513,8 +513,8 @@ class Classifier:
         (after a chance overshoot of up to ``snap`` bases) with ``min_anchor`` or more bases before it, those
         bases are what a split read shows: a segment covers the read then only if it reads them as its own
         isoform's bases (up to errors), not when a few of the partner's last bases happen to equal the bases
-        before that exon in some isoform (10 bases of EML4 exon 13, the last 3 of them read as ALK-ATI's
-        intron 19, left a v1 read 7 'unaligned' bases and no split)."""
+        before that exon in some isoform (10 bases of EML4 exon 13, the last 2 of them read as ALK-ATI's
+        intron 19, left a v1 read 8 'unaligned' bases and no split)."""
         tol = self.p.alk_tolerance
         x3 = self._snap3(alk.read_start, alk)
         if x3 < self.p.min_anchor or x3 + alk.tx_start - alk.read_start not in self._starts(alk.tx):
