@@ -245,7 +245,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 votes = same.insert_votes + _prefix_votes(j, index.sequence(tx5)[e - 3 : e],
                                                           {len(insert), len(same.insert)}) \
                     + _tail_votes(tails.get(g, ()), e, same.insert)
-                size = max(votes, key=lambda n: (votes[n], (tx5, e, j.start3, n) in listed, n == len(same.insert), -n))
+                size = _voted_length(votes, listed, (tx5, e, j.start3), len(same.insert))
                 same.insert_votes = votes
                 if size == len(insert) != len(same.insert):
                     same.insert = _right_consensus(j.prefixes or [j.seq5], insert)
@@ -335,6 +335,12 @@ def _tail_votes(tails: Iterable[tuple[int, str]], end5: int, insert: str) -> Cou
     return Counter(len(insert) + d for d in shifts if d is not None)
 
 
+def _voted_length(votes: Counter, listed: set, junction: tuple[int, int, int], current: int) -> int:
+    """The insert length with most votes at ``junction`` (partner transcript, exon end, ALK start); ties:
+    a listed variant's length there, then ``current``, then the shorter."""
+    return max(votes, key=lambda n: (votes[n], (*junction, n) in listed, n == current, -n))
+
+
 def _tail_length(host: Junction, tails: dict[str, list[tuple[int, str]]], index: Index, listed: set) -> None:
     """Give ``host`` (a junction seen whole, on its gene's canonical transcript) the insert length its
     partner tails show more often than its reads across the junction show its own (ties: a listed length,
@@ -342,15 +348,15 @@ def _tail_length(host: Junction, tails: dict[str, list[tuple[int, str]]], index:
     canon = index.canonical.get(host.gene5)
     if canon is None or host.tx5 != canon.idx or not host.insert:
         return
-    here = [t for e, t in tails.get(host.gene5, ()) if e == host.end5]
-    votes = host.insert_votes + _tail_votes(((host.end5, t) for t in here), host.end5, host.insert)
+    votes = host.insert_votes + _tail_votes(tails.get(host.gene5, ()), host.end5, host.insert)
     if not votes:
         return
-    size = max(votes, key=lambda n: (votes[n], (host.tx5, host.end5, host.start3, n) in listed,
-                                     n == len(host.insert), -n))
-    d = size - len(host.insert)
-    show = sorted((t for t in set(here) if _tail_shift(t, host.insert) == d), key=lambda t: (-len(t), t))
-    if d and show:
+    d = _voted_length(votes, listed, (host.tx5, host.end5, host.start3), len(host.insert)) - len(host.insert)
+    if not d:
+        return
+    here = {t for e, t in tails.get(host.gene5, ()) if e == host.end5}
+    show = sorted((t for t in here if _tail_shift(t, host.insert) == d), key=lambda t: (-len(t), t))
+    if show:
         t0 = len(show[0]) - TAIL_PROBE_VOTE
         host.insert = show[0][:t0] + host.insert[t0 - d :]
         host.insert_votes = votes
@@ -1388,6 +1394,9 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
 
 
 def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int = 10) -> bool:
+    """``_alk_indel_twin`` for an unknown 5' part ``weak``: both sequences, up to ``after`` bases past the
+    weak one's ALK start, end alike (an edit per 20 bases and one more), the part showing ``before`` or more
+    bases before the strong one's ALK start."""
     shift = weak.start3 - strong.start3
     if weak.tx3 != strong.tx3 or shift <= 0 or len(weak.seq5) < shift + before or "N" in weak.seq5:
         return False

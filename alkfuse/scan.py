@@ -147,6 +147,7 @@ class Classifier:
             self._alk_24mers.setdefault(self._alk_seq[i : i + 24], i)
         self.exon_ends: dict[int, set[int]] = {}
         self.exon_starts: dict[int, set[int]] = {}
+        self._reversed: dict[int, str] = {}  # ALK isoform sequences read backwards (_suffix_is_alk)
 
     # -- boundaries ----------------------------------------------------------------------------------------
     def _ends(self, tx: int) -> set[int]:
@@ -534,8 +535,10 @@ class Classifier:
         """The read's bases after its ALK segment read on as the ALK bases just after it (the same test as
         ``_prefix_is_alk``, read backwards): an ALK read whose indel or errors near its 3' end stopped the
         segment. Fusion-sense reads hold the partner before ALK, never after."""
-        aseq = self.index.sequence(alk.tx)
-        return _reads_on_before(seq[alk.read_end :][::-1], aseq[::-1], len(aseq) - alk.tx_end)
+        back = self._reversed.get(alk.tx)
+        if back is None:
+            back = self._reversed[alk.tx] = self.index.sequence(alk.tx)[::-1]
+        return _reads_on_before(seq[alk.read_end :][::-1], back, len(back) - alk.tx_end)
 
     def _alk_end(self, sense: str) -> Segment | None:
         """An ALK segment for a fusion-sense read that ends with the first 10 to 2k bases of ALK exon 19, 20
