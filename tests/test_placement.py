@@ -77,6 +77,39 @@ def test_tail_fit_matches_the_base_by_base_sum():
             _tail_fit_slow(tails, pseq, end5, insert, aseq, start3))
 
 
+def test_tail_block_fits_match_the_slow_sums():
+    """One TailBlock (tails at several ends, of any length, empty ones too) fitted to many hypotheses gives
+    what the base-by-base twin gives per tail: ``_tail_fit`` sums every tail, ``_partner_tail_fit`` only
+    the tails at the hypothesis' end, each weighed against being another molecule."""
+    from alkfuse.caller import TAIL_FROM_FUSION, TailBlock, _partner_tail_fit
+
+    rng = np.random.default_rng(11)
+
+    def rand(k, alphabet="ACGT"):
+        return "".join(rng.choice(list(alphabet), k))
+
+    for _ in range(100):
+        pseq, aseq = rand(int(rng.integers(20, 80))), rand(int(rng.integers(0, 60)))
+        ends = sorted({int(rng.integers(0, len(pseq) + 1)) for _ in range(3)})
+        tails = [(ends[int(rng.integers(0, len(ends)))], rand(int(rng.integers(0, 90))))
+                 for _ in range(int(rng.integers(1, 12)))]
+        block = TailBlock(tails)
+        for _ in range(5):
+            end5 = ends[int(rng.integers(0, len(ends)))]
+            insert = rand(int(rng.integers(0, 20)), "ACGTN")
+            start3 = int(rng.integers(0, len(aseq) + 1))
+            assert _tail_fit(block, pseq, end5, insert, aseq, start3) == pytest.approx(
+                _tail_fit_slow(tails, pseq, end5, insert, aseq, start3))
+            slow = 0.0
+            for e, tail in tails:
+                if e == end5:
+                    other = NOVEL_BASE * len(tail)
+                    fit = _tail_fit_slow([(e, tail)], pseq, end5, insert, aseq, start3)
+                    slow += math.log(TAIL_FROM_FUSION * math.exp(fit) + (1 - TAIL_FROM_FUSION) * math.exp(other)) \
+                        - other
+            assert _partner_tail_fit(block, pseq, end5, insert, aseq, start3) == pytest.approx(slow)
+
+
 def test_tail_overlapping_shown_insert_favours_its_length():
     """A partner mate's tail reads the first inserted bases; reads from the ALK side showed the last ones.
     The insert length at which they overlap and agree beats a longer one that leaves them unrelated."""
