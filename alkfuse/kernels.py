@@ -275,8 +275,10 @@ def canonical(keys: np.ndarray, k: int) -> np.ndarray:
 
 
 @njit
-def _extend(read, ref, rpos, tpos, step, match, mismatch, xdrop):
-    """Ungapped X-drop extension from (rpos, tpos) in direction ``step`` (+1 or -1), positions included.
+def _extend(read, ref, code, ref0, ref_len, rpos, tpos, step, match, mismatch, xdrop):
+    """Ungapped X-drop extension from (rpos, tpos) in direction ``step`` (+1 or -1), positions included,
+    against the reference ``code[ref[ref0 + t]]`` for t in [0, ref_len) (``code`` turns stored bytes into
+    2-bit codes: identity for codes, ``CODE`` for ASCII).
 
     Returns (length of the best extension, mismatches within it).
     """
@@ -289,9 +291,9 @@ def _extend(read, ref, rpos, tpos, step, match, mismatch, xdrop):
     while True:
         r = rpos + step * i
         t = tpos + step * i
-        if r < 0 or r >= read.shape[0] or t < 0 or t >= ref.shape[0]:
+        if r < 0 or r >= read.shape[0] or t < 0 or t >= ref_len:
             break
-        if read[r] == ref[t] and read[r] < 4:
+        if read[r] == code[ref[ref0 + t]] and read[r] < 4:
             score += match
         else:
             score -= mismatch
@@ -306,13 +308,17 @@ def _extend(read, ref, rpos, tpos, step, match, mismatch, xdrop):
     return best_len, best_mm
 
 
+IDENTITY = np.arange(256, dtype=np.uint8)  # code table for references already in 2-bit codes
+
+
 def extend(read: np.ndarray, ref: np.ndarray, rpos: int, tpos: int, step: int,
            match: int = 1, mismatch: int = 4, xdrop: int = 12) -> tuple[int, int]:
     """Public wrapper of the X-drop extension (codes arrays, 0-based positions)."""
     if step not in (1, -1):
         raise ValueError("step must be +1 or -1")
-    return _extend(np.ascontiguousarray(read, dtype=np.uint8), np.ascontiguousarray(ref, dtype=np.uint8),
-                   rpos, tpos, step, match, mismatch, xdrop)
+    ref = np.ascontiguousarray(ref, dtype=np.uint8)
+    return _extend(np.ascontiguousarray(read, dtype=np.uint8), ref, IDENTITY, 0, ref.shape[0], rpos, tpos, step,
+                   match, mismatch, xdrop)
 
 
 @njit
@@ -390,6 +396,134 @@ def lookup(keys: np.ndarray, fences: np.ndarray, step: int, queries: np.ndarray)
     if len(queries) and len(keys):
         _lookup(keys, np.ascontiguousarray(fences, dtype=np.uint64), step, queries, lo, hi)
     return lo, hi
+
+
+# --------------------------------------------------------------------------------------------------
+# Seeds and ungapped segments of one read on the positional index (mapping.ReadMapper)
+
+
+@njit
+def _seed_hits(codes, k, keys, fences, step, kmer_tx, kmer_pos, kmer_genes, max_rows):
+    m = codes.shape[0] - k + 1
+    if m < 1 or keys.shape[0] == 0:
+        m = 0
+    kk = np.zeros(max(m, 0), dtype=np.uint64)
+    ok = np.zeros(max(m, 0), dtype=np.bool_)
+    if m > 0:
+        _kmer_keys(codes, k, kk, ok)
+    lo = np.zeros(max(m, 0), dtype=np.int64)
+    hi = np.zeros(max(m, 0), dtype=np.int64)
+    total = 0
+    for i in range(m):
+        if ok[i]:
+            a, b = _find(keys, fences, step, kk[i])
+            if 0 < b - a <= max_rows:
+                lo[i], hi[i] = a, b
+                total += b - a
+    rp = np.empty(total, dtype=np.int64)
+    tx = np.empty(total, dtype=kmer_tx.dtype)
+    tp = np.empty(total, dtype=kmer_pos.dtype)
+    ng = np.empty(total, dtype=kmer_genes.dtype)
+    w = 0
+    for i in range(m):
+        for row in range(lo[i], hi[i]):
+            rp[w], tx[w], tp[w], ng[w] = i, kmer_tx[row], kmer_pos[row], kmer_genes[row]
+            w += 1
+    return rp, tx, tp, ng
+
+
+def seed_hits(codes: np.ndarray, k: int, keys: np.ndarray, fences: np.ndarray, step: int, kmer_tx: np.ndarray,
+              kmer_pos: np.ndarray, kmer_genes: np.ndarray, max_rows: int):
+    """Every (read position, transcript, transcript position, genes holding the k-mer) of a read's valid
+    k-mers in a positional index (``keys`` sorted, ``fences`` = ``keys[::step]``, and per row its
+    transcript, position and gene count), read positions ascending, rows in index order; k-mers in more
+    than ``max_rows`` rows (repeats) give none."""
+    if not 1 <= k <= 31:
+        raise ValueError("k must be 1..31")
+    return _seed_hits(np.ascontiguousarray(codes, dtype=np.uint8), k, keys, np.ascontiguousarray(fences, np.uint64),
+                      step, kmer_tx, kmer_pos, kmer_genes, max_rows)
+
+
+@njit
+def _diagonal_segments(read, rp, tx, tp, ng, allowed, seq, offsets, code, k, max_diagonals, xdrop, out):
+    n = rp.shape[0]
+    keep = np.zeros(n, dtype=np.bool_)
+    nk = 0
+    for i in range(n):
+        if allowed[tx[i]]:
+            keep[i] = True
+            nk += 1
+    idx = np.empty(nk, dtype=np.int64)
+    diag = np.empty(nk, dtype=np.int64)
+    w = 0
+    for i in range(n):
+        if keep[i]:
+            idx[w] = i
+            diag[w] = np.int64(tp[i]) - rp[i]
+            w += 1
+    # (transcript, diagonal, read position) order: rp ascends already; two stable sorts do the rest
+    o1 = np.argsort(diag, kind="mergesort")
+    idx, diag = idx[o1], diag[o1]
+    t = np.empty(nk, dtype=np.int64)
+    for i in range(nk):
+        t[i] = tx[idx[i]]
+    o2 = np.argsort(t, kind="mergesort")
+    idx, diag, t = idx[o2], diag[o2], t[o2]
+    starts = np.empty(nk + 1, dtype=np.int64)
+    ng_groups = 0
+    for i in range(nk):
+        if i == 0 or t[i] != t[i - 1] or diag[i] != diag[i - 1]:
+            starts[ng_groups] = i
+            ng_groups += 1
+    starts[ng_groups] = nk
+    taken = np.zeros(ng_groups, dtype=np.bool_)
+    written = 0
+    for slot in range(min(max_diagonals, ng_groups)):
+        best = -1
+        for g in range(ng_groups):  # most seeds, then smallest transcript, then smallest diagonal
+            if not taken[g] and (best < 0 or starts[g + 1] - starts[g] > starts[best + 1] - starts[best]):
+                best = g
+        taken[best] = True
+        s, e = starts[best], starts[best + 1]
+        tr, d = t[s], diag[s]
+        first, last = rp[idx[s]], rp[idx[e - 1]] + k
+        ref0, ref_len = offsets[tr], offsets[tr + 1] - offsets[tr]
+        inner = 0
+        for r in range(first, last):
+            if read[r] != code[seq[ref0 + r + d]]:
+                inner += 1
+        left, lmm = _extend(read, seq, code, ref0, ref_len, first - 1, first - 1 + d, -1, 1, 4, xdrop)
+        right, rmm = _extend(read, seq, code, ref0, ref_len, last, last + d, 1, 1, 4, xdrop)
+        unique = 0
+        for i in range(s, e):
+            if ng[idx[i]] <= 1:
+                unique += 1
+        rs = first - left
+        out[written, 0] = tr
+        out[written, 1] = rs
+        out[written, 2] = last + right
+        out[written, 3] = rs + d
+        out[written, 4] = inner + lmm + rmm
+        out[written, 5] = e - s
+        out[written, 6] = unique
+        written += 1
+    return written
+
+
+def diagonal_segments(read: np.ndarray, hits: tuple, allowed: np.ndarray, seq: np.ndarray, offsets: np.ndarray,
+                      k: int, max_diagonals: int, xdrop: int) -> np.ndarray:
+    """The ungapped segments of a read (codes) on its best-seeded diagonals: seed ``hits`` (``seed_hits``)
+    on ``allowed`` transcripts grouped by (transcript, diagonal); the ``max_diagonals`` groups with most
+    seeds (ties: smaller transcript, then smaller diagonal), each from its first seed's start to its last
+    seed's end, extended both ways by X-drop (match +1, mismatch -4). ``seq``: the index's transcripts as
+    ASCII, concatenated (``offsets``). Rows: transcript, read start, read end, transcript start, mismatches,
+    seeds, seeds held by at most one gene."""
+    out = np.zeros((max_diagonals, 7), dtype=np.int64)
+    rp, tx, tp, ng = hits
+    w = _diagonal_segments(np.ascontiguousarray(read, dtype=np.uint8), rp, tx, tp, ng,
+                           np.ascontiguousarray(allowed, dtype=np.bool_), seq, offsets, CODE, k, max_diagonals, xdrop,
+                           out)
+    return out[:w]
 
 
 # --------------------------------------------------------------------------------------------------

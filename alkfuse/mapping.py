@@ -1,6 +1,6 @@
 """Place the parts of one read on indexed transcripts: k-mer seeds, diagonal votes, X-drop extension.
 
-Only reads that passed the ALK pre-filter get here, so this is plain Python/numpy around the kernels.
+Only reads that passed the ALK pre-filter get here; the work per read is two kernels (seeds, segments).
 A read is always looked at in the orientation in which its ALK part reads like the ALK transcript
 ("fusion sense"): there the partner part comes first (5') and ALK last (3').
 """
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import KINASE, Index
-from .kernels import encode, extend, kmer_keys
+from .index import FENCE_STEP, KINASE, Index
+from .kernels import diagonal_segments, encode, seed_hits
 from .seq import revcomp
 
 MAX_ROWS_PER_KMER = 64  # a k-mer in more places than this is repetitive: no vote
@@ -42,80 +42,52 @@ class Segment:
 
 
 class ReadMapper:
-    """Finds ungapped segments of a read on the index's transcripts."""
+    """Finds ungapped segments of a read on the index's transcripts (kernels ``seed_hits`` and
+    ``diagonal_segments``; this class keeps the per-read memo and the transcript sets)."""
 
     def __init__(self, index: Index):
         self.index = index
         self.k = index.k
         self.alk_tx = {ti.idx for ti in index.genes[KINASE]}
         self.tx_gene = [ti.gene for ti in index.transcripts]
-        self._codes: dict[int, np.ndarray] = {}
+        # plain-array views of the memory-mapped index (numba dispatches on ndarrays fastest)
+        self._table = (np.asarray(index.kmer_keys), np.asarray(index.kmer_fences), FENCE_STEP,
+                       np.asarray(index.kmer_tx), np.asarray(index.kmer_pos), np.asarray(index.kmer_genes))
+        self._seq, self._offsets = np.asarray(index.seq), np.ascontiguousarray(index.seq_offsets, dtype=np.int64)
         self._seeds: dict[str, tuple] = {}  # the last reads' seed hits: a read is mapped several times
-        self._masks: dict[frozenset, np.ndarray] = {}  # transcript sets as boolean arrays over transcripts
-
-    def tx_codes(self, tx: int) -> np.ndarray:
-        c = self._codes.get(tx)
-        if c is None:
-            c = encode(self.index.sequence(tx))
-            self._codes[tx] = c
-        return c
+        self._masks: dict[tuple, np.ndarray] = {}  # (txs, exclude) as boolean arrays over transcripts
 
     def seeds(self, seq: str, with_reverse: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All (read position, transcript, transcript position, genes-holding-kmer) seed hits of ``seq``
         (remembered for the last SEED_MEMO reads: classifying a fragment maps each read several times).
-        ``with_reverse``: look up the reverse complement in the same pass and remember it too."""
+        ``with_reverse``: look up the reverse complement too and remember it."""
         got = self._seeds.get(seq)
         if got is None:
             if len(self._seeds) >= SEED_MEMO:
                 self._seeds.clear()
-            seqs = [seq, revcomp(seq)] if with_reverse else [seq]
-            for s, hits in zip(seqs, self._find_seeds(seqs)):
+            for s in [seq, revcomp(seq)] if with_reverse else [seq]:
+                hits = seed_hits(encode(s), self.k, *self._table, MAX_ROWS_PER_KMER)
                 for a in hits:
                     a.setflags(write=False)  # shared by every caller of the memo
                 self._seeds[s] = hits
+            if self.index.large:
+                self.index.release_pages()
             got = self._seeds[seq]
         return got
 
-    def _mask(self, txs) -> np.ndarray:
-        key = frozenset(txs)
+    def _mask(self, txs, exclude=None) -> np.ndarray:
+        key = (frozenset(txs) if txs is not None else None, frozenset(exclude) if exclude is not None else None)
         m = self._masks.get(key)
         if m is None:
             m = np.zeros(len(self.tx_gene), dtype=bool)
-            m[list(key)] = True
+            if key[0] is None:
+                m[:] = True
+            else:
+                m[list(key[0])] = True
+            if key[1] is not None:
+                m[list(key[1])] = False
             self._masks[key] = m
         return m
-
-    def _find_seeds(self, seqs: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """``seeds`` of several reads with one look-up in the positional index."""
-        per, which = [], []
-        for n, seq in enumerate(seqs):
-            keys, valid = kmer_keys(encode(seq), self.k)
-            rpos = np.flatnonzero(valid)
-            per.append((keys[rpos], rpos))
-            which.append(np.full(len(rpos), n, dtype=np.int64))
-        keys = np.concatenate([k for k, _ in per])
-        rpos = np.concatenate([r for _, r in per])
-        read = np.concatenate(which)
-        z = np.zeros(0, np.int64)
-        if not len(keys):
-            return [(z, z, z, z) for _ in seqs]
-        lo, hi = self.index.lookup(keys)
-        n = hi - lo
-        keep = (n > 0) & (n <= MAX_ROWS_PER_KMER)
-        rpos, lo, n, read = rpos[keep], lo[keep], n[keep], read[keep]
-        if not len(rpos):
-            return [(z, z, z, z) for _ in seqs]
-        rows = np.repeat(lo - np.cumsum(np.r_[0, n[:-1]]), n) + np.arange(n.sum())
-        rp, read = np.repeat(rpos, n), np.repeat(read, n)
-        tx, tp, ng = (np.array(self.index.kmer_tx[rows]), np.array(self.index.kmer_pos[rows]),
-                      np.array(self.index.kmer_genes[rows]))
-        if self.index.large:
-            self.index.release_pages()
-        out = []
-        for r in range(len(seqs)):
-            m = read == r
-            out.append((rp[m], tx[m], tp[m], ng[m]))
-        return out
 
     def segments(self, seq: str, txs: set[int] | None = None, exclude: set[int] | None = None,
                  max_diagonals: int = 8) -> list[Segment]:
@@ -123,42 +95,12 @@ class ReadMapper:
 
         ``txs`` restricts to these transcripts; ``exclude`` leaves these out.
         """
-        rp, tx, tp, ng = self.seeds(seq)
-        if not len(rp):
+        hits = self.seeds(seq)
+        if not len(hits[0]):
             return []
-        if txs is not None or exclude is not None:
-            m = np.ones(len(tx), bool)
-            if txs is not None:
-                m &= self._mask(txs)[tx]
-            if exclude is not None:
-                m &= ~self._mask(exclude)[tx]
-            rp, tx, tp, ng = rp[m], tx[m], tp[m], ng[m]
-            if not len(rp):
-                return []
-        diag = tp - rp
-        order = np.lexsort((rp, diag, tx))
-        rp, tx, diag, ng = rp[order], tx[order], diag[order], ng[order]
-        brk = np.flatnonzero((np.diff(tx) != 0) | (np.diff(diag) != 0)) + 1
-        starts = np.r_[0, brk]
-        ends = np.r_[brk, len(rp)]
-        counts = ends - starts
-        best = np.lexsort((tx[starts], -counts))[:max_diagonals]
-        read = encode(seq)
-        out = []
-        for b in best:
-            s, e = starts[b], ends[b]
-            t, d = int(tx[s]), int(diag[s])
-            first, last = int(rp[s]), int(rp[e - 1]) + self.k
-            out.append(self._extend(read, t, d, first, last, int(e - s), int((ng[s:e] <= 1).sum())))
-        return out
-
-    def _extend(self, read, t, d, first, last, seeds, unique) -> Segment:
-        ref = self.tx_codes(t)
-        inner = int(np.count_nonzero(read[first:last] != ref[first + d : last + d]))
-        left, lmm = extend(read, ref, first - 1, first - 1 + d, -1, 1, 4, XDROP)
-        right, rmm = extend(read, ref, last, last + d, 1, 1, 4, XDROP)
-        rs, re_ = first - left, last + right
-        return Segment(t, rs, re_, rs + d, inner + lmm + rmm, seeds, unique)
+        rows = diagonal_segments(encode(seq), hits, self._mask(txs, exclude), self._seq, self._offsets, self.k,
+                                 max_diagonals, XDROP)
+        return [Segment(*r) for r in rows.tolist()]
 
     def best_alk(self, seq: str) -> Segment | None:
         """The ALK segment of a fusion-sense read: on the canonical ALK transcript when it holds seeds."""

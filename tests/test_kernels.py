@@ -281,6 +281,96 @@ def test_pair_lengths_fr_pairs_and_edges():
     assert empty.shape == (0,)
 
 
+# --- seeds and segments of one read on a positional index (mapping.ReadMapper) ------------------------------
+def twin_seed_hits(read: str, rows: list[tuple[int, int, int, int]], k: int, max_rows: int):
+    """Every (read position, transcript, position, genes) of the read's N-free k-mers, from the index rows
+    (key, transcript, position, genes) sorted; nothing for k-mers in more than ``max_rows`` rows."""
+    out = []
+    for i, (key, ok) in enumerate(twin_keys(read, k)):
+        found = [r for r in rows if r[0] == key] if ok else []
+        if len(found) <= max_rows:
+            out += [(i, t, p, g) for _, t, p, g in found]
+    return out
+
+
+def twin_diagonal_segments(read: str, hits, allowed, transcripts: list[str], k: int, max_diagonals: int, xdrop: int):
+    """Group hits by (transcript, diagonal); the groups with most hits (ties: transcript, then diagonal)
+    span their first to last seed, extended both ways base by base (twin_extend)."""
+    rc = list(kernels.encode(read))
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for rp, t, p, g in hits:
+        if allowed[t]:
+            groups.setdefault((t, p - rp), []).append((rp, g))
+    out = []
+    for (t, d), members in sorted(groups.items(), key=lambda x: (-len(x[1]), x[0]))[:max_diagonals]:
+        ref = list(kernels.encode(transcripts[t]))
+        first, last = min(r for r, _ in members), max(r for r, _ in members) + k
+        inner = sum(rc[r] != ref[r + d] for r in range(first, last))
+        left, lmm = twin_extend(rc, ref, first - 1, first - 1 + d, -1, 1, 4, xdrop)
+        right, rmm = twin_extend(rc, ref, last, last + d, 1, 1, 4, xdrop)
+        out.append((t, first - left, last + right, first - left + d, inner + lmm + rmm, len(members),
+                    sum(g <= 1 for _, g in members)))
+    return out
+
+
+def _seed_index(transcripts: list[str], k: int, rng):
+    keys, tx, pos = _positional_index(transcripts, k)
+    genes = rng.integers(0, 4, len(keys)).astype(np.uint16)
+    rows = [(int(a), int(b), int(c), int(g)) for a, b, c, g in zip(keys, tx, pos, genes)]
+    seq = np.frombuffer("".join(transcripts).encode(), np.uint8)
+    offsets = np.cumsum([0] + [len(t) for t in transcripts]).astype(np.int64)
+    return keys, tx, pos, genes, rows, seq, offsets
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from([5, 7, 11]), st.sampled_from([1, 3, 64]), st.sampled_from([1, 2, 16]),
+       st.sampled_from([1, 2, 8]), st.sampled_from([0, 4, 12]))
+def test_seed_hits_and_segments_match_twins(seed, k, max_rows, step, max_diagonals, xdrop):
+    """Isoform-like transcripts (shared pieces, a low-complexity one: repeats), reads with errors, Ns, lower
+    case, pieces of two transcripts, and random reads; every transcript subset."""
+    rng = np.random.default_rng(seed)
+
+    def rand(n, alphabet="ACGT"):
+        return "".join(rng.choice(list(alphabet), n))
+
+    base = rand(90)
+    transcripts = [base, base[:45] + rand(50), rand(40) + base[30:], rand(70, "AC")]
+    keys, tx, pos, genes, rows, seq, offsets = _seed_index(transcripts, k, rng)
+    for _ in range(15):
+        t = transcripts[int(rng.integers(len(transcripts)))]
+        a = int(rng.integers(0, len(t) - 5))
+        read = t[a : a + int(rng.integers(5, 60))]
+        roll = rng.random()
+        if roll < 0.3:
+            read = read + transcripts[int(rng.integers(len(transcripts)))][:20]
+        elif roll < 0.4:
+            read = rand(len(read), "ACGTN")
+        read = "".join(b if rng.random() > 0.05 else rand(1, "ACGTNa") for b in read)
+        hits = kernels.seed_hits(kernels.encode(read), k, keys, keys[::step], step, tx, pos, genes, max_rows)
+        assert list(zip(*(h.tolist() for h in hits))) == twin_seed_hits(read, rows, k, max_rows)
+        for allowed in (np.ones(4, bool), np.array([True, False, True, False]), np.zeros(4, bool)):
+            got = kernels.diagonal_segments(kernels.encode(read), hits, allowed, seq, offsets, k, max_diagonals, xdrop)
+            assert [tuple(r) for r in got.tolist()] == twin_diagonal_segments(
+                read, zip(*(h.tolist() for h in hits)), allowed, transcripts, k, max_diagonals, xdrop)
+
+
+def test_seed_hits_and_segments_edges():
+    """A read shorter than k, an empty index, and a read running off both ends of its transcript."""
+    rng = np.random.default_rng(0)
+    t = "".join(rng.choice(list("ACGT"), 60))
+    keys, tx, pos, genes, rows, seq, offsets = _seed_index([t], 7, rng)
+    short = kernels.seed_hits(kernels.encode("ACGT"), 7, keys, keys, 1, tx, pos, genes, 64)
+    assert all(len(h) == 0 for h in short)
+    empty = kernels.seed_hits(kernels.encode(t), 7, keys[:0], keys[:0], 1, tx[:0], pos[:0], genes[:0], 64)
+    assert all(len(h) == 0 for h in empty)
+    read = "GG" + t + "CC"  # the transcript's ends stop the extension
+    hits = kernels.seed_hits(kernels.encode(read), 7, keys, keys, 1, tx, pos, genes, 64)
+    got = kernels.diagonal_segments(kernels.encode(read), hits, np.ones(1, bool), seq, offsets, 7, 8, 12)
+    assert got.tolist()[0][:5] == [0, 2, 62, 0, 0]
+    assert kernels.diagonal_segments(kernels.encode("ACGT"), short, np.ones(1, bool), seq, offsets, 7, 8, 12).shape \
+        == (0, 7)
+
+
 # --- reads starting with one of a few sequences -------------------------------------------------------------
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="ACGTN", max_size=30), min_size=1, max_size=10), st.sampled_from([(1, 3), (10, 18)]),
