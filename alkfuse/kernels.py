@@ -526,6 +526,43 @@ def diagonal_segments(read: np.ndarray, hits: tuple, allowed: np.ndarray, seq: n
     return out[:w]
 
 
+@njit
+def _ends_within(seq, ref, ends, cap):
+    m = ref.shape[0]
+    prev = np.zeros(m + 1, dtype=np.int64)  # any start in ref costs nothing
+    cur = np.empty(m + 1, dtype=np.int64)
+    for i in range(1, seq.shape[0] + 1):
+        b = seq[i - 1]
+        cur[0] = i
+        low = i
+        for j in range(1, m + 1):
+            v = prev[j] + 1
+            d = prev[j - 1] + (1 if ref[j - 1] != b else 0)
+            if d < v:
+                v = d
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            cur[j] = v
+            if v < low:
+                low = v
+        if low > cap:
+            return False
+        prev, cur = cur, prev
+    for j in range(max(0, m + 1 - ends), m + 1):
+        if prev[j] <= cap:
+            return True
+    return False
+
+
+def ends_within(seq: str, ref: str, ends: int, cap: int) -> bool:
+    """Does ``seq`` align to some stretch of ``ref`` that ends in its last ``ends`` bases (end positions
+    len(ref) + 1 - ends .. len(ref)) with at most ``cap`` unit-cost edits (free start in ``ref``)? One
+    dynamic-programming pass over the bytes as they are, stopping once a whole row exceeds ``cap``."""
+    if ends < 1:
+        raise ValueError("ends must be at least 1")
+    return bool(_ends_within(np.frombuffer(seq.encode(), np.uint8), np.frombuffer(ref.encode(), np.uint8), ends, cap))
+
+
 # --------------------------------------------------------------------------------------------------
 # Library fragment lengths from a sample of pairs
 

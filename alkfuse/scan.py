@@ -20,8 +20,9 @@ import numpy as np
 
 from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
+from .kernels import ends_within
 from .mapping import ReadMapper, Segment
-from .seq import ends_within, low_complexity, revcomp
+from .seq import low_complexity, revcomp
 
 log = logging.getLogger("alkfuse")
 

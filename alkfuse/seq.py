@@ -36,23 +36,3 @@ def edit_distance(a: str, b: str, cap: int) -> int:
             return cap + 1
         prev = cur
     return prev[-1]
-
-
-def ends_within(seq: str, ref: str, ends: int, cap: int) -> bool:
-    """Does ``seq`` align to some stretch of ``ref`` that ends in its last ``ends`` bases with at most ``cap``
-    unit-cost edits (free start in ``ref``)? One dynamic-programming pass, a numpy row per base of ``seq``
-    (``cur[j] = min(tmp[k] + j - k)`` over ``k <= j`` is a running minimum), stopping once every cell
-    exceeds ``cap``."""
-    import numpy as np
-
-    r = np.frombuffer(ref.encode(), dtype=np.uint8)
-    idx = np.arange(len(r) + 1)
-    prev = np.zeros(len(r) + 1, dtype=np.int64)  # any start in ref costs nothing
-    for i, base in enumerate(seq.encode(), 1):
-        tmp = np.empty_like(prev)
-        tmp[0] = i
-        tmp[1:] = np.minimum(prev[1:] + 1, prev[:-1] + (r != base))
-        prev = np.minimum.accumulate(tmp - idx) + idx
-        if prev.min() > cap:
-            return False
-    return bool(prev[len(r) + 1 - ends :].min() <= cap)

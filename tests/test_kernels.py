@@ -371,6 +371,36 @@ def test_seed_hits_and_segments_edges():
         == (0, 7)
 
 
+# --- semi-global edit distance at a reference's end ------------------------------------------------------
+def test_ends_within_matches_brute_force():
+    """kernels.ends_within against the plain edit distance to every stretch of ref that ends in its last
+    bases; ``ends`` up to twice the reference's length (all of it)."""
+    import random
+
+    from alkfuse.seq import edit_distance
+
+    rng = random.Random(4)
+    for _ in range(300):
+        ref = "".join(rng.choice("ACGT") for _ in range(rng.randint(0, 30)))
+        seq = "".join(rng.choice("ACGT") for _ in range(rng.randint(1, 20)))
+        if ref and rng.random() < 0.6:  # a mutated stretch of ref, so that some fit
+            a = rng.randint(0, len(ref) - 1)
+            seq = list(ref[a : a + rng.randint(1, 20)])
+            for _ in range(rng.randint(0, 3)):
+                if not seq:
+                    break
+                i = rng.randrange(len(seq))
+                seq[i : i + 1] = rng.choice([[], [rng.choice("ACGT")], [seq[i], rng.choice("ACGT")]])
+            seq = "".join(seq) or "A"
+        ends, cap = rng.randint(1, max(7, 2 * len(ref) + 2)), rng.randint(0, 4)
+        brute = any(edit_distance(seq, ref[s:e], cap) <= cap
+                    for e in range(max(0, len(ref) + 1 - ends), len(ref) + 1) for s in range(e + 1))
+        assert kernels.ends_within(seq, ref, ends, cap) == brute, (seq, ref, ends, cap)
+    assert kernels.ends_within("", "ACGT", 1, 0) and not kernels.ends_within("A", "", 1, 0) and kernels.ends_within("A", "", 1, 1)
+    with pytest.raises(ValueError):
+        kernels.ends_within("A", "A", 0, 1)
+
+
 # --- reads starting with one of a few sequences -------------------------------------------------------------
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="ACGTN", max_size=30), min_size=1, max_size=10), st.sampled_from([(1, 3), (10, 18)]),

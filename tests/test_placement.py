@@ -228,31 +228,6 @@ def test_tails_outvote_one_split_read_on_the_insert_length():
     assert _tail_votes([(400, t) for t in tails], 400, insert) == Counter({69: 3})
 
 
-def test_ends_within_matches_brute_force():
-    """seq.ends_within against the plain edit distance to every stretch of ref that ends in its last bases."""
-    import random
-
-    from alkfuse.seq import edit_distance, ends_within
-
-    rng = random.Random(4)
-    for _ in range(300):
-        ref = "".join(rng.choice("ACGT") for _ in range(rng.randint(0, 30)))
-        seq = "".join(rng.choice("ACGT") for _ in range(rng.randint(1, 20)))
-        if ref and rng.random() < 0.6:  # a mutated stretch of ref, so that some fit
-            a = rng.randint(0, len(ref) - 1)
-            seq = list(ref[a : a + rng.randint(1, 20)])
-            for _ in range(rng.randint(0, 3)):
-                if not seq:
-                    break
-                i = rng.randrange(len(seq))
-                seq[i : i + 1] = rng.choice([[], [rng.choice("ACGT")], [seq[i], rng.choice("ACGT")]])
-            seq = "".join(seq) or "A"
-        ends, cap = rng.randint(1, 7), rng.randint(0, 4)
-        brute = any(edit_distance(seq, ref[s:e], cap) <= cap
-                    for e in range(max(0, len(ref) + 1 - ends), len(ref) + 1) for s in range(e + 1))
-        assert ends_within(seq, ref, ends, cap) == brute, (seq, ref, ends, cap)
-
-
 def test_runner_up_is_another_reported_junction():
     """Rivals of the best hypothesis are the junctions the call would otherwise have been, one per name:
     a listed variant with or without the bases a read showed is one, and so is an unlisted hypothesis on
