@@ -445,6 +445,38 @@ def seed_hits(codes: np.ndarray, k: int, keys: np.ndarray, fences: np.ndarray, s
 
 
 @njit
+def _strand_counts(codes, k, keys, counts):
+    m = codes.shape[0] - k + 1
+    if m < 1:
+        return 0, 0
+    kk = np.zeros(m, dtype=np.uint64)
+    ok = np.zeros(m, dtype=np.bool_)
+    totals = np.zeros(2, dtype=np.int64)
+    rc = np.empty_like(codes)
+    n = codes.shape[0]
+    for i in range(n):
+        c = codes[n - 1 - i]
+        rc[i] = 3 - c if c < 4 else c
+    for strand in range(2):
+        _kmer_keys(codes if strand == 0 else rc, k, kk, ok)
+        for i in range(m):
+            if ok[i]:
+                j = np.searchsorted(keys, kk[i])
+                if j < keys.shape[0] and keys[j] == kk[i]:
+                    totals[strand] += counts[j]
+    return totals[0], totals[1]
+
+
+def strand_counts(codes: np.ndarray, k: int, keys: np.ndarray, counts: np.ndarray) -> tuple[int, int]:
+    """(forward, reverse complement): the sum of ``counts`` over a read's valid k-mers found in the sorted
+    ``keys``, on each strand (which strand of a read holds more seeds of a gene)."""
+    if not 1 <= k <= 31:
+        raise ValueError("k must be 1..31")
+    fw, rv = _strand_counts(np.ascontiguousarray(codes, dtype=np.uint8), k, keys, counts)
+    return int(fw), int(rv)
+
+
+@njit
 def _diagonal_segments(read, rp, tx, tp, ng, allowed, seq, offsets, code, k, max_diagonals, xdrop, out):
     n = rp.shape[0]
     keep = np.zeros(n, dtype=np.bool_)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import FENCE_STEP, KINASE, Index
-from .kernels import diagonal_segments, encode, seed_hits
+from .kernels import diagonal_segments, encode, kmer_keys, seed_hits, strand_counts
 from .seq import revcomp
 
 MAX_ROWS_PER_KMER = 64  # a k-mer in more places than this is repetitive: no vote
@@ -56,23 +56,21 @@ class ReadMapper:
         self._seq, self._offsets = np.asarray(index.seq), np.ascontiguousarray(index.seq_offsets, dtype=np.int64)
         self._seeds: dict[str, tuple] = {}  # the last reads' seed hits: a read is mapped several times
         self._masks: dict[tuple, np.ndarray] = {}  # (txs, exclude) as boolean arrays over transcripts
+        self._alk_seeds: tuple[np.ndarray, np.ndarray] | None = None  # orient's table, built on first use
 
-    def seeds(self, seq: str, with_reverse: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def seeds(self, seq: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All (read position, transcript, transcript position, genes-holding-kmer) seed hits of ``seq``
-        (remembered for the last SEED_MEMO reads: classifying a fragment maps each read several times).
-        ``with_reverse``: look up the reverse complement too and remember it."""
+        (remembered for the last SEED_MEMO reads: classifying a fragment maps each read several times)."""
         got = self._seeds.get(seq)
         if got is None:
             if len(self._seeds) >= SEED_MEMO:
                 self._seeds.clear()
-            for s in [seq, revcomp(seq)] if with_reverse else [seq]:
-                hits = seed_hits(encode(s), self.k, *self._table, MAX_ROWS_PER_KMER)
-                for a in hits:
-                    a.setflags(write=False)  # shared by every caller of the memo
-                self._seeds[s] = hits
+            got = seed_hits(encode(seq), self.k, *self._table, MAX_ROWS_PER_KMER)
+            for a in got:
+                a.setflags(write=False)  # shared by every caller of the memo
+            self._seeds[seq] = got
             if self.index.large:
                 self.index.release_pages()
-            got = self._seeds[seq]
         return got
 
     def _mask(self, txs, exclude=None) -> np.ndarray:
@@ -120,12 +118,30 @@ class ReadMapper:
         return False
 
     def orient(self, seq: str) -> tuple[str, bool]:
-        """(fusion-sense sequence, reversed?) by which strand holds more ALK seeds."""
-        self.seeds(seq, with_reverse=True)
-        fw = len(self.seeds_for(seq, self.alk_tx))
-        rc_seq = revcomp(seq)
-        rv = len(self.seeds_for(rc_seq, self.alk_tx))
-        return (rc_seq, True) if rv > fw else (seq, False)
+        """(fusion-sense sequence, reversed?) by which strand holds more ALK seeds (``seeds`` hits on ALK
+        transcripts; ties: as read)."""
+        if self._alk_seeds is None:
+            self._alk_seeds = self._alk_seed_table()
+        fw, rv = strand_counts(encode(seq), self.k, *self._alk_seeds)
+        return (revcomp(seq), True) if rv > fw else (seq, False)
+
+    def _alk_seed_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted k-mer keys, rows on ALK transcripts) of the index k-mers that ``seeds`` reports on ALK:
+        those of the ALK isoforms' sequences held by 1..MAX_ROWS_PER_KMER rows. A read's ALK seed count on
+        a strand is the sum over its k-mers, without looking up the rest of the index."""
+        keys = []
+        for tx in sorted(self.alk_tx):
+            kk, ok = kmer_keys(encode(self.index.sequence(tx)), self.k)
+            keys.append(kk[ok])
+        keys = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.uint64)
+        lo, hi = self.index.lookup(keys)
+        is_alk = self._mask(self.alk_tx)
+        counts = np.zeros(len(keys), dtype=np.int64)
+        tx = self._table[3]
+        for i in np.flatnonzero((hi > lo) & (hi - lo <= MAX_ROWS_PER_KMER)).tolist():
+            counts[i] = int(np.count_nonzero(is_alk[tx[lo[i] : hi[i]]]))
+        keep = counts > 0
+        return np.ascontiguousarray(keys[keep]), counts[keep]
 
     def seeds_for(self, seq: str, txs: set[int]) -> np.ndarray:
         rp, tx, _, _ = self.seeds(seq)

@@ -917,3 +917,32 @@ def test_partial_adapter_before_an_unknown_part_is_not_inserted(reference, synth
     sense = "CTTCCGATCT" + insert + alk[a20 : a20 + 79]
     frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (revcomp(sense),), ("I" * 150,), Stats())
     assert [sp.insert for sp in frag.splits] == [insert]
+
+
+def test_orient_counts_alk_seeds_like_the_full_lookup(synth_ref, synth_index):
+    """ReadMapper.orient's small ALK table gives, per strand, the number of seed hits on ALK transcripts
+    that the full positional look-up (``seeds``) gives: reads from ALK, a partner, across isoform-shared
+    and partner-ALK junctions, both strands, with errors and Ns."""
+    from alkfuse.index import Index
+    from alkfuse.kernels import encode, strand_counts
+    from alkfuse.mapping import ReadMapper
+    from alkfuse.seq import revcomp
+
+    index = Index(synth_index)
+    m = ReadMapper(index)
+    m.orient("ACGT" * 10)  # builds the table
+    rng = np.random.default_rng(2)
+    seqs = [index.sequence(t.idx) for t in index.transcripts]
+    alk = [index.sequence(t) for t in sorted(m.alk_tx)]
+    checked = 0
+    for _ in range(400):
+        src = alk[int(rng.integers(len(alk)))] if rng.random() < 0.6 else seqs[int(rng.integers(len(seqs)))]
+        a = int(rng.integers(0, max(1, len(src) - 120)))
+        read = src[a : a + 60] + (alk[0][a : a + 60] if rng.random() < 0.3 else src[a + 60 : a + 120])
+        read = "".join(b if rng.random() > 0.02 else "ACGTN"[int(rng.integers(5))] for b in read)
+        if rng.random() < 0.5:
+            read = revcomp(read)
+        full = tuple(len(m.seeds_for(s, m.alk_tx)) for s in (read, revcomp(read)))
+        assert strand_counts(encode(read), index.k, *m._alk_seeds) == full
+        checked += full != (0, 0)
+    assert checked > 200

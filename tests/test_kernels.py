@@ -371,6 +371,22 @@ def test_seed_hits_and_segments_edges():
         == (0, 7)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="ACGTNacgt", max_size=80), st.sampled_from([3, 5, 11]), st.integers(0, 2**32))
+def test_strand_counts_match_twin(read, k, seed):
+    """Per strand, the counts of the read's k-mers (and its reverse complement's) found in the table."""
+    rng = np.random.default_rng(seed)
+    pool = [read[i : i + k] for i in range(len(read) - k + 1)] + [revcomp(read)[i : i + k] for i in range(len(read) - k + 1)]
+    chosen = {kmer.upper() for kmer in pool if "N" not in kmer.upper() and rng.random() < 0.5}
+    chosen |= {"".join(rng.choice(list("ACGT"), k)) for _ in range(5)}
+    table = {twin_key_of(kmer): int(rng.integers(1, 6)) for kmer in chosen}
+    keys = np.array(sorted(table), dtype=np.uint64)
+    counts = np.array([table[int(x)] for x in keys], dtype=np.int64)
+    twin = tuple(sum(table.get(key, 0) for key, ok in twin_keys(s, k) if ok) for s in (read, revcomp(read)))
+    assert kernels.strand_counts(kernels.encode(read), k, keys, counts) == twin
+    assert kernels.strand_counts(kernels.encode(read), k, keys[:0], counts[:0]) == (0, 0)
+
+
 # --- semi-global edit distance at a reference's end ------------------------------------------------------
 def test_ends_within_matches_brute_force():
     """kernels.ends_within against the plain edit distance to every stretch of ref that ends in its last
