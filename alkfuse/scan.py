@@ -76,6 +76,24 @@ def _adapter_approx_end(seq: str) -> int:
     return int(ok[-1]) if len(ok) else 0
 
 
+def _end_fit(sense: str, ref: str, longest: int) -> int:
+    """The largest n in ALK_END_MIN..``longest`` for which the last n bases of ``sense`` read as the first
+    n of ``ref`` with no mismatch (n = ALK_END_MIN) or one (longer); 0 when none. All n at once: row n
+    compares the read from its n-th last base with ``ref``."""
+    longest = min(longest, len(ref), len(sense))
+    if longest < ALK_END_MIN:
+        return 0
+    read = np.frombuffer(sense[len(sense) - longest :].encode(), np.uint8)
+    head = np.frombuffer(ref[:longest].encode(), np.uint8)
+    ns = np.arange(longest, ALK_END_MIN - 1, -1)
+    i = np.arange(longest)
+    inside = i < ns[:, None]
+    at = np.minimum((longest - ns)[:, None] + i, longest - 1)
+    wrong = np.count_nonzero((read[at] != head) & inside, axis=1)
+    ok = np.flatnonzero(wrong <= (ns > ALK_END_MIN))
+    return int(ns[ok[0]]) if len(ok) else 0
+
+
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
 LONG_MIN_SEEDS = 5
@@ -545,16 +563,15 @@ class Classifier:
         """An ALK segment for a fusion-sense read that ends with the first 10 to 2k bases of ALK exon 19, 20
         or 21 or a listed variant's ALK start (one mismatch allowed in 11 or more): the longest such end at
         the first of these starts that has one."""
-        aseq = self._alk_seq
+        aseq, longest = self._alk_seq, min(2 * self.index.k, len(sense) - self.p.min_anchor)
         for start in self._end_starts:
-            for n in range(min(2 * self.index.k, len(sense) - self.p.min_anchor), ALK_END_MIN - 1, -1):
-                tail, ref = sense[len(sense) - n :], aseq[start : start + n]
-                wrong = _mismatches(tail, ref)
-                if wrong <= (n > ALK_END_MIN):
-                    # not when another gene's transcript reads on through these bases (a chance match)
-                    if any(s.read_end >= len(sense) - 2 for s in self.m.segments(sense, exclude=self.alk_ids)):
-                        return None
-                    return Segment(self.alk_idx, len(sense) - n, len(sense), start, wrong, 0, 1)
+            n = _end_fit(sense, aseq[start : start + longest], longest)
+            if n:
+                # not when another gene's transcript reads on through these bases (a chance match)
+                if any(s.read_end >= len(sense) - 2 for s in self.m.segments(sense, exclude=self.alk_ids)):
+                    return None
+                wrong = _mismatches(sense[len(sense) - n :], aseq[start : start + n])
+                return Segment(self.alk_idx, len(sense) - n, len(sense), start, wrong, 0, 1)
         return None
 
     @staticmethod

@@ -946,3 +946,37 @@ def test_orient_counts_alk_seeds_like_the_full_lookup(synth_ref, synth_index):
         assert strand_counts(encode(read), index.k, *m._alk_seeds) == full
         checked += full != (0, 0)
     assert checked > 200
+
+
+def _end_fit_slow(sense: str, ref: str, longest: int) -> int:
+    """The obvious loop, longest end first (the twin of scan._end_fit)."""
+    from alkfuse.index import ALK_END_MIN
+
+    for n in range(longest, ALK_END_MIN - 1, -1):
+        if n <= min(len(sense), len(ref)):
+            wrong = sum(x != y for x, y in zip(sense[len(sense) - n :], ref[:n]))
+            if wrong <= (n > ALK_END_MIN):
+                return n
+    return 0
+
+
+def test_end_fit_matches_the_obvious_loop():
+    """Reads ending in the first 0-40 bases of an exon with 0-3 errors, random reads, short reads and
+    short references: the numpy version and the loop agree."""
+    from alkfuse.scan import _end_fit
+
+    rng = np.random.default_rng(13)
+
+    def rand(k):
+        return "".join(rng.choice(list("ACGT"), k))
+
+    cases = [("", "ACGT", 38), (rand(9), rand(40), 38), (rand(40), rand(9), 38), (rand(60), rand(40), 5)]
+    for _ in range(600):
+        ref = rand(int(rng.integers(5, 45)))
+        n = int(rng.integers(0, len(ref) + 1))
+        end = list(ref[:n])
+        for p in rng.choice(max(n, 1), min(n, int(rng.integers(0, 4))), replace=False):
+            end[p] = "ACGT"[("ACGT".index(end[p]) + 1) % 4]
+        cases.append((rand(int(rng.integers(0, 50))) + "".join(end), ref, int(rng.integers(0, 45))))
+    for sense, ref, longest in cases:
+        assert _end_fit(sense, ref, longest) == _end_fit_slow(sense, ref, longest), (sense, ref, longest)
