@@ -64,6 +64,7 @@ class Junction:
     precise: bool = True
     seq5: str = ""  # 5' sequence of an unknown partner
     absorbs_unknown: bool = False  # also takes the split reads of an unknown 5' part at this ALK start
+    absorbed: set = field(default_factory=set)  # unknown 5' parts (as reads show them) joined here with indels
     prefixes: list = field(default_factory=list)  # the reads' unknown 5' parts (longest first)
     inferred: str = ""  # how an imprecise junction was placed
     alternatives: list = field(default_factory=list)  # (notation, name) of other junctions the pairs fit nearly as well
@@ -200,11 +201,14 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
             continue
-        host = _best_host(j, juncs, index)
+        host, edited = _best_host(j, juncs, index)
         if host is not None and host.insert:
             host.absorbs_unknown = True
-            host.insert = _right_consensus([host.insert, *(j.prefixes or [j.seq5])], host.insert)
-            _tail_length(host, tails, index, listed)
+            if edited:  # reads with an indel would shift the insert's bases in a vote; ``assign`` gives
+                host.absorbed.update(j.prefixes or [j.seq5])  # their reads to the host by their parts
+            else:
+                host.insert = _right_consensus([host.insert, *(j.prefixes or [j.seq5])], host.insert)
+                _tail_length(host, tails, index, listed)
             j.fragments = None  # removed below
             continue
         best = None
@@ -275,18 +279,33 @@ def _tail_seeds(tails: dict[str, list[tuple[int, str]]]) -> dict[str, list[tuple
     return seeds
 
 
-def _best_host(j: Junction, juncs: list[Junction], index: Index, mismatches: int = 2) -> Junction | None:
-    """The junction with a known partner at ``j``'s ALK start whose sequence ends like ``j``'s unknown 5'
-    part with the fewest mismatches (at most ``mismatches``; ties: the first). One without inserted bases
-    is returned too: then the part is the partner's exon end, explain_unknown's step 2."""
+def _best_host(j: Junction, juncs: list[Junction], index: Index,
+               mismatches: int = 2) -> tuple[Junction | None, bool]:
+    """(the junction with a known partner at ``j``'s ALK start whose sequence ends like ``j``'s unknown 5'
+    part, whether it took indels to read it so). The fewest mismatches (at most ``mismatches``) first, then
+    the fewest edits (at most one per 16 bases) in a junction split reads show twice as often as the part:
+    the parts of reads with an indel in the insert (a strongly expressed v5b gave such a part of 124 bases
+    that took the reads of all the others, see ``assign``), not a part most reads show beside a junction
+    seeded by a read with an indel. Ties: the first. One without inserted bases is returned too: then the
+    part is the partner's exon end, explain_unknown's step 2."""
     fits = []
+    cap = len(j.seq5) // 16
+    reads = max(1, sum(j.prefix_reads.values()))
     for n, o in enumerate(juncs):
         if o.tx5 < 0 or o.tx3 != j.tx3 or o.start3 != j.start3:
             continue
-        d = _end_mismatches(_five_prime_side(o, index), j.seq5)
+        side = _five_prime_side(o, index)
+        d = _end_mismatches(side, j.seq5)
         if d is not None and d <= mismatches:
-            fits.append((d, n, o))
-    return min(fits, key=lambda x: x[:2])[2] if fits else None
+            fits.append((0, d, n, o))
+        elif cap and len(side) >= len(j.seq5) and sum(o.insert_votes.values()) >= 2 * reads:
+            edits = next((c for c in range(1, cap + 1) if ends_within(j.seq5, side[-len(j.seq5) - c :], 1, c)), None)
+            if edits is not None:
+                fits.append((1, edits, n, o))
+    if not fits:
+        return None, False
+    best = min(fits, key=lambda x: x[:3])
+    return best[3], bool(best[0])
 
 
 def _end_mismatches(side: str, part: str) -> int | None:
@@ -700,6 +719,10 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
             by_split[("?", j.tx3, j.start3)].append(n)
         if not j.seq5:
             by_split[(j.gene5, j.tx5, j.end5, j.tx3, j.start3)].append(n)
+    absorbed_by = {}  # unknown 5' part -> the junction it joined with indels (explain_unknown)
+    for n, j in enumerate(juncs):
+        for part in sorted(j.absorbed):
+            absorbed_by.setdefault(part, n)
     owners: dict[int, list[int]] = defaultdict(list)  # seed -> junctions whose sequence holds it
     for n, js in enumerate(seqs):
         for key in js.seed_keys().tolist():
@@ -713,12 +736,14 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
             if s.gene5 == ".":
                 fit = {n: d for n in by_split.get(("?", *_alk_start(index, s)), [])
                        if (d := _end_mismatches(sides[n], s.insert)) is not None and d <= len(s.insert) // 16}
+                if not fit and s.insert in absorbed_by:
+                    fit = {absorbed_by[s.insert]: 0}
             else:
                 key = (s.gene5, index.by_id[s.tx5].idx, s.end5, *_alk_start(index, s))
                 fit = {n: _edit_distance(s.insert, juncs[n].insert, params.insert_tolerance + 2)
                        for n in by_split.get(key, []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)}
-            if fit:
-                chosen = min(fit, key=lambda n: (fit[n], n))
+            if fit:  # ties: a junction with a known partner before an unknown 5' part (the fallback)
+                chosen = min(fit, key=lambda n: (fit[n], juncs[n].tx5 < 0, n))
                 break
         if chosen is None:
             # A read places on a junction only through a seed (11-mer) they share: the others are not tried.

@@ -1,8 +1,13 @@
 """Candidate junctions that are one fusion read with errors become one call."""
 
+from collections import Counter
+from dataclasses import replace
+
 import numpy as np
 
-from alkfuse.caller import CallParams, Junction, _cluster_inserts, _merge_insert_indels, _merge_nearby
+from alkfuse.caller import CallParams, Junction, _cluster_inserts, _merge_insert_indels, _merge_nearby, assign, \
+    explain_unknown
+from alkfuse.evidence import Evidence, Fragment, Split
 from alkfuse.index import Index
 from alkfuse.panel import load_panel
 
@@ -157,3 +162,57 @@ def test_gapped_consensus_recovers_an_insert_from_noisy_reads():
     assert _gapped_consensus([reads[0]]) == reads[0]
     assert _gapped_consensus([truth] * 3) == truth
     assert _gapped_consensus(["", "", ""]) == ""
+
+
+def test_unknown_part_with_an_indel_in_the_insert_joins_its_host(synth_index):
+    """A strongly expressed v5b-like fusion: reads holding only inserted bases and ALK form unknown 5'
+    parts; one read with a base inserted 20 bases into the insert (and 7 partner bases before it) reads
+    as the host's end only with that indel (many mismatches after the shift). It joins the host, whose
+    insert stays as it was (the indel read does not vote), and is not left as an unknown partner. With
+    more indels than one per 16 bases it stays apart."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(21).choice(list("ACGT"), 117))
+    def host_of(reads):
+        return replace(_junction(index, "EML4", 2, 20, ins, reads), insert_votes=Counter({117: reads}))
+
+    host = host_of(300)
+    eml4 = index.sequence(host.tx5)
+    part = eml4[host.end5 - 7 : host.end5] + ins[:20] + "C" + ins[20:]
+    assert sum(a != b for a, b in zip(part[::-1], (eml4[: host.end5] + ins)[::-1])) > 2
+
+    def unknown(seq5, reads=2):
+        return Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=seq5, prefixes=[seq5],
+                        prefix_reads=Counter({seq5: reads}), fragments=[object()])
+
+    juncs = [unknown(part), host]
+    explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+    assert juncs == [host] and host.absorbs_unknown and host.insert == ins
+    far = unknown("".join(b + "A" if i % 12 == 5 else b for i, b in enumerate(part)))
+    juncs = [far, host_of(300)]
+    explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+    assert far in juncs
+    # the part most reads show does not join a junction that one read with an indel seeded
+    strong, weak = unknown(part, reads=40), host_of(3)
+    juncs = [strong, weak]
+    explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+    assert not weak.absorbs_unknown
+
+
+def test_reads_of_an_unknown_part_prefer_a_known_partner_on_a_tie(synth_index):
+    """A read holding only the insert's last 60 bases and ALK fits an unknown 5' part left standing (with an
+    indel further 5') and the host junction equally: it supports the host, whatever the order."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(22).choice(list("ACGT"), 117))
+    alk = index.sequence(index.alk.idx)
+    for host_first in (False, True):
+        host = _junction(index, "EML4", 2, 20, ins, 0)
+        host.absorbs_unknown, host.fragments = True, []
+        left = Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=ins[:20] + "C" + ins[20:], fragments=[])
+        a20 = host.start3
+        read = ins[-60:] + alk[a20 : a20 + 60]
+        split = Split(0, ".", ".", -1, index.alk.t.id, a20, ins[-60:], 60, 60, 0, 60, False)
+        ev = Evidence("x", index.k)
+        ev.fragments.append(Fragment("r1", "", (read,), ("I" * len(read),), (False,), (split,), None))
+        juncs = [host, left] if host_first else [left, host]
+        assign(ev, index, juncs, CallParams(), set())
+        assert len(host.fragments) == 1 and not left.fragments
