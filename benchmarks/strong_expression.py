@@ -48,7 +48,14 @@ def alkfuse(*args: str) -> list[str]:
 
 
 def env_for(src: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(src)}
+    """Run alkfuse from ``src``: on PYTHONPATH, and as the working directory (``python -m`` puts the working
+    directory first on sys.path, so a run from another checkout would import that one)."""
+    return {**os.environ, "PYTHONPATH": str(src), "ALKFUSE_BENCH_SRC": str(src)}
+
+
+def run(cmd: list[str], env: dict | None, **kw) -> subprocess.CompletedProcess:
+    cwd = env.get("ALKFUSE_BENCH_SRC") if env else None
+    return subprocess.run(cmd, check=True, env=env, cwd=cwd, **kw)
 
 
 def make_data(work: Path, a) -> dict:
@@ -66,7 +73,7 @@ def make_data(work: Path, a) -> dict:
            "--fusion", f"EML4::ALK:v5b@{max(1, f // 4)}", "--wildtype-alk", str(4 * f), "--ati", str(f),
            "--background-pairs", str(a.background), "--seed", str(a.seed)]
     log(f"simulating: {' '.join(cmd)}")
-    subprocess.run(alkfuse(*cmd), check=True, env=env_for(ROOT), stdout=subprocess.DEVNULL)
+    run(alkfuse(*cmd), env_for(ROOT), stdout=subprocess.DEVNULL)
     meta = {"params": params, "truth": (sim / "truth.tsv").read_text()}
     meta_path.write_text(json.dumps(meta))
     return meta
@@ -74,7 +81,7 @@ def make_data(work: Path, a) -> dict:
 
 def timed(cmd: list[str], env=None) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run(cmd, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -103,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sources = {"this checkout": ROOT}
     for rev in a.baseline:
-        tree = work / f"rev_{rev}"
+        tree = work / f"rev_{rev}"  # a revision's code, its numba cache beside it
         if not tree.exists():
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(tree), rev], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -117,14 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, src in sources.items():
         index = runs / f"index_{len(jobs)}"  # each revision builds its own (the format may differ)
         log(f"{name}: building the index and warming the kernel cache (untimed)")
-        subprocess.run(alkfuse("-q", "index", "--gtf", str(REFERENCE / "annotation.gtf.gz"), "--transcripts",
-                               str(REFERENCE / "transcripts.fa.gz"), "--out", str(index)),
-                       check=True, env=env_for(src))
+        run(alkfuse("-q", "index", "--gtf", str(REFERENCE / "annotation.gtf.gz"), "--transcripts",
+                    str(REFERENCE / "transcripts.fa.gz"), "--out", str(index)), env_for(src))
         for t in ((1, 2) if src == ROOT else (1,)):
             out = runs / f"out_{len(jobs)}"
             cmd = alkfuse("-q", "detect", "--index", str(index), "-1", str(r1), "-2", str(r2), "--out", str(out),
                           "--threads", str(t))
-            subprocess.run(cmd, check=True, env=env_for(src), stdout=subprocess.DEVNULL)  # warm-up
+            run(cmd, env_for(src), stdout=subprocess.DEVNULL)  # warm-up
             jobs[f"alkfuse detect --threads {t}" + ("" if src == ROOT else f" (at {name})")] = (cmd, env_for(src), out)
 
     walls: dict[str, list[float]] = {k: [] for k in jobs}
@@ -154,12 +160,22 @@ def main(argv: list[str] | None = None) -> int:
         rate = stats[label]["reads"]["alk_kmer_fragments"] / scan
         print(f"| `{label}` | {wall:.2f} | {wall / floor:.2f} | {scan:.2f} | {call:.2f} | {rate:,.0f} |")
     digests = {label: digest(out / "fusions.tsv") for label, (_, _, out) in jobs.items() if out is not None}
-    same = len(set(digests.values())) == 1
-    print(f"\n- fusions.tsv identical across every run above: {'yes' if same else 'NO: ' + str(digests)}")
-    out = jobs["alkfuse detect --threads 1"][2]
-    for line in (out / "fusions.tsv").read_text().splitlines()[1:]:
-        c = line.split("\t")
-        print(f"- call: {c[0]} {c[7]} {c[8]}, {c[14]} unique fragments, {c[16]}")
+    ours = {d for label, d in digests.items() if "(at " not in label}
+    same = len(ours) == 1
+    print(f"\n- fusions.tsv identical for --threads 1 and 2: {'yes' if same else 'NO: ' + str(digests)}")
+
+    def calls(out: Path) -> list[str]:
+        rows = [line.split("\t") for line in (out / "fusions.tsv").read_text().splitlines()[1:]]
+        return [f"{c[0]} {c[7]} {c[8]}, {c[14]} unique fragments, {c[16]}" for c in rows]
+
+    for line in calls(jobs["alkfuse detect --threads 1"][2]):
+        print(f"- call: {line}")
+    for label, (_, _, out) in jobs.items():
+        if "(at " in label:
+            if digests[label] in ours:
+                print(f"- `{label}`: the same fusions.tsv")
+            else:
+                print(f"- `{label}`: another fusions.tsv: " + "; ".join(calls(out)))
     for rev in a.baseline:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(work / f"rev_{rev}")],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
