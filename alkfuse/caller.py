@@ -32,10 +32,10 @@ from .align import JunctionHit, JunctionSeq, _rank, coded_read
 from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
+from .kernels import edit_distance as _edit_distance
 from .kernels import ends_within
 from .panel import Panel
 from .filters import JOINED_BY_TAILS, looks_intronic
-from .seq import edit_distance as _edit_distance
 from .seq import low_complexity, revcomp
 
 FLANK = 400

@@ -595,6 +595,37 @@ def ends_within(seq: str, ref: str, ends: int, cap: int) -> bool:
     return bool(_ends_within(np.frombuffer(seq.encode(), np.uint8), np.frombuffer(ref.encode(), np.uint8), ends, cap))
 
 
+@njit
+def _edit_distance(a, b, cap):
+    m = b.shape[0]
+    prev = np.arange(m + 1)
+    cur = np.empty(m + 1, dtype=prev.dtype)
+    for i in range(1, a.shape[0] + 1):
+        ca = a[i - 1]
+        cur[0] = i
+        low = i
+        for j in range(1, m + 1):
+            v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            d = prev[j - 1] + (1 if ca != b[j - 1] else 0)
+            if d < v:
+                v = d
+            cur[j] = v
+            if v < low:
+                low = v
+        if low > cap:
+            return cap + 1
+        prev, cur = cur, prev
+    return prev[m]
+
+
+def edit_distance(a: str, b: str, cap: int) -> int:
+    """Unit-cost edit distance of ``a`` and ``b`` (their bytes), or ``cap + 1`` as soon as a whole row of
+    the dynamic programme exceeds ``cap``."""
+    return int(_edit_distance(np.frombuffer(a.encode(), np.uint8), np.frombuffer(b.encode(), np.uint8), cap))
+
+
 # --------------------------------------------------------------------------------------------------
 # Library fragment lengths from a sample of pairs
 

@@ -23,16 +23,3 @@ def low_complexity(seq: str, min_distinct_dimers: int = 4) -> bool:
         return True
     top = max(seq.count(b) for b in "ACGT")
     return top > 0.8 * len(seq)
-
-
-def edit_distance(a: str, b: str, cap: int) -> int:
-    """Unit-cost edit distance of ``a`` and ``b``, or ``cap + 1`` as soon as it must exceed ``cap``."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        if min(cur) > cap:
-            return cap + 1
-        prev = cur
-    return prev[-1]

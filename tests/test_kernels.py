@@ -387,13 +387,39 @@ def test_strand_counts_match_twin(read, k, seed):
     assert kernels.strand_counts(kernels.encode(read), k, keys[:0], counts[:0]) == (0, 0)
 
 
+# --- edit distance ------------------------------------------------------------------------------------------
+def twin_edit_distance(a: str, b: str, cap: int) -> int:
+    """The textbook dynamic programme, row by row, giving up (cap + 1) once a whole row exceeds ``cap``."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ACGTN", max_size=40), st.text(alphabet="ACGTN", max_size=40), st.integers(0, 6))
+def test_edit_distance_matches_twin(a, b, cap):
+    assert kernels.edit_distance(a, b, cap) == twin_edit_distance(a, b, cap)
+
+
+def test_edit_distance_edges():
+    insert = "ACGTTGCAGTCAGGATCCATGCAAGTCCTA" * 4
+    assert kernels.edit_distance(insert, insert[:50] + "C" + insert[50:], 5) == 1
+    assert kernels.edit_distance(insert, insert[1:], 0) == 1  # over the cap: cap + 1
+    assert kernels.edit_distance("", "ACG", 9) == 3 and kernels.edit_distance("ACG", "", 1) == 2
+
+
 # --- semi-global edit distance at a reference's end ------------------------------------------------------
 def test_ends_within_matches_brute_force():
     """kernels.ends_within against the plain edit distance to every stretch of ref that ends in its last
     bases; ``ends`` up to twice the reference's length (all of it)."""
     import random
 
-    from alkfuse.seq import edit_distance
 
     rng = random.Random(4)
     for _ in range(300):
@@ -409,7 +435,7 @@ def test_ends_within_matches_brute_force():
                 seq[i : i + 1] = rng.choice([[], [rng.choice("ACGT")], [seq[i], rng.choice("ACGT")]])
             seq = "".join(seq) or "A"
         ends, cap = rng.randint(1, max(7, 2 * len(ref) + 2)), rng.randint(0, 4)
-        brute = any(edit_distance(seq, ref[s:e], cap) <= cap
+        brute = any(twin_edit_distance(seq, ref[s:e], cap) <= cap
                     for e in range(max(0, len(ref) + 1 - ends), len(ref) + 1) for s in range(e + 1))
         assert kernels.ends_within(seq, ref, ends, cap) == brute, (seq, ref, ends, cap)
     assert kernels.ends_within("", "ACGT", 1, 0) and not kernels.ends_within("A", "", 1, 0) and kernels.ends_within("A", "", 1, 1)
