@@ -15,8 +15,9 @@ script measures that case; ``speed.py`` measures the common one (few ALK reads a
 3. Times, rounds interleaved, median of ``--repeats``: ``zcat R1 R2 > /dev/null`` on the same files,
    ``alkfuse detect --threads 1`` and ``--threads 2`` of this checkout, and ``--threads 1`` of each
    ``--baseline`` git revision (checked out with ``git worktree`` under the workdir, run from source).
-4. Prints one table (wall, wall / zcat, scan and call seconds from stats.json, ALK-k-mer fragments per
-   second of scan) and whether every run wrote the same fusions.tsv.
+4. Prints one table (medians: wall, wall / zcat, scan and call seconds from stats.json, ALK-k-mer
+   fragments per second of scan), whether 1 and 2 threads wrote the same fusions.tsv, and the calls of
+   any baseline whose fusions.tsv differs.
 """
 
 from __future__ import annotations
@@ -134,16 +135,16 @@ def main(argv: list[str] | None = None) -> int:
             jobs[f"alkfuse detect --threads {t}" + ("" if src == ROOT else f" (at {name})")] = (cmd, env_for(src), out)
 
     walls: dict[str, list[float]] = {k: [] for k in jobs}
-    stats: dict[str, dict] = {}
+    stats: dict[str, list[dict]] = {}
     for rep in range(a.repeats):
         for label, (cmd, env, out) in jobs.items():
             walls[label].append(timed(cmd, env))
             log(f"round {rep + 1}: {label}: {walls[label][-1]:.2f} s")
             if out is not None:
-                stats[label] = json.loads((out / "stats.json").read_text())
+                stats.setdefault(label, []).append(json.loads((out / "stats.json").read_text()))
     floor = statistics.median(walls["zcat R1 R2 > /dev/null"])
 
-    first = next(iter(stats.values()))["reads"]
+    first = next(iter(stats.values()))[0]["reads"]
     print(f"\n{first['fragments']:,} pairs of 2x150 gzip FASTQ, {first['alk_kmer_fragments']:,} with ALK k-mers "
           f"(simulated: NPM1::ALK and EML4::ALK v1 at {a.fragments:,} supporting fragments, v5b at "
           f"{max(1, a.fragments // 4):,}, wild-type ALK {4 * a.fragments:,}, ALK-ATI {a.fragments:,}); "
@@ -155,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         if label not in stats:
             print(f"| `{label}` | {wall:.2f} | 1.00 | | | |")
             continue
-        timing = stats[label].get("timing", {})
-        scan, call = timing.get("scan_seconds", float("nan")), timing.get("call_seconds", float("nan"))
-        rate = stats[label]["reads"]["alk_kmer_fragments"] / scan
+        scan = statistics.median(st.get("timing", {}).get("scan_seconds", float("nan")) for st in stats[label])
+        call = statistics.median(st.get("timing", {}).get("call_seconds", float("nan")) for st in stats[label])
+        rate = stats[label][0]["reads"]["alk_kmer_fragments"] / scan
         print(f"| `{label}` | {wall:.2f} | {wall / floor:.2f} | {scan:.2f} | {call:.2f} | {rate:,.0f} |")
     digests = {label: digest(out / "fusions.tsv") for label, (_, _, out) in jobs.items() if out is not None}
     ours = {d for label, d in digests.items() if "(at " not in label}
