@@ -11,8 +11,9 @@ Builds an index of the reference once, then per read length simulates (alkfuse.s
   - negative samples: no ALK fusion, 40x wild-type ALK and 40x ALK-ATI, plus CD74::ROS1, EWSR1::FLI1 and
     ETV6::NTRK3;
   - strongly expressed ALK, per read length: the first sample's six fusions at 500 supporting fragments
-    each with 2,000 wild-type ALK fragments, and a negative with wild-type ALK and ALK-ATI at 400x (where
-    read errors in ALK pile up into look-alike junctions).
+    each with 2,000 wild-type ALK fragments, EML4::ALK v5b (117 inserted bases: most of its reads hold
+    insert and ALK only) at 500 in a sample of its own, and a negative with wild-type ALK and ALK-ATI at
+    400x (where read errors in ALK pile up into look-alike junctions).
 Every sample also has background expression and 1-fragment noise chimeras. Each sample goes through
 ``alkfuse detect``; the rows of ``fusions.tsv`` (the passing calls) are scored against ``truth.tsv``:
 
@@ -73,9 +74,11 @@ NEGATIVE_FUSIONS = (("CD74", 6, "ROS1", 34), ("EWSR1", 7, "FLI1", 6), ("ETV6", 5
 OTHER_PARTNERS = 3
 NOISE_CHIMERAS, WILDTYPE_IN_POSITIVES, NEGATIVE_COVERAGE = 20, 20, 40
 # strongly expressed ALK: the first sample's six fusions at 500 supporting fragments each beside 2,000
-# wild-type ALK fragments; and a negative with wild-type ALK and ALK-ATI at 400x (seeds of their own, so the
-# other samples stay as they were)
+# wild-type ALK fragments, v5b alone at 500 (a strongly expressed long insert once left a false unknown::ALK
+# call beside it); and a negative with wild-type ALK and ALK-ATI at 400x (seeds of their own, so the other
+# samples stay as they were)
 STRONG_SUPPORT, STRONG_WILDTYPE, STRONG_NEGATIVE_COVERAGE, STRONG_SEED = 500, 2000, 400, 100000
+STRONG_LONG_INSERT = "EML4::ALK:v5b"
 PARTNER_UNSEEN = 7  # partner bases too few to name it: fewer than the caller's shortest exon-end match (8)
 
 
@@ -330,6 +333,8 @@ def main() -> None:
         strong_seed = args.seed + STRONG_SEED + rl
         rows.append((rl, f"{STRONG_SUPPORT}, strong ALK", sample(
             f"rl{rl}_strong", [f"{s}@{STRONG_SUPPORT}" for s in groups[0]], strong_seed, read_length=rl,
+            alk_wildtype_fragments=STRONG_WILDTYPE) + sample(
+            f"rl{rl}_strong_insert", [f"{STRONG_LONG_INSERT}@{STRONG_SUPPORT}"], strong_seed + 2, read_length=rl,
             alk_wildtype_fragments=STRONG_WILDTYPE)))
         rows.append((rl, f"negative, {STRONG_NEGATIVE_COVERAGE}x ALK", sample(
             f"rl{rl}_strong_negative", negative_specs, strong_seed + 1, read_length=rl,
