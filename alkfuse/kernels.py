@@ -404,15 +404,13 @@ def lookup(keys: np.ndarray, fences: np.ndarray, step: int, queries: np.ndarray)
 
 @njit
 def _seed_hits(codes, k, keys, fences, step, kmer_tx, kmer_pos, kmer_genes, max_rows):
-    m = codes.shape[0] - k + 1
-    if m < 1 or keys.shape[0] == 0:
-        m = 0
-    kk = np.zeros(max(m, 0), dtype=np.uint64)
-    ok = np.zeros(max(m, 0), dtype=np.bool_)
+    m = max(codes.shape[0] - k + 1, 0) if keys.shape[0] else 0
+    kk = np.zeros(m, dtype=np.uint64)
+    ok = np.zeros(m, dtype=np.bool_)
     if m > 0:
         _kmer_keys(codes, k, kk, ok)
-    lo = np.zeros(max(m, 0), dtype=np.int64)
-    hi = np.zeros(max(m, 0), dtype=np.int64)
+    lo = np.zeros(m, dtype=np.int64)
+    hi = np.zeros(m, dtype=np.int64)
     total = 0
     for i in range(m):
         if ok[i]:
@@ -478,21 +476,15 @@ def strand_counts(codes: np.ndarray, k: int, keys: np.ndarray, counts: np.ndarra
 
 @njit
 def _diagonal_segments(read, rp, tx, tp, ng, allowed, seq, offsets, code, k, max_diagonals, xdrop, out):
-    n = rp.shape[0]
-    keep = np.zeros(n, dtype=np.bool_)
+    idx = np.empty(rp.shape[0], dtype=np.int64)
+    diag = np.empty(rp.shape[0], dtype=np.int64)
     nk = 0
-    for i in range(n):
+    for i in range(rp.shape[0]):
         if allowed[tx[i]]:
-            keep[i] = True
+            idx[nk] = i
+            diag[nk] = np.int64(tp[i]) - rp[i]
             nk += 1
-    idx = np.empty(nk, dtype=np.int64)
-    diag = np.empty(nk, dtype=np.int64)
-    w = 0
-    for i in range(n):
-        if keep[i]:
-            idx[w] = i
-            diag[w] = np.int64(tp[i]) - rp[i]
-            w += 1
+    idx, diag = idx[:nk], diag[:nk]
     # (transcript, diagonal, read position) order: rp ascends already; two stable sorts do the rest
     o1 = np.argsort(diag, kind="mergesort")
     idx, diag = idx[o1], diag[o1]
@@ -559,29 +551,33 @@ def diagonal_segments(read: np.ndarray, hits: tuple, allowed: np.ndarray, seq: n
 
 
 @njit
-def _ends_within(seq, ref, ends, cap):
-    m = ref.shape[0]
-    prev = np.zeros(m + 1, dtype=np.int64)  # any start in ref costs nothing
+def _last_row(a, b, cap, free_start):
+    """The last row of the unit-cost edit-distance programme of ``a`` against ``b`` (``free_start``: any
+    start in ``b`` costs nothing), or an empty array as soon as a whole row exceeds ``cap``."""
+    m = b.shape[0]
+    prev = np.zeros(m + 1, dtype=np.int64) if free_start else np.arange(m + 1).astype(np.int64)
     cur = np.empty(m + 1, dtype=np.int64)
-    for i in range(1, seq.shape[0] + 1):
-        b = seq[i - 1]
+    for i in range(1, a.shape[0] + 1):
+        ca = a[i - 1]
         cur[0] = i
         low = i
         for j in range(1, m + 1):
-            v = prev[j] + 1
-            d = prev[j - 1] + (1 if ref[j - 1] != b else 0)
-            if d < v:
-                v = d
-            if cur[j - 1] + 1 < v:
-                v = cur[j - 1] + 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (1 if ca != b[j - 1] else 0))
             cur[j] = v
             if v < low:
                 low = v
         if low > cap:
-            return False
+            return np.zeros(0, dtype=np.int64)
         prev, cur = cur, prev
-    for j in range(max(0, m + 1 - ends), m + 1):
-        if prev[j] <= cap:
+    return prev
+
+
+@njit
+def _ends_within(seq, ref, ends, cap):
+    row = _last_row(seq, ref, cap, True)
+    m = ref.shape[0]
+    for j in range(max(0, m + 1 - ends), row.shape[0]):
+        if row[j] <= cap:
             return True
     return False
 
@@ -597,27 +593,8 @@ def ends_within(seq: str, ref: str, ends: int, cap: int) -> bool:
 
 @njit
 def _edit_distance(a, b, cap):
-    m = b.shape[0]
-    prev = np.arange(m + 1)
-    cur = np.empty(m + 1, dtype=prev.dtype)
-    for i in range(1, a.shape[0] + 1):
-        ca = a[i - 1]
-        cur[0] = i
-        low = i
-        for j in range(1, m + 1):
-            v = prev[j] + 1
-            if cur[j - 1] + 1 < v:
-                v = cur[j - 1] + 1
-            d = prev[j - 1] + (1 if ca != b[j - 1] else 0)
-            if d < v:
-                v = d
-            cur[j] = v
-            if v < low:
-                low = v
-        if low > cap:
-            return cap + 1
-        prev, cur = cur, prev
-    return prev[m]
+    row = _last_row(a, b, cap, False)
+    return row[b.shape[0]] if row.shape[0] else cap + 1
 
 
 def edit_distance(a: str, b: str, cap: int) -> int:

@@ -142,7 +142,3 @@ class ReadMapper:
             counts[i] = int(np.count_nonzero(is_alk[tx[lo[i] : hi[i]]]))
         keep = counts > 0
         return np.ascontiguousarray(keys[keep]), counts[keep]
-
-    def seeds_for(self, seq: str, txs: set[int]) -> np.ndarray:
-        rp, tx, _, _ = self.seeds(seq)
-        return rp[self._mask(txs)[tx]]
