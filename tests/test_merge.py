@@ -133,6 +133,17 @@ def test_unknown_part_that_is_a_strong_fusion_read_with_an_alk_indel_joins_it(sy
     _merge_nearby(juncs, CallParams(), index)
     assert juncs == [strong, other, short] and len(strong.fragments) == 509
 
+    # The same part when its reads' mates name EML4 (the part is then the 'insert' of an imprecise
+    # junction, E2;ins47del20A20 at 100 bp): it joins too; one with other bases before ALK's does not.
+    def imprecise(seq5, start3, n):
+        return replace(_junction(index, "EML4", 2, 20, seq5, n, precise=False), start3=start3, seq5=seq5)
+
+    del19 = imprecise(ins[-47:] + alk[a20 : a20 + 19], a20 + 20, 4)
+    apart = imprecise("".join(np.random.default_rng(5).choice(list("ACGT"), 47)) + alk[a20 : a20 + 24], a20 + 25, 3)
+    juncs = [strong, del19, apart]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong, apart] and len(strong.fragments) == 513
+
 
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
     out = []
@@ -216,3 +227,25 @@ def test_reads_of_an_unknown_part_prefer_a_known_partner_on_a_tie(synth_index):
         juncs = [host, left] if host_first else [left, host]
         assign(ev, index, juncs, CallParams(), set())
         assert len(host.fragments) == 1 and not left.fragments
+
+
+def test_insert_bases_are_voted_by_reads_not_by_distinct_sequences(synth_index):
+    """Thousands of reads show a v5b-like insert's end right; three reads show it with one error 4 bases
+    before ALK, each differently long (three distinct sequences). The host's insert and a part's own
+    consensus keep the bases most reads show: a distinct sequence does not count as one vote (it made a
+    strongly expressed v5b's insert wrong by one base)."""
+    from alkfuse.caller import _part_consensus
+
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(23).choice(list("ACGT"), 117))
+    wrong = ins[:-4] + "ACGT"[("ACGT".index(ins[-4]) + 1) % 4] + ins[-3:]
+    host = replace(_junction(index, "EML4", 2, 20, ins, 300), insert_votes=Counter({117: 300}))
+    bad = [wrong[-n:] for n in (30, 35, 40)]
+    part = Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=bad[-1], prefixes=bad[::-1],
+                    prefix_reads=Counter(dict.fromkeys(bad, 1)), fragments=[object()])
+    juncs = [part, host]
+    explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+    assert juncs == [host] and host.insert == ins
+    mixed = replace(part, prefixes=[ins[-50:], *bad[::-1]], prefix_reads=Counter({ins[-50:]: 40, **dict.fromkeys(bad, 1)}))
+    assert _part_consensus(ins, mixed) == ins
+    assert _part_consensus(ins, replace(mixed, prefix_reads=Counter({ins[-50:]: 1, **dict.fromkeys(bad, 1)}))) == wrong
