@@ -20,7 +20,8 @@ Every sample also has background expression and 1-fragment noise chimeras. Each 
   found              an ALK call with the fusion's genes (one call per fusion: the one with its junction
                      notation, else its breakpoints, else the first); whether its exons and inserted
                      bases are right is the exact-breakpoint column
-  exact breakpoint   found, with breakpoint5, breakpoint3 and the inserted length all exact
+  exact breakpoint   found, with breakpoint5, breakpoint3 and the inserted length all exact (a line under
+                     the table checks the inserted bases themselves)
   with evidence      simulated fusions with a read crossing the junction by >= 10 bases each side or a pair
                      with one mate wholly on each side (truth.tsv split_fragments + spanning_pairs > 0);
                      100% by construction since supporting fragments are drawn, a check of the simulator
@@ -177,6 +178,11 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
         matched.add(hits[0])
         n["found"] += 1
         n["exact"] += (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t))
+        if ins(t) and (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t)):
+            bases = list(zip(c["inserted_sequence"], t["inserted_sequence"]))
+            n["insert_exact"] += 1
+            n["insert_unseen"] += any(a == "N" for a, _ in bases)
+            n["insert_wrong"] += any(a not in ("N", b) for a, b in bases)
         if named:
             names = c["known_variant"].split("|")
             n["named"] += 1
@@ -209,6 +215,17 @@ def by_evidence(counts) -> str:
             f" ({t['named_read_open']} a list of names); {pairs} seen only in spanning pairs, of which "
             f"{pct(t['named_pairs_exact'], pairs)} exact and named, {t['named_pairs_open']} a list of names "
             f"that holds the right one.")
+
+
+def insert_bases(counts) -> str:
+    """A line under the table: of the calls with the exact junction of a fusion with inserted bases, how many
+    show every inserted base as simulated, how many leave some as N (no read showed them), and how many
+    claim a wrong base (the exact-breakpoint column checks the insert's length only)."""
+    t = sum(counts, Counter())
+    return (f"Inserted bases, all rows: of {t['insert_exact']} calls with the exact junction of a fusion with "
+            f"inserted bases, {t['insert_exact'] - t['insert_unseen'] - t['insert_wrong']} show every base as "
+            f"simulated, {t['insert_unseen']} leave bases no read showed as N, {t['insert_wrong']} have a wrong "
+            f"base.")
 
 
 def open_wrong(t, key=lambda k: k) -> str:
@@ -350,6 +367,8 @@ def main() -> None:
               f"| {t['false'] / t['samples']:.2f} | {t['unresolved'] / t['samples']:.2f} | {t['seconds']:.1f} |")
     print()
     print(by_evidence(t for _, level, t in rows if level.isdigit()))
+    print()
+    print(insert_bases(t for _, _, t in rows))
     if args.out is None:
         shutil.rmtree(work)
 

@@ -94,3 +94,16 @@ def test_named_variants_are_counted_apart_by_how_the_sample_showed_them():
     line = accuracy.by_evidence(counts)
     assert "1 with a read across the junction, of which 1/1 (100%)" in line
     assert "2 seen only in spanning pairs, of which 1/2 (50%) exact and named, 1 a list" in line
+
+
+def test_inserted_bases_are_checked_beside_the_exact_junction():
+    """An exact junction with inserted bases: every base right, some left as N (unseen), or one wrong base
+    (still exact by length; the line under the table counts it)."""
+    insert = "ACGTTGCAGTCAGGATCCATTTGACCGGTAACGTTAG"
+    truth = [row("EML4", "E6;ins35A20", "2:5", "2:200", insert)]
+    for shown, counts in ((insert, (1, 0, 0)), ("N" * 5 + insert[5:], (1, 1, 0)),
+                          (insert[:-4] + "A" + insert[-3:], (1, 0, 1)), (insert[:-1], (0, 0, 0))):
+        n = accuracy.score(truth, [row("EML4", "E6;ins35A20", "2:5", "2:200", shown)])
+        assert (n["insert_exact"], n["insert_unseen"], n["insert_wrong"]) == counts
+    line = accuracy.insert_bases([Counter(insert_exact=3, insert_unseen=1, insert_wrong=1)])
+    assert "of 3 calls" in line and "1 show every base" in line and "1 have a wrong base" in line
