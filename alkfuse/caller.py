@@ -287,8 +287,11 @@ def _best_host(j: Junction, juncs: list[Junction], index: Index,
     the fewest edits (at most one per 16 bases) in a junction split reads show twice as often as the part:
     the parts of reads with an indel in the insert (a strongly expressed v5b gave such a part of 124 bases
     that took the reads of all the others, see ``assign``), not a part most reads show beside a junction
-    seeded by a read with an indel. Ties: the first. One without inserted bases is returned too: then the
-    part is the partner's exon end, explain_unknown's step 2."""
+    seeded by a read with an indel. Ties: the one with more reads behind its insert (a strongly expressed v6
+    at 150 bp: a part holding the insert and a few exon bases read as well as v6 and as two reads that
+    lost a base near the exon's end, E13-6;ins74A20, which came first and took 416 fragments), then the
+    first. One without inserted bases is returned too: then the part is the partner's exon end,
+    explain_unknown's step 2."""
     fits = []
     cap = len(j.seq5) // 16
     reads = max(1, sum(j.prefix_reads.values()))
@@ -298,15 +301,15 @@ def _best_host(j: Junction, juncs: list[Junction], index: Index,
         side = _five_prime_side(o, index)
         d = _end_mismatches(side, j.seq5)
         if d is not None and d <= mismatches:
-            fits.append((0, d, n, o))
+            fits.append((0, d, -_insert_reads(o), n, o))
         elif cap and len(side) >= len(j.seq5) and sum(o.insert_votes.values()) >= 2 * reads:
             edits = next((c for c in range(1, cap + 1) if ends_within(j.seq5, side[-len(j.seq5) - c :], 1, c)), None)
             if edits is not None:
-                fits.append((1, edits, n, o))
+                fits.append((1, edits, -_insert_reads(o), n, o))
     if not fits:
         return None, False
-    best = min(fits, key=lambda x: x[:3])
-    return best[3], bool(best[0])
+    best = min(fits, key=lambda x: x[:4])
+    return best[4], bool(best[0])
 
 
 def _end_mismatches(side: str, part: str) -> int | None:
@@ -747,6 +750,7 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
     for n, js in enumerate(seqs):
         for key in js.seed_keys().tolist():
             owners[key].append(n)
+    support = [_insert_reads(j) for j in juncs]
     spans = []
     for f in ev.fragments:
         reads = [(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)]
@@ -762,8 +766,9 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
                 key = (s.gene5, index.by_id[s.tx5].idx, s.end5, *_alk_start(index, s))
                 fit = {n: _edit_distance(s.insert, juncs[n].insert, params.insert_tolerance + 2)
                        for n in by_split.get(key, []) if _similar(s.insert, juncs[n].insert, params.insert_tolerance)}
-            if fit:  # ties: a junction with a known partner before an unknown 5' part (the fallback)
-                chosen = min(fit, key=lambda n: (fit[n], juncs[n].tx5 < 0, n))
+            if fit:  # ties: a junction with a known partner before an unknown 5' part (the fallback), then
+                # the one more reads show (_best_host)
+                chosen = min(fit, key=lambda n: (fit[n], juncs[n].tx5 < 0, -support[n], n))
                 break
         if chosen is None:
             # A read places on a junction only through a seed (11-mer) they share: the others are not tried.
