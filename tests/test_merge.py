@@ -279,3 +279,29 @@ def test_a_tie_between_two_hosts_goes_to_the_one_more_reads_show(synth_index):
     assign(ev, index, juncs, CallParams(), set())
     assert len(strong.fragments) == 1 and not weak.fragments
 
+
+def test_a_spanning_pair_goes_where_its_fragment_length_is_likely(synth_index):
+    """Two EML4::ALK junctions in one sample (exon 2 and exon 6 ends, e.g. v6 and v8b strongly expressed),
+    the exon-6 one crossed by reads a little more often. A pair whose mates imply a 250-base fragment
+    across the exon-2 junction (and hundreds more across exon 6's) in a library of 250-base fragments goes
+    to the exon-2 one; without a measured size distribution, to the junction reads cross more often."""
+    from alkfuse.evidence import Span
+
+    index = Index(synth_index)
+    canon, alk = index.canonical["EML4"], index.alk
+    j2, j6 = _junction(index, "EML4", 2, 20, "", 0), _junction(index, "EML4", 6, 20, "", 0)
+    assert j6.end5 - j2.end5 >= 200
+    s5, a20 = j2.end5 - 120, j2.start3
+    pseq, aseq = index.sequence(canon.idx), index.sequence(alk.idx)
+    span = Span("EML4", canon.t.id, s5, s5 + 100, alk.t.id, a20 + 30, a20 + 130, False)
+    pair = Fragment("p1", "", (pseq[s5 : s5 + 100], aseq[a20 + 30 : a20 + 130]), ("I" * 100,) * 2, (False, True),
+                    (), span)
+    for measured, home in ((True, 0), (False, 1)):
+        juncs = [replace(j2, fragments=[(object(), "split", [])] * 10),
+                 replace(j6, fragments=[(object(), "split", [])] * 12)]
+        ev = Evidence("x", index.k)
+        if measured:
+            ev.stats.fragment_lengths[24:27] = [50, 100, 50]  # 240-269 bases
+        ev.fragments.append(pair)
+        assign(ev, index, juncs, CallParams(), set())
+        assert [len(j.fragments) for j in juncs] == ([11, 12] if home == 0 else [10, 13])
