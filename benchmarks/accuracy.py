@@ -12,8 +12,8 @@ Builds an index of the reference once, then per read length simulates (alkfuse.s
     ETV6::NTRK3;
   - strongly expressed ALK, per read length: the first sample's six fusions at 500 supporting fragments
     each with 2,000 wild-type ALK fragments, EML4::ALK v5b (117 inserted bases: most of its reads hold
-    insert and ALK only) at 500 in a sample of its own, and a negative with wild-type ALK and ALK-ATI at
-    400x (where read errors in ALK pile up into look-alike junctions).
+    insert and ALK only) at 500 in a sample of its own, v6 and v8b at 500 each in another, and a negative
+    with wild-type ALK and ALK-ATI at 400x (where read errors in ALK pile up into look-alike junctions).
 Every sample also has background expression and 1-fragment noise chimeras. Each sample goes through
 ``alkfuse detect``; the rows of ``fusions.tsv`` (the passing calls) are scored against ``truth.tsv``:
 
@@ -76,10 +76,12 @@ OTHER_PARTNERS = 3
 NOISE_CHIMERAS, WILDTYPE_IN_POSITIVES, NEGATIVE_COVERAGE = 20, 20, 40
 # strongly expressed ALK: the first sample's six fusions at 500 supporting fragments each beside 2,000
 # wild-type ALK fragments, v5b alone at 500 (a strongly expressed long insert once left a false unknown::ALK
-# call beside it); and a negative with wild-type ALK and ALK-ATI at 400x (seeds of their own, so the other
-# samples stay as they were)
+# call beside it), v6 and v8b together at 500 each (read errors near their exon ends once made second calls
+# of hundreds of fragments at 150 bp); and a negative with wild-type ALK and ALK-ATI at 400x (seeds of their
+# own, so the other samples stay as they were)
 STRONG_SUPPORT, STRONG_WILDTYPE, STRONG_NEGATIVE_COVERAGE, STRONG_SEED = 500, 2000, 400, 100000
 STRONG_LONG_INSERT = "EML4::ALK:v5b"
+STRONG_INSERTS = ("EML4::ALK:v6", "EML4::ALK:v8b")
 PARTNER_UNSEEN = 7  # partner bases too few to name it: fewer than the caller's shortest exon-end match (8)
 
 
@@ -352,7 +354,9 @@ def main() -> None:
             f"rl{rl}_strong", [f"{s}@{STRONG_SUPPORT}" for s in groups[0]], strong_seed, read_length=rl,
             alk_wildtype_fragments=STRONG_WILDTYPE) + sample(
             f"rl{rl}_strong_insert", [f"{STRONG_LONG_INSERT}@{STRONG_SUPPORT}"], strong_seed + 2, read_length=rl,
-            alk_wildtype_fragments=STRONG_WILDTYPE)))
+            alk_wildtype_fragments=STRONG_WILDTYPE) + sample(
+            f"rl{rl}_strong_inserts", [f"{s}@{STRONG_SUPPORT}" for s in STRONG_INSERTS], strong_seed + 3,
+            read_length=rl, alk_wildtype_fragments=STRONG_WILDTYPE)))
         rows.append((rl, f"negative, {STRONG_NEGATIVE_COVERAGE}x ALK", sample(
             f"rl{rl}_strong_negative", negative_specs, strong_seed + 1, read_length=rl,
             alk_wildtype_fragments=STRONG_NEGATIVE_COVERAGE * alk_length // (2 * rl),
