@@ -504,9 +504,12 @@ def _mismatches(a: str, b: str) -> int:
 
 def _cluster_prefixes(prefixes: Counter) -> list[tuple[str, list[str]]]:
     """Unknown 5' sequences that end alike (the shorter is the end of the longer, one mismatch per 16
-    bases) come from one partner: (longest sequence, members longest first) per cluster."""
+    bases) come from one partner: (longest sequence, members longest first) per cluster. Of sequences as
+    long, the one more reads show comes first and heads a cluster: when one read with an indel did, the
+    shorter reads joined it, the reads as long as it with their right bases stayed apart, and the part's
+    first bases were that one read's, shifted (a strongly expressed v6 at 75 bp)."""
     clusters: list[tuple[str, list[str]]] = []
-    for p in sorted(prefixes, key=lambda x: (-len(x), x)):
+    for p in sorted(prefixes, key=lambda x: (-len(x), -prefixes[x], x)):
         home = next((c for c in clusters if _ends_like(c[0], p, len(p) // 16)), None)
         if home is None:
             clusters.append((p, [p]))

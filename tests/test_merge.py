@@ -305,3 +305,22 @@ def test_a_spanning_pair_goes_where_its_fragment_length_is_likely(synth_index):
         ev.fragments.append(pair)
         assign(ev, index, juncs, CallParams(), set())
         assert [len(j.fragments) for j in juncs] == ([11, 12] if home == 0 else [10, 13])
+
+
+def test_an_unknown_part_takes_its_first_bases_from_the_reads_most_show():
+    """Reads of one unknown 5' part (insert and ALK, a strongly expressed v6 at 75 bp): one of the longest
+    lost a base 10 bases in (so it reads one more base at its start) and sorts first by its bases. The
+    longest sequence most reads show heads the cluster the shorter reads join: the part's first bases are
+    not that one read's, shifted. The indel read and a part with other first bases stay apart."""
+    from alkfuse.caller import _cluster_prefixes, _right_consensus
+
+    rng = np.random.default_rng(24)
+    truth = "".join(rng.choice(list("ACGT"), 65))
+    lost = "A" + truth[:10] + truth[11:]
+    assert lost < truth and len(lost) == len(truth)
+    other = "".join(rng.choice(list("ACGT"), 30)) + truth[-30:]
+    reads = Counter({lost: 1, truth: 5, truth[1:]: 3, truth[-50:]: 20, truth[-30:]: 40, other: 2})
+    clusters = _cluster_prefixes(reads)
+    assert [(rep, len(members)) for rep, members in clusters] == [(truth, 4), (lost, 1), (other, 1)]
+    rep, members = clusters[0]
+    assert _right_consensus([m for m in members for _ in range(reads[m])], rep) == truth
