@@ -950,6 +950,7 @@ NAMED_PRIOR = math.log(4.0)  # a listed variant is four times as likely as any o
 OUT_OF_FRAME_PRIOR = math.log(0.25)  # a junction that breaks the ALK reading frame is rarely oncogenic
 UNLISTED_INSERT_PRIOR = math.log(0.05)  # inserted bases at an unlisted junction: far rarer than a listed insert
 UNRESOLVED = math.log(10.0)  # a junction less than 10x as likely as another leaves the variant name open
+UNSEEN_MAX = 200  # unseen inserted bases tried before what reads show of an unlisted insert (place_imprecise)
 
 
 EVIDENCE_ANCHOR = 19  # bases of each gene a fragment across a junction shows when the scan collects it
@@ -987,6 +988,11 @@ class FragmentModel:
         if length <= 0:
             return float(self.logp.min()) - 5.0
         return float(self.logp[min(length // FRAGMENT_BIN, len(self.logp) - 1)])
+
+    def total(self, lengths: np.ndarray) -> float:
+        """The sum of ``self(n)`` over an array of lengths."""
+        at = self.logp[np.minimum(np.maximum(lengths, 0) // FRAGMENT_BIN, len(self.logp) - 1)]
+        return float(np.where(lengths <= 0, self.logp.min() - 5.0, at).sum())
 
 
 ADAPTER_STARTS = ("AGATCGGAAG",)  # a partner mate's tail stops where adapter read-through begins
@@ -1217,6 +1223,21 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
 
             ranked = sorted(hyps, key=lambda h: (-score(h), h[1], h[4]))
             best = ranked[0]
+            if not best[4] and best[2] and "N" not in best[2]:
+                # An unlisted insert that reads show may be longer than they reach (a partner outside the
+                # panel has no partner tails): the same junction with 1..UNSEEN_MAX unseen bases before
+                # them, at a further x1/20, by the same score (lengths summed as one array: many pairs).
+                _, e, ins, start3, _ = best
+                spans = np.array([(e - s5) + (e3 - start3) + len(ins) for s5, _, _, e3 in placed])
+                for k in range(1, UNSEEN_MAX + 1):
+                    h = (_unlisted_prior(canon, e, "N" * k + ins, alk, start3) + UNLISTED_INSERT_PRIOR, e,
+                         "N" * k + ins, start3, "")
+                    scores[h] = h[0] + model.total(spans + k) - len(placed) * model.support_norm(len(h[2])) \
+                        + _tail_fit(mate_block, pseq, e, h[2], aseq, start3) + NOVEL_BASE * _novel(ins) \
+                        + _partner_tail_fit(pblock, pseq, e, h[2], aseq, start3)
+                    hyps.append(h)
+                ranked = sorted(hyps, key=lambda h: (-score(h), h[1], h[4]))
+                best = ranked[0]
         _, j.end5, j.insert, j.start3, name = best
         j.insert = _fill_insert(j.insert, pblock, pseq, j.end5, aseq, j.start3)
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"

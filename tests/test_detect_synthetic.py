@@ -980,3 +980,18 @@ def test_end_fit_matches_the_obvious_loop():
         cases.append((rand(int(rng.integers(0, 50))) + "".join(end), ref, int(rng.integers(0, 45))))
     for sense, ref, longest in cases:
         assert _end_fit(sense, ref, longest) == _end_fit_slow(sense, ref, longest), (sense, ref, longest)
+
+
+def test_long_unlisted_insert_with_a_partner_outside_the_panel(reference, synth_index, tmp_path):
+    """BG5 (in the index, not a panel partner: no partner tails) fused to ALK with 90 inserted bases, 75-bp
+    reads: no read holds BG5 and ALK, reads of the insert show its last ~65 bases. The insert length comes
+    from the fragment lengths (unseen bases as N before the bases reads show), not from what reads reach."""
+    sim = _simulate(reference, tmp_path / "sim", ["BG5:3:ALK:20:ins90"], 300, read_length=75, seed=41)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = [r for r in _rows(res.paths["tsv"]) if r["gene5"] == "BG5"]
+    assert len(rows) == 1
+    row, truth = rows[0], sim.fusions[0]
+    ins = row["inserted_sequence"]
+    shown = ins.lstrip("N")
+    assert row["precise"] == "no" and len(shown) < 90 and abs(len(ins) - 90) <= 3
+    assert truth.sequence[truth.end5 : truth.start3].endswith(shown)
