@@ -628,8 +628,16 @@ class Classifier:
         if on_canon:
             part = max(on_canon, key=lambda s: s.length)
         ti5 = self.index.transcripts[part.tx]
-        return Span(gene, ti5.t.id, part.tx_start, part.tx_end, ti3.t.id, a.tx_start, a.tx_end,
-                    part.unique_seeds == 0 or a.unique_seeds == 0, 1 - i3, part.read_end)
+        end, read_end = part.tx_end, part.read_end
+        if read_end < len(s5):
+            # The read goes on in other bases (inserted ones): a partner part that overshoots an exon end by
+            # up to ``snap`` bases stops there, as in split reads (_resolve). The overshoot matched the
+            # next exon by chance: a TMPRSS2::ALK with 90 inserted bases left pairs at 'E3;A20'.
+            back = next((b for b in range(1, self.p.snap + 1) if end - b in self._ends(part.tx)
+                         and read_end - b > part.read_start), 0)
+            end, read_end = end - back, read_end - back
+        return Span(gene, ti5.t.id, part.tx_start, end, ti3.t.id, a.tx_start, a.tx_end,
+                    part.unique_seeds == 0 or a.unique_seeds == 0, 1 - i3, read_end)
 
 
 def sample_fragment_lengths(batch, index: Index, params: ScanParams, stats: Stats) -> None:

@@ -995,3 +995,29 @@ def test_long_unlisted_insert_with_a_partner_outside_the_panel(reference, synth_
     shown = ins.lstrip("N")
     assert row["precise"] == "no" and len(shown) < 90 and abs(len(ins) - 90) <= 3
     assert truth.sequence[truth.end5 : truth.start3].endswith(shown)
+
+
+@pytest.mark.parametrize("overshoot", [0, 2, 4])
+def test_partner_mate_that_runs_into_inserted_bases_stops_at_the_exon_end(reference, synth_index, overshoot):
+    """A partner mate that reads from an exon end into inserted bases whose first ``overshoot`` bases equal
+    the next exon's by chance: its partner part ends at the exon end, as a split read's would (a
+    TMPRSS2::ALK with 90 inserted bases left such pairs at exon 3, a false second call of 24 fragments)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    tx = txs["ENSTBG0000005"]
+    bg5, alk = seqs["ENSTBG0000005"], seqs["ENST00000389048"]
+    e = tx.exon_bounds()[1][1]  # end of exon 2
+    rng = np.random.default_rng(overshoot)
+    other = "".join(rng.choice(list("ACGT"), 60))
+    while other[0] == bg5[e + overshoot]:  # the chance match stops after ``overshoot`` bases
+        other = "".join(rng.choice(list("ACGT"), 60))
+    partner = bg5[e - 40 : e + overshoot] + other[: 60 - overshoot]
+    a = txs["ENST00000389048"].exon_bounds()[19][0] + 80
+    frag = Classifier(Index(synth_index), ScanParams()).classify(
+        "f", "", (partner, revcomp(alk[a : a + 100])), ("I" * 100,) * 2, Stats())
+    assert frag is not None and frag.span is not None and frag.span.gene5 == "BG5"
+    assert frag.span.end5 == e and frag.span.read_end5 == 40
