@@ -793,13 +793,15 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
     split_support = [len(j.fragments) for j in juncs]
     model = FragmentModel.of(ev.stats)
     for f, hits in spans:
-        ok = [n for n, j in enumerate(juncs) if split_support[n] and _span_fits(f, j, index, params)]
+        ok = {n: length for n, j in enumerate(juncs) if split_support[n]
+              and (length := _implied_length(f, j, index)) is not None and length <= params.max_fragment}
+        if not ok:
+            continue
         if len(ok) > 1 and model is not None:
-            chosen = max(ok, key=lambda n: (math.log(split_support[n]) + model(_span_length(f, juncs[n], index)), -n))
-        elif ok:
+            chosen = max(ok, key=lambda n: (math.log(split_support[n]) + model(ok[n]), -n))
+        else:
             chosen = max(ok, key=lambda n: (split_support[n], -n))
-        if ok:
-            juncs[chosen].fragments.append((f, "span", hits(chosen)))
+        juncs[chosen].fragments.append((f, "span", hits(chosen)))
 
 
 def _fold_indistinct(juncs: list[Junction], seqs: list[JunctionSeq], params: CallParams, rescue: set[int]) -> None:
@@ -862,7 +864,7 @@ def _good(h: JunctionHit, params: CallParams, rescue: bool) -> bool:
     return min(h.anchor5, h.anchor3) >= need and h.short_mismatches <= params.max_short_mismatches
 
 
-def _span_length(f: Fragment, j: Junction, index: Index) -> int | None:
+def _implied_length(f: Fragment, j: Junction, index: Index) -> int | None:
     """The fragment length spanning pair ``f`` implies across junction ``j``; None when its mates do not
     lie on the junction's two sides (3 bases of slack)."""
     sp = f.span
@@ -875,11 +877,6 @@ def _span_length(f: Fragment, j: Junction, index: Index) -> int | None:
     if None in (e5, s5, s3, e3) or e5 + 1 > j.end5 + 3 or s3 < j.start3 - 3:
         return None
     return (j.end5 - s5) + len(j.insert) + (e3 + 1 - j.start3)
-
-
-def _span_fits(f: Fragment, j: Junction, index: Index, params: CallParams) -> bool:
-    length = _span_length(f, j, index)
-    return length is not None and length <= params.max_fragment
 
 
 def _dedupe(j: Junction, index: Index) -> tuple[list, int]:
@@ -1212,10 +1209,12 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
         else:
             scores: dict[tuple, float] = {}
 
-            def score(h):
+            def score(h, lengths: float | None = None):
+                """``lengths``: the sum of the pairs' length terms, when computed already."""
                 if h not in scores:
                     prior, e, ins, start3, _ = h
-                    lengths = sum(model((e - s5) + len(ins) + (e3 - start3)) for s5, _, _, e3 in placed)
+                    if lengths is None:
+                        lengths = sum(model((e - s5) + len(ins) + (e3 - start3)) for s5, _, _, e3 in placed)
                     lengths -= len(placed) * model.support_norm(len(ins))
                     scores[h] = prior + lengths + _tail_fit(mate_block, pseq, e, ins, aseq, start3) \
                         + NOVEL_BASE * _novel(ins) + _partner_tail_fit(pblock, pseq, e, ins, aseq, start3)
@@ -1228,13 +1227,11 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                 # panel has no partner tails): the same junction with 1..UNSEEN_MAX unseen bases before
                 # them, at a further x1/20, by the same score (lengths summed as one array: many pairs).
                 _, e, ins, start3, _ = best
-                spans = np.array([(e - s5) + (e3 - start3) + len(ins) for s5, _, _, e3 in placed])
+                implied = np.array([(e - s5) + (e3 - start3) + len(ins) for s5, _, _, e3 in placed])
                 for k in range(1, UNSEEN_MAX + 1):
                     h = (_unlisted_prior(canon, e, "N" * k + ins, alk, start3) + UNLISTED_INSERT_PRIOR, e,
                          "N" * k + ins, start3, "")
-                    scores[h] = h[0] + model.total(spans + k) - len(placed) * model.support_norm(len(h[2])) \
-                        + _tail_fit(mate_block, pseq, e, h[2], aseq, start3) + NOVEL_BASE * _novel(ins) \
-                        + _partner_tail_fit(pblock, pseq, e, h[2], aseq, start3)
+                    score(h, model.total(implied + k))
                     hyps.append(h)
                 ranked = sorted(hyps, key=lambda h: (-score(h), h[1], h[4]))
                 best = ranked[0]

@@ -179,8 +179,9 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
         c = alk_calls[hits[0]]
         matched.add(hits[0])
         n["found"] += 1
-        n["exact"] += (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t))
-        if ins(t) and (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t)):
+        exact = (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t))
+        n["exact"] += exact
+        if exact and ins(t):
             bases = list(zip(c["inserted_sequence"], t["inserted_sequence"]))
             n["insert_exact"] += 1
             n["insert_unseen"] += any(a == "N" for a, _ in bases)
@@ -192,7 +193,6 @@ def score(truth: list[dict[str, str]], calls: list[dict[str, str]]) -> dict[str,
             n["named_open"] += len(names) > 1 and t["known_variant"] in names
             n["named_wrong"] += t["known_variant"] not in names
             seen = "read" if int(t["split_fragments"]) else "pairs"  # a read across the junction, or pairs only
-            exact = (c["breakpoint5"], c["breakpoint3"], ins(c)) == (t["breakpoint5"], t["breakpoint3"], ins(t))
             n[f"named_{seen}"] += 1
             n[f"named_{seen}_exact"] += exact and names == [t["known_variant"]]
             n[f"named_{seen}_open"] += len(names) > 1 and t["known_variant"] in names
