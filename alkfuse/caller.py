@@ -1290,6 +1290,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
             j.precise = False  # spanning pairs only: the junction was never seen in a read
     juncs += _spanning_only(ev, index, juncs)
     _join_unknown_to_imprecise(juncs)
+    _join_alk_indel_twins(juncs, index)
     place_imprecise(juncs, ev, index, panel, tails)
     _merge_insert_indels(juncs, index, panel, params)
     _merge_long_read_scatter(juncs, index, panel, params)
@@ -1522,10 +1523,11 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     An unknown 5' part is such a twin when it ends with the strong one's ALK bases up to its own ALK start
     and, before them, 10 or more of the bases the strong one shows before ALK (a strongly expressed
     EML4::ALK v5b whose reads lose a base 17 bases into ALK gave ``?;del17A20`` from five fragments beside
-    535)."""
+    535); 4 or more when the mates name the strong one's partner (a read of HOOK3::ALK E11;ins40A20 that
+    lost one of ALK's first 12 bases shows 16 bases before its apparent ALK start 12 bases in)."""
     if strong.tx5 >= 0 and (weak.tx5 < 0 or not weak.precise and weak.seq5 and weak.gene5 == strong.gene5):
         # an unknown 5' part, or one whose partner only its mates name (the part is its insert)
-        return _unknown_indel_twin(weak, strong, index, after)
+        return _unknown_indel_twin(weak, strong, index, after, before=10 if weak.tx5 < 0 else 4)
     if weak.tx5 < 0 or (weak.tx5, weak.end5, weak.tx3) != (strong.tx5, strong.end5, strong.tx3) \
             or "N" in weak.insert + strong.insert or weak.start3 == strong.start3:
         return False
@@ -1536,7 +1538,7 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     return len(b) == len(a) and _edit_distance(a, b, cap) <= cap
 
 
-def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int = 10) -> bool:
+def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int) -> bool:
     """``_alk_indel_twin`` for an unknown 5' part ``weak``: both sequences, up to ``after`` bases past the
     weak one's ALK start, end alike (an edit per 20 bases and one more), the part showing ``before`` or more
     bases before the strong one's ALK start."""
@@ -1550,6 +1552,26 @@ def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: i
         return False
     cap = 1 + len(a) // 20
     return _edit_distance(a, b[-len(a):], cap) <= cap
+
+
+def _join_alk_indel_twins(juncs: list[Junction], index: Index) -> None:
+    """Reads of a fusion whose ALK part lost or gained a base a few bases in, their partner named by their
+    mates: the reads show the insert's end and ALK's first bases as 'inserted' bases before a later ALK
+    start, no exon start. Placed from fragment lengths like other imprecise junctions, they became a
+    second call at the next partner exon (HOOK3::ALK E11;ins40A20 with 1,188 fragments gave ``E12;A20``
+    from 3), or joined a weak junction that happened to share that place. They join the strongest precise
+    junction (twice their fragments or more) whose ``_alk_indel_twin`` they are, before any placing."""
+    precise = sorted((j for j in juncs if j.precise and j.tx5 >= 0), key=lambda j: -len(j.fragments))
+    gone = set()
+    for n, weak in enumerate(juncs):
+        if weak.precise or weak.tx5 < 0 or not weak.seq5:
+            continue
+        strong = next((s for s in precise if len(s.fragments) >= 2 * len(weak.fragments)
+                       and _alk_indel_twin(weak, s, index)), None)
+        if strong is not None:
+            strong.fragments = strong.fragments + weak.fragments
+            gone.add(n)
+    juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
 
 
 def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:

@@ -1021,3 +1021,43 @@ def test_partner_mate_that_runs_into_inserted_bases_stops_at_the_exon_end(refere
         "f", "", (partner, revcomp(alk[a : a + 100])), ("I" * 100,) * 2, Stats())
     assert frag is not None and frag.span is not None and frag.span.gene5 == "BG5"
     assert frag.span.end5 == e and frag.span.read_end5 == 40
+
+
+def _append_pairs(read_files, out: Path, pairs: list[tuple[str, str]]) -> list[str]:
+    """The simulated paired FASTQ files with ``pairs`` (mate 1, mate 2) added at their ends."""
+    paths = []
+    for m, src in enumerate(read_files):
+        dst = out / f"reads_{m + 1}.fq.gz"
+        with gzip.open(src, "rt") as fin, gzip.open(dst, "wt") as fout:
+            fout.write(fin.read())
+            for i, pair in enumerate(pairs):
+                fout.write(f"@extra{i}/{m + 1}\n{pair[m]}\n+\n{'I' * len(pair[m])}\n")
+        paths.append(str(dst))
+    return paths
+
+
+def test_reads_of_an_insert_that_lost_a_base_in_alk_join_their_fusion(reference, synth_index, tmp_path):
+    """BG4 (outside the panel) exon 2 fused to ALK with 60 inserted bases, 100-bp reads; three more pairs
+    whose ALK mate holds the insert's end, then ALK without its 12th base, their other mate in BG4. The
+    apparent ALK start, 12 bases in, is no exon start, and BG4's exon 3 (96 bases) is nearer the insert's
+    length than nothing: placed from fragment lengths alone, the pairs made a second call, ``E3;A20`` (as
+    HOOK3::ALK E11;ins40A20 gave ``E12;A20`` at 75 bp). They are the fusion's reads: one call, these
+    fragments in it, whether the read shows 29, 17 or 5 inserted bases."""
+    from alkfuse.seq import revcomp
+
+    sim = _simulate(reference, tmp_path / "sim", ["BG4:2:ALK:20:ins60"], 300, read_length=100, seed=43)
+    truth = sim.fusions[0]
+    fused = truth.sequence
+    ins_end = truth.end5 + 60  # where ALK exon 20 starts in the fused sequence
+    lost = fused[:ins_end + 11] + fused[ins_end + 12:]  # ALK's 12th base lost
+    pairs = []
+    for shown, start5 in ((29, 100), (5, 105), (17, 110)):
+        alk_mate = lost[ins_end - shown : ins_end - shown + 100]
+        partner_mate = fused[truth.end5 - start5 : truth.end5 - start5 + 100]
+        pairs.append((partner_mate, revcomp(alk_mate)))
+    files = _append_pairs(sim.read_files, tmp_path, pairs)
+    res = detect(synth_index, tmp_path / "out", *files, sample="s")
+    rows = [r for r in _rows(res.paths["tsv"]) + _rows(res.paths["discarded"]) if r["gene5"] == "BG4"]
+    assert [(r["junction"], r["inserted_sequence"]) for r in rows] == [("E2;ins60A20", truth.spec.insert)]
+    call = next(c for c in res.calls if c.gene5 == "BG4")
+    assert [n for n in call.supporting_reads if n.startswith("extra")] == ["extra0", "extra1", "extra2"]

@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from alkfuse.caller import CallParams, Junction, _cluster_inserts, _merge_insert_indels, _merge_nearby, assign, \
-    explain_unknown
+from alkfuse.caller import CallParams, Junction, _cluster_inserts, _join_alk_indel_twins, _merge_insert_indels, \
+    _merge_nearby, assign, explain_unknown
 from alkfuse.evidence import Evidence, Fragment, Split
 from alkfuse.index import Index
 from alkfuse.panel import load_panel
@@ -143,6 +143,40 @@ def test_unknown_part_that_is_a_strong_fusion_read_with_an_alk_indel_joins_it(sy
     juncs = [strong, del19, apart]
     _merge_nearby(juncs, CallParams(), index)
     assert juncs == [strong, apart] and len(strong.fragments) == 513
+
+    # With the partner named by mates, 5 inserted bases before ALK's first 11 (its 12th lost) are enough
+    # (HOOK3::ALK E11;ins40A20 at 75 bp); without a partner they are not.
+    named = imprecise(ins[-5:] + alk[a20 : a20 + 11], a20 + 12, 1)
+    nameless = unknown(ins[-5:] + alk[a20 : a20 + 11], a20 + 12, 1)
+    juncs = [strong, named, nameless]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong, nameless] and len(strong.fragments) == 514
+
+
+def test_reads_with_an_alk_indel_join_their_fusion_before_any_placing(synth_index):
+    """v5b seen in 500 fragments; two reads whose ALK part lost its 19th base, their mates in EML4 (an
+    imprecise junction: 20 inserted bases, then ALK's first 18, joined to ALK 19 bases in), beside a weak
+    imprecise junction at that same ALK start with other bases (seed31c at 100 bp: placed first, both
+    ended at one place and made a passing ``E2;ins90del12A20`` of 3 fragments). The twin joins v5b; the
+    other one stays, and so does a twin with more than half v5b's fragments."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(9).choice(list("ACGT"), 117))
+    alk = index.sequence(index.alk.idx)
+    strong = _junction(index, "EML4", 2, 20, ins, 500)
+    a20 = strong.start3
+
+    def imprecise(seq5, start3, n):
+        return replace(_junction(index, "EML4", 2, 20, seq5, n, precise=False), start3=start3, seq5=seq5)
+
+    twin = imprecise(ins[-20:] + alk[a20 : a20 + 18], a20 + 19, 2)
+    other = imprecise("".join(np.random.default_rng(3).choice(list("ACGT"), 90)), a20 + 19, 2)
+    juncs = [strong, twin, other]
+    _join_alk_indel_twins(juncs, index)
+    assert juncs == [strong, other] and len(strong.fragments) == 502
+    strong = _junction(index, "EML4", 2, 20, ins, 500)
+    juncs = [strong, imprecise(ins[-20:] + alk[a20 : a20 + 18], a20 + 19, 251)]
+    _join_alk_indel_twins(juncs, index)
+    assert len(juncs) == 2 and len(strong.fragments) == 500
 
 
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
