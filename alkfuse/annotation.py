@@ -327,3 +327,13 @@ def attach_sequences(
             "the FASTA and the GTF are from different releases"
         )
     return out
+
+
+def default_canonical(transcripts: list[Transcript]) -> Transcript:
+    """A gene's transcript when the panel names none: a GTF canonical/MANE tag, else the longest coding,
+    else the longest (the simulator picks by the same rule, so its exon numbers are the ones calls use)."""
+    for tag in ("MANE_Select", "Ensembl_canonical"):
+        for t in transcripts:
+            if tag in t.tags:
+                return t
+    return max(transcripts, key=lambda t: (t.cds is not None, t.length, t.id == min(x.id for x in transcripts)))

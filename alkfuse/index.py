@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .annotation import Annotation, Genome, Transcript, attach_sequences, read_gtf, strip_version
+from .annotation import Annotation, Genome, Transcript, attach_sequences, default_canonical, read_gtf, strip_version
 from .errors import IndexError_, ReferenceError_
 from .panel import Panel, load_panel
 from .seq import low_complexity, revcomp
@@ -80,11 +80,8 @@ def choose_canonical(transcripts: list[Transcript], panel: Panel, seqs: dict[str
             for t in present:
                 if t.id == w:
                     return t
-    for tag in ("MANE_Select", "Ensembl_canonical"):
-        for t in present:
-            if tag in t.tags:
-                return t
-    return max(present, key=lambda t: (t.cds is not None, t.length, t.id == min(x.id for x in present)))
+    return default_canonical(present)
+
 
 
 def _alk_filter_region(t: Transcript, canon: Transcript) -> int:

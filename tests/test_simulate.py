@@ -20,6 +20,8 @@ from alkfuse.simulate import (
     FusionSpec,
     TRUTH_COLUMNS,
     build_fusion,
+    choose_transcript,
+    panel_canonical,
     parse_fusion_spec,
     simulate,
     simulate_command,
@@ -111,6 +113,24 @@ def test_truth_table(reference, tmp_path, panel):
         ".", "E4-10;A20", "5:171391789:+", ".")
     assert (cltc["breakpoint5"], cltc["known_variant"], cltc["inserted_sequence"]) == (
         "17:59690711:+", "E31;A20", ".")
+
+
+def test_simulated_exons_are_numbered_on_the_transcript_calls_use(reference, panel):
+    """For every gene of the shared reference, the transcript the simulator numbers exons on is the one an
+    index names after the gene (EWSR1 has a longer 12-exon transcript than its 17-exon Ensembl canonical
+    one: simulated ``EWSR1:7:ALK:20`` was called ``E12;ins12A20`` at the very same breakpoint)."""
+    from alkfuse.index import choose_canonical
+
+    transcripts, sequences = reference
+    by_gene: dict[str, list[Transcript]] = {}
+    for t in transcripts.values():
+        by_gene.setdefault(t.gene_name, []).append(t)
+    canonical = panel_canonical(panel, by_gene, sequences)
+    with_seq = [g for g, ts in sorted(by_gene.items()) if any(t.id in sequences for t in ts)]
+    assert len(with_seq) > 30 and "EWSR1" in with_seq
+    for gene in with_seq:
+        assert choose_transcript(gene, by_gene, sequences, canonical).id == \
+            choose_canonical(by_gene[gene], panel, sequences).id, gene
 
 
 def test_random_inserts_leave_the_junction_unambiguous(reference):
