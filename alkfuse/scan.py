@@ -567,8 +567,10 @@ class Classifier:
         for start in self._end_starts:
             n = _end_fit(sense, aseq[start : start + longest], longest)
             if n:
-                # not when another gene's transcript reads on through these bases (a chance match)
-                if any(s.read_end >= len(sense) - 2 for s in self.m.segments(sense, exclude=self.alk_ids)):
+                # not when another gene's transcript reads on through these bases (a chance match), on
+                # either strand (10 bases of ALK exon 20 are RETSAT's antisense: a whole RETSAT read)
+                if any(s.read_end >= len(sense) - 2 for s in self.m.segments(sense, exclude=self.alk_ids)) \
+                        or any(s.read_start <= 2 for s in self.m.segments(revcomp(sense), exclude=self.alk_ids)):
                     return None
                 wrong = _mismatches(sense[len(sense) - n :], aseq[start : start + n])
                 return Segment(self.alk_idx, len(sense) - n, len(sense), start, wrong, 0, 1)

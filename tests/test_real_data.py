@@ -62,3 +62,25 @@ def test_pizzly_intron19_insert_and_no_other_alk_call(pizzly):
     assert int(row["split_reads"]) >= 5 and int(row["spanning_pairs"]) >= 5
     # whatever else the 8 non-ALK spike-in fusions leave behind is discarded, each with its reason
     assert all(r["filters"] not in ("", ".") for r in _rows(pizzly / "fusions.discarded.tsv"))
+
+
+def test_a_read_of_another_gene_read_back_is_no_alk_end(panel_index):
+    """A RETSAT read (ENST00000295802, bases 390-465 of the shared reference) read back ends with the 10
+    bases of ALK exon 20 at v7's ALK start (12 bases in) by chance: RETSAT's antisense. Strongly expressed
+    ALK samples called two such fragments, with one read of v6, ``unknown::ALK ?;del12A20`` (3 fragments):
+    the whole read is RETSAT's, so no ALK end and no split."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    index = Index(panel_index)
+    retsat = index.sequence(index.by_id["ENST00000295802"].idx)
+    alk = index.sequence(index.alk.idx)
+    a20 = index.alk.t.exon_bounds()[19][0]
+    read, mate = retsat[390:465], revcomp(retsat[600:675])
+    assert revcomp(read).endswith(alk[a20 + 12 : a20 + 22])  # the chance match this test is about
+    classifier = Classifier(index, ScanParams())
+    assert classifier._alk_end(revcomp(read)) is None
+    frag = classifier.classify("f", "", (mate, read), ("I" * 75,) * 2, Stats())
+    assert frag is None or not frag.splits
