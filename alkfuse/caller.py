@@ -67,6 +67,7 @@ class Junction:
     absorbed: set = field(default_factory=set)  # unknown 5' parts (as reads show them) joined here with indels
     prefixes: list = field(default_factory=list)  # the reads' unknown 5' parts (longest first)
     inferred: str = ""  # how an imprecise junction was placed
+    read_start3: int = -1  # where its reads' unknown 5' part joins ALK, when placing moved start3
     alternatives: list = field(default_factory=list)  # (notation, name) of other junctions the pairs fit nearly as well
     insert_votes: Counter = field(default_factory=Counter)  # insert length -> reads split here that show it
     prefix_reads: Counter = field(default_factory=Counter)  # unknown 5' part: each of its sequences -> reads
@@ -479,9 +480,13 @@ def _ends_like(tail: str, seq: str, mismatches: int = 2) -> bool:
 
 def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
     """Name the partner of an unknown 5' part from the mates of its reads (all in one gene): the
-    partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show."""
+    partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show.
+    Only the reads of this part count, not every unknown part at its ALK start: EML4::ALK v6 and v8b
+    strongly expressed in one sample at 50 bp put v8b's mates (exons 15-17) beside v6's part, whose
+    partner then ended at exon 17, and v8b's 700 spanning pairs went to it."""
+    own = set(j.prefixes) or {j.seq5}
     mates = [f.span for f in ev.fragments if f.span is not None and any(
-        s.gene5 == "." and _alk_start(index, s) == (j.tx3, j.start3) for s in f.splits)]
+        s.gene5 == "." and s.insert in own and _alk_start(index, s) == (j.tx3, j.start3) for s in f.splits)]
     genes = Counter(m.gene5 for m in mates)
     if len(genes) != 1:
         return False
@@ -1235,6 +1240,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                     hyps.append(h)
                 ranked = sorted(hyps, key=lambda h: (-score(h), h[1], h[4]))
                 best = ranked[0]
+        if j.seq5 and j.start3 != best[3]:
+            j.read_start3 = j.start3
         _, j.end5, j.insert, j.start3, name = best
         j.insert = _fill_insert(j.insert, pblock, pseq, j.end5, aseq, j.start3)
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
@@ -1515,7 +1522,8 @@ def _same_molecule(weak: Junction, strong: Junction, index: Index, params: CallP
     return n >= 30 and _edit_distance(a[-n:], b[-n:], max_edits) <= max_edits
 
 
-def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int = 20) -> bool:
+def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int = 20,
+                    same_start: bool = True) -> bool:
     """The weak junction is the strong one read with an indel in ALK: the same partner exon end, and the
     bases after it (the weak one's 'inserted' bases, then ``after`` bases of its ALK part) read as the
     strong one's insert and ALK up to an edit per 20 bases and one more (a base read twice 12 bases into
@@ -1527,7 +1535,7 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     lost one of ALK's first 12 bases shows 16 bases before its apparent ALK start 12 bases in)."""
     if strong.tx5 >= 0 and (weak.tx5 < 0 or not weak.precise and weak.seq5 and weak.gene5 == strong.gene5):
         # an unknown 5' part, or one whose partner only its mates name (the part is its insert)
-        return _unknown_indel_twin(weak, strong, index, after, before=10 if weak.tx5 < 0 else 4)
+        return _unknown_indel_twin(weak, strong, index, after, 10 if weak.tx5 < 0 else 4, same_start)
     if weak.tx5 < 0 or (weak.tx5, weak.end5, weak.tx3) != (strong.tx5, strong.end5, strong.tx3) \
             or "N" in weak.insert + strong.insert or weak.start3 == strong.start3:
         return False
@@ -1538,16 +1546,23 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     return len(b) == len(a) and _edit_distance(a, b, cap) <= cap
 
 
-def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int) -> bool:
+def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int,
+                        same_start: bool = True) -> bool:
     """``_alk_indel_twin`` for an unknown 5' part ``weak``: both sequences, up to ``after`` bases past the
     weak one's ALK start, end alike (an edit per 20 bases and one more), the part showing ``before`` or more
-    bases before the strong one's ALK start."""
-    shift = weak.start3 - strong.start3
-    if weak.tx3 != strong.tx3 or shift <= 0 or len(weak.seq5) < shift + before or "N" in weak.seq5:
+    bases before the strong one's ALK start. With ``same_start`` the part may join ALK where the strong one
+    does: the error then lies on the partner side (a TMPRSS2::ALK E7;A20 read without exon 7's last base
+    leaves its 10 bases before that as a part that its mate names TMPRSS2, placed as ``E6;ins10A20``; one of
+    CLTC::ALK E31;A19 with an error in its 15 CLTC bases, placed as the listed ``E31;A20``). A placed part
+    is compared where its reads join ALK (``Junction.read_start3``)."""
+    start3 = weak.read_start3 if weak.read_start3 >= 0 else weak.start3  # as its reads show it
+    shift = start3 - strong.start3
+    if weak.tx3 != strong.tx3 or shift < (0 if same_start else 1) or len(weak.seq5) < shift + before \
+            or "N" in weak.seq5:
         return False
     aseq = index.sequence(strong.tx3)
-    a = weak.seq5 + aseq[weak.start3 : weak.start3 + after]
-    b = _five_prime_side(strong, index) + aseq[strong.start3 : weak.start3 + after]
+    a = weak.seq5 + aseq[start3 : start3 + after]
+    b = _five_prime_side(strong, index) + aseq[strong.start3 : start3 + after]
     if len(b) < len(a):
         return False
     cap = 1 + len(a) // 20
@@ -1560,14 +1575,17 @@ def _join_alk_indel_twins(juncs: list[Junction], index: Index) -> None:
     start, no exon start. Placed from fragment lengths like other imprecise junctions, they became a
     second call at the next partner exon (HOOK3::ALK E11;ins40A20 with 1,188 fragments gave ``E12;A20``
     from 3), or joined a weak junction that happened to share that place. They join the strongest precise
-    junction (twice their fragments or more) whose ``_alk_indel_twin`` they are, before any placing."""
+    junction (twice their fragments or more) whose ``_alk_indel_twin`` they are, before any placing. Not
+    those joined to ALK where it is (an error on the partner side): placed, such a part may be a listed
+    variant whose bases are better than the precise junction's (one read's extra base made v6
+    ``E13;ins70A20``, which joins the listed length when both are placed); ``_merge_nearby`` joins them."""
     precise = sorted((j for j in juncs if j.precise and j.tx5 >= 0), key=lambda j: -len(j.fragments))
     gone = set()
     for n, weak in enumerate(juncs):
         if weak.precise or weak.tx5 < 0 or not weak.seq5:
             continue
         strong = next((s for s in precise if len(s.fragments) >= 2 * len(weak.fragments)
-                       and _alk_indel_twin(weak, s, index)), None)
+                       and _alk_indel_twin(weak, s, index, same_start=False)), None)
         if strong is not None:
             strong.fragments = strong.fragments + weak.fragments
             gone.add(n)
@@ -1577,9 +1595,11 @@ def _join_alk_indel_twins(juncs: list[Junction], index: Index) -> None:
 def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:
     """One partner seen only in spanning pairs and one unknown 5' sequence joined to the same ALK exon
     start are one fusion with a long insert (e.g. EML4::ALK v5b): report the partner, the inferred exon,
-    and the inserted bases that reads show."""
+    and the inserted bases that reads show. Not a junction whose partner the mates of its own unknown part
+    named: its inserted bases are that part, and another part there has other mates or none (a read of
+    ALK-ATI's intron 19 took the place of v8b's insert: ``E17;ins30A20``, named v8a)."""
     unknown = [j for j in juncs if j.tx5 < 0]
-    for imp in [j for j in juncs if not j.precise and j.tx5 >= 0]:
+    for imp in [j for j in juncs if not j.precise and j.tx5 >= 0 and not j.seq5]:
         same = [u for u in unknown if u.tx3 == imp.tx3 and u.start3 == imp.start3]
         if len(same) == 1 and sum(1 for j in juncs if not j.precise and j.tx5 >= 0) == 1:
             u = same[0]

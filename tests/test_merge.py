@@ -6,8 +6,8 @@ from dataclasses import replace
 import numpy as np
 
 from alkfuse.caller import CallParams, Junction, _cluster_inserts, _join_alk_indel_twins, _merge_insert_indels, \
-    _merge_nearby, assign, explain_unknown
-from alkfuse.evidence import Evidence, Fragment, Split
+    _merge_nearby, _partner_from_mates, assign, explain_unknown
+from alkfuse.evidence import Evidence, Fragment, Span, Split
 from alkfuse.index import Index
 from alkfuse.panel import load_panel
 
@@ -152,6 +152,21 @@ def test_unknown_part_that_is_a_strong_fusion_read_with_an_alk_indel_joins_it(sy
     _merge_nearby(juncs, CallParams(), index)
     assert juncs == [strong, nameless] and len(strong.fragments) == 514
 
+    # The error on the other side, at the same ALK start: the insert's last 12 bases without their last.
+    # Such a part joins once placed (it may be the better reading of a listed variant: not before); here
+    # placed at exon 1's end and ALK exon 21, as CLTC::ALK E31;A19's was at the listed E31;A20: it is
+    # compared where its reads join ALK.
+    e1 = index.canonical["EML4"].t.exon_bounds()[0][1]
+    a21 = index.alk.t.exon_bounds()[20][0]
+    lost = replace(imprecise(ins[-12:-1], a20, 2), end5=e1, start3=a21, read_start3=a20)
+    e3 = index.canonical["EML4"].t.exon_bounds()[2][1]
+    other = replace(imprecise("".join(np.random.default_rng(6).choice(list("ACGT"), 11)), a20, 2), end5=e3)
+    juncs = [strong, lost, other]
+    _join_alk_indel_twins(juncs, index)
+    assert juncs == [strong, lost, other]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong, other] and len(strong.fragments) == 516
+
 
 def test_reads_with_an_alk_indel_join_their_fusion_before_any_placing(synth_index):
     """v5b seen in 500 fragments; two reads whose ALK part lost its 19th base, their mates in EML4 (an
@@ -177,6 +192,28 @@ def test_reads_with_an_alk_indel_join_their_fusion_before_any_placing(synth_inde
     juncs = [strong, imprecise(ins[-20:] + alk[a20 : a20 + 18], a20 + 19, 251)]
     _join_alk_indel_twins(juncs, index)
     assert len(juncs) == 2 and len(strong.fragments) == 500
+
+
+def test_partner_from_mates_counts_only_the_mates_of_the_parts_own_reads(synth_index):
+    """Two unknown 5' parts at ALK exon 20 (v6 and v8b strongly expressed in one sample, 50-bp reads):
+    the mates of each part's reads lie before EML4 exon 13's end and exon 17's end. Each part's partner
+    exon is inferred from its own reads' mates (before, v8b's mates put v6's part at exon 17)."""
+    index = Index(synth_index)
+    eml4, alk = index.canonical["EML4"], index.alk
+    e13, e17 = eml4.t.exon_bounds()[12][1], eml4.t.exon_bounds()[16][1]
+    a20 = alk.t.exon_bounds()[19][0]
+    rng = np.random.default_rng(11)
+    v6, v8b = ("".join(rng.choice(list("ACGT"), 40)) for _ in range(2))
+    ev = Evidence("x", index.k)
+    for n, (part, end) in enumerate([(v6, e13)] * 3 + [(v8b, e17)] * 5):
+        split = Split(1, ".", ".", -1, alk.t.id, a20, part, 40, 10, 0, 40, False)
+        span = Span("EML4", eml4.t.id, end - 80 - n, end - 30 - n, alk.t.id, a20 + 10, a20 + 60, False)
+        ev.fragments.append(Fragment(f"r{n}", "", ("A" * 50, "C" * 50), ("I" * 50,) * 2, (False, False),
+                                     (split,), span))
+    for part, end in ((v6, e13), (v8b, e17)):
+        j = Junction(".", -1, -1, alk.idx, a20, "", True, part, prefixes=[part])
+        assert _partner_from_mates(j, ev, index)
+        assert (j.gene5, j.end5, j.insert, j.precise) == ("EML4", end, part, False)
 
 
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
