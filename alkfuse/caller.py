@@ -1097,19 +1097,26 @@ def _partner_tail_fit(tails: list[tuple[int, str]] | TailBlock, pseq: str, end5:
 
 
 def _fill_insert(insert: str, tails: list[tuple[int, str]] | TailBlock, pseq: str, end5: int, aseq: str,
-                 start3: int) -> str:
+                 start3: int, min_votes: int = 1, own: bool = False) -> str:
     """The insert with its unseen bases (N) replaced by the majority of the partner tails at ``end5`` that
-    fit it better than chance (``_partner_tail_fit`` > 0)."""
+    fit it better than chance (``_partner_tail_fit`` > 0), where at least ``min_votes`` tails agree and no
+    other base has as many. With ``own`` (the partner mates of the call's own pairs, which are the fusion's
+    reads), every tail at ``end5`` votes: one that lies on unseen bases alone fits no better than chance."""
     tails = TailBlock.of(tails)
     if "N" not in insert or end5 not in tails.groups:
         return insert
     votes: list[Counter] = [Counter() for _ in insert]
     terms = tails.partner_terms(pseq, end5, insert, aseq, start3)
     for i, term in zip(tails.groups[end5][0].tolist(), terms.tolist()):
-        if term > 0:
+        if own or term > 0:
             for n, b in enumerate(tails.tails[i][1][: len(insert)]):
                 votes[n][b] += 1
-    return "".join(b if b != "N" or not v else min(v, key=lambda x: (-v[x], x)) for b, v in zip(insert, votes))
+    out = []
+    for b, v in zip(insert, votes):
+        ranked = sorted(v.values(), reverse=True) + [0, 0]
+        top = min(v, key=lambda x: (-v[x], x)) if v else "N"
+        out.append(top if b == "N" and ranked[0] >= min_votes and ranked[0] > ranked[1] else b)
+    return "".join(out)
 
 
 def _unlisted_prior(canon, end5: int, insert: str, alk, start3: int) -> float:
@@ -1130,7 +1137,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
     bases adds its own hypothesis), 1/4 per read base the hypothesis leaves
     as inserted sequence rather than partner exon (``NOVEL_BASE``), and a prior (listed variants x4;
     out-of-frame junctions x1/4, inserted bases at an unlisted junction x1/20).
-    A listed variant's insert keeps the bases reads show, preceded by N for those no read covered.
+    A listed variant's insert keeps the bases reads show, preceded by N for those no read covered; the N are
+    then filled by the partner tails and the partner mates' tails that read on from the exon end into them.
     Without a measured size distribution the first exon end after the mates is taken, as before.
     Other junctions scoring within 10x of the best (``UNRESOLVED``) are kept as ``alternatives``: when one of
     them, or the best, is a listed variant, the call's name lists them all (``v4|v7``), not a guess."""
@@ -1244,6 +1252,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
             j.read_start3 = j.start3
         _, j.end5, j.insert, j.start3, name = best
         j.insert = _fill_insert(j.insert, pblock, pseq, j.end5, aseq, j.start3)
+        # and from the call's own partner mates, where two or more agree (one read's error stays an N)
+        j.insert = _fill_insert(j.insert, mate_block, pseq, j.end5, aseq, j.start3, min_votes=2, own=True)
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
         if model is None:
             continue

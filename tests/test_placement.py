@@ -153,6 +153,23 @@ def test_fill_insert_takes_the_majority_of_fitting_tails():
     assert _fill_insert(insert, tails, pseq, 12, aseq, 0) == insert
 
 
+def test_fill_insert_from_the_calls_own_mates_needs_two_that_agree():
+    """Partner mates of the call's own pairs that read from the exon end into unseen inserted bases fill
+    them (as partner tails there could not: lying on N alone, they fit no better than chance); a base one
+    mate alone shows, or two show two ways, stays N."""
+    from alkfuse.caller import _fill_insert
+
+    pseq, aseq = "AAAACCCCGGGG", "TTTTGGGGCCCCAAAA"
+    insert = "ACGTTGCAGTCAGGATCCATGCAAGTCCTAGCTAGG"
+    shown = "N" * 30 + insert[30:]
+    mates = [(12, insert[:20]), (12, insert[:14]), (12, insert[:10] + "T" + insert[11:18]), (12, insert[:6])]
+    assert _fill_insert(shown, mates, pseq, 12, aseq, 0) == shown  # not partner tails that fit
+    filled = _fill_insert(shown, mates, pseq, 12, aseq, 0, min_votes=2, own=True)
+    # bases 0-17: two or more agree (base 10: two against one); 18-19: one mate alone
+    assert filled == insert[:18] + "NN" + "N" * 10 + insert[30:]
+    assert _fill_insert(shown, [(12, "TTTT"), (12, "GGGG")], pseq, 12, aseq, 0, min_votes=2, own=True) == shown
+
+
 def test_join_tail_links_an_unknown_part_to_its_partner():
     """An unknown 5' part (inserted bases before ALK) whose start is the end of a partner tail joins that
     partner's exon end, the tail's bases before the overlap becoming the first inserted bases; 15 bases
