@@ -214,6 +214,13 @@ def test_partner_from_mates_counts_only_the_mates_of_the_parts_own_reads(synth_i
         j = Junction(".", -1, -1, alk.idx, a20, "", True, part, prefixes=[part])
         assert _partner_from_mates(j, ev, index)
         assert (j.gene5, j.end5, j.insert, j.precise) == ("EML4", end, part, False)
+    # A part none of whose reads has a partner mate (a v5b read with an ALK indel 28 bases in, 3 fragments
+    # as ?;del28A20 beside 32,000): the mates of every part there, all in EML4, name it.
+    lone = "".join(rng.choice(list("ACGT"), 36))
+    ev.fragments.append(Fragment("lone", "", ("A" * 50,), ("I" * 50,), (False,),
+                                 (Split(0, ".", ".", -1, alk.t.id, a20, lone, 36, 14, 0, 36, False),), None))
+    j = Junction(".", -1, -1, alk.idx, a20, "", True, lone, prefixes=[lone])
+    assert _partner_from_mates(j, ev, index) and (j.gene5, j.end5) == ("EML4", e17)
 
 
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
