@@ -1543,13 +1543,13 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     strong one's insert and ALK up to an edit per 20 bases and one more (a base read twice 12 bases into
     ALK comes out as ``E13;ins13del12A20`` beside ``E13;A20``: the 'insert' is ALK's own first 13 bases).
     An unknown 5' part is such a twin when it ends with the strong one's ALK bases up to its own ALK start
-    and, before them, 10 or more of the bases the strong one shows before ALK (a strongly expressed
+    and, before them, 8 or more of the bases the strong one shows before ALK (a strongly expressed
     EML4::ALK v5b whose reads lose a base 17 bases into ALK gave ``?;del17A20`` from five fragments beside
-    535); 4 or more when the mates name the strong one's partner (a read of HOOK3::ALK E11;ins40A20 that
+    535; one with 8 inserted bases, ``?;del15A20`` from 2 beside 30,498); 4 or more when the mates name the strong one's partner (a read of HOOK3::ALK E11;ins40A20 that
     lost one of ALK's first 12 bases shows 16 bases before its apparent ALK start 12 bases in)."""
     if strong.tx5 >= 0 and (weak.tx5 < 0 or not weak.precise and weak.seq5 and weak.gene5 == strong.gene5):
         # an unknown 5' part, or one whose partner only its mates name (the part is its insert)
-        return _unknown_indel_twin(weak, strong, index, after, 10 if weak.tx5 < 0 else 4, same_start)
+        return _unknown_indel_twin(weak, strong, index, after, 8 if weak.tx5 < 0 else 4, same_start)
     if weak.tx5 < 0 or (weak.tx5, weak.end5, weak.tx3) != (strong.tx5, strong.end5, strong.tx3) \
             or "N" in weak.insert + strong.insert or weak.start3 == strong.start3:
         return False
