@@ -336,4 +336,5 @@ def default_canonical(transcripts: list[Transcript]) -> Transcript:
         for t in transcripts:
             if tag in t.tags:
                 return t
-    return max(transcripts, key=lambda t: (t.cds is not None, t.length, t.id == min(x.id for x in transcripts)))
+    first = min(t.id for t in transcripts)
+    return max(transcripts, key=lambda t: (t.cds is not None, t.length, t.id == first))

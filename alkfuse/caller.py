@@ -1110,16 +1110,19 @@ def _fill_insert(insert: str, tails: list[tuple[int, str]] | TailBlock, pseq: st
     if "N" not in insert or end5 not in tails.groups:
         return insert
     votes: list[Counter] = [Counter() for _ in insert]
-    terms = tails.partner_terms(pseq, end5, insert, aseq, start3)
-    for i, term in zip(tails.groups[end5][0].tolist(), terms.tolist()):
-        if own or term > 0:
-            for n, b in enumerate(tails.tails[i][1][: len(insert)]):
-                votes[n][b] += 1
+    order = tails.groups[end5][0].tolist()
+    voting = order if own else [i for i, term in zip(order, tails.partner_terms(pseq, end5, insert, aseq,
+                                                                                  start3).tolist()) if term > 0]
+    for i in voting:
+        for n, b in enumerate(tails.tails[i][1][: len(insert)]):
+            votes[n][b] += 1
     out = []
     for b, v in zip(insert, votes):
-        ranked = sorted(v.values(), reverse=True) + [0, 0]
-        top = min(v, key=lambda x: (-v[x], x)) if v else "N"
-        out.append(top if b == "N" and ranked[0] >= min_votes and ranked[0] > ranked[1] else b)
+        if b == "N" and v:
+            (top, most), *rest = sorted(v.items(), key=lambda x: (-x[1], x[0]))
+            if most >= min_votes and (not rest or rest[0][1] < most):
+                b = top
+        out.append(b)
     return "".join(out)
 
 
@@ -1545,8 +1548,9 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     An unknown 5' part is such a twin when it ends with the strong one's ALK bases up to its own ALK start
     and, before them, 8 or more of the bases the strong one shows before ALK (a strongly expressed
     EML4::ALK v5b whose reads lose a base 17 bases into ALK gave ``?;del17A20`` from five fragments beside
-    535; one with 8 inserted bases, ``?;del15A20`` from 2 beside 30,498); 4 or more when the mates name the strong one's partner (a read of HOOK3::ALK E11;ins40A20 that
-    lost one of ALK's first 12 bases shows 16 bases before its apparent ALK start 12 bases in)."""
+    535; one with 8 inserted bases, ``?;del15A20`` from 2 beside 30,498); 4 or more when the mates name the
+    strong one's partner (a read of HOOK3::ALK E11;ins40A20 that lost one of ALK's first 12 bases shows 16
+    bases before its apparent ALK start 12 bases in)."""
     if strong.tx5 >= 0 and (weak.tx5 < 0 or not weak.precise and weak.seq5 and weak.gene5 == strong.gene5):
         # an unknown 5' part, or one whose partner only its mates name (the part is its insert)
         return _unknown_indel_twin(weak, strong, index, after, 8 if weak.tx5 < 0 else 4, same_start)

@@ -83,7 +83,6 @@ def choose_canonical(transcripts: list[Transcript], panel: Panel, seqs: dict[str
     return default_canonical(present)
 
 
-
 def _alk_filter_region(t: Transcript, canon: Transcript) -> int:
     """First transcript position of ``t`` whose genomic base lies at/after ALK exon 18 of ``canon``."""
     s, e = canon.exons[ALK_FILTER_FIRST_EXON - 1]
