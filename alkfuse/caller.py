@@ -1572,7 +1572,9 @@ def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: i
     does: the error then lies on the partner side (a TMPRSS2::ALK E7;A20 read without exon 7's last base
     leaves its 10 bases before that as a part that its mate names TMPRSS2, placed as ``E6;ins10A20``; one of
     CLTC::ALK E31;A19 with an error in its 15 CLTC bases, placed as the listed ``E31;A20``). A placed part
-    is compared where its reads join ALK (``Junction.read_start3``)."""
+    is compared where its reads join ALK (``Junction.read_start3``). The part may start anywhere in the
+    strong one's sequence: a base the read lost or gained in the insert shifts everything before it (a v8b
+    read ``TATGAGCCGTCGAGA`` + ALK for ``TATGCGCGCGTCGAGA`` + ALK, its mate in EML4: two edits)."""
     start3 = weak.read_start3 if weak.read_start3 >= 0 else weak.start3  # as its reads show it
     shift = start3 - strong.start3
     if weak.tx3 != strong.tx3 or shift < (0 if same_start else 1) or len(weak.seq5) < shift + before \
@@ -1581,10 +1583,10 @@ def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: i
     aseq = index.sequence(strong.tx3)
     a = weak.seq5 + aseq[start3 : start3 + after]
     b = _five_prime_side(strong, index) + aseq[strong.start3 : start3 + after]
-    if len(b) < len(a):
-        return False
     cap = 1 + len(a) // 20
-    return _edit_distance(a, b[-len(a):], cap) <= cap
+    if len(b) < len(a) - cap:
+        return False
+    return ends_within(a, b, 1, cap)
 
 
 def _join_alk_indel_twins(juncs: list[Junction], index: Index) -> None:

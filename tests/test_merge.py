@@ -170,6 +170,22 @@ def test_unknown_part_that_is_a_strong_fusion_read_with_an_alk_indel_joins_it(sy
     _merge_nearby(juncs, CallParams(), index)
     assert juncs == [strong, other] and len(strong.fragments) == 518
 
+    # A base lost inside the insert, and a substitution beside it (seed 101, 100 bp, v8b strongly
+    # expressed: ``TATGAGCCGTCGAGA`` for ``TATGCGCGCGTCGAGA`` before ALK, mate in EML4, placed as
+    # E18;ins15A20 and passing with 2 fragments): everything before the lost base is one base off, so the
+    # part is compared to the strong one's sequence wherever it starts there.
+    part = ins[-16:-7] + ins[-6:]
+    part = part[:4] + ("A" if part[4] != "A" else "C") + part[5:]
+    lost_in_insert = replace(imprecise(part, a20, 2), end5=e3)
+    juncs = [strong, lost_in_insert]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong] and len(strong.fragments) == 520
+    # two substitutions beside a lost base are more than the 35 bases compared allow
+    part = part[:2] + ("A" if part[2] != "A" else "C") + part[3:]
+    juncs = [strong, replace(imprecise(part, a20, 2), end5=e3)]
+    _merge_nearby(juncs, CallParams(), index)
+    assert len(juncs) == 2
+
 
 def test_reads_with_an_alk_indel_join_their_fusion_before_any_placing(synth_index):
     """v5b seen in 500 fragments; two reads whose ALK part lost its 19th base, their mates in EML4 (an
