@@ -323,7 +323,9 @@ class Classifier:
         """Move an ALK start a few bases after an exon start back onto it (not before read position
         ``floor``): up to ``snap`` bases whatever they read, up to 2 x ``snap`` with one mismatch. A sequencing
         error a few bases into ALK stops the extension short of the exon start, which reads as an insert the
-        size of an ALK deletion (e.g. E20;ins5del5A20, or 4 more bases in an unknown 5' part)."""
+        size of an ALK deletion (e.g. E20;ins5del5A20, or 4 more bases in an unknown 5' part). The ALK starts
+        of listed variants with an ALK-side deletion (v7, v4) on canonical ALK too, with one mismatch at most:
+        a v4 read with an error at ALK's second base showed ``E14;ins13del51A20``, unnamed."""
         d3 = alk.tx_start - alk.read_start
         starts3 = self._starts(alk.tx)
         if x3 + d3 in starts3:
@@ -332,8 +334,10 @@ class Classifier:
             if x3 - back + d3 in starts3:
                 return x3 - back
         aseq = self.index.sequence(alk.tx)
-        for back in range(self.p.snap + 1, min(2 * self.p.snap, x3 - floor) + 1):
-            if x3 - back + d3 in starts3 and _mismatches(seq[x3 - back : x3], aseq[x3 - back + d3 : x3 + d3]) <= 1:
+        listed = self.index.listed_alk_starts(alk.tx) - starts3 if alk.tx == self.alk_idx else set()
+        for back in range(1, min(2 * self.p.snap, x3 - floor) + 1):
+            if (x3 - back + d3 in starts3 and back > self.p.snap or x3 - back + d3 in listed) \
+                    and _mismatches(seq[x3 - back : x3], aseq[x3 - back + d3 : x3 + d3]) <= 1:
                 return x3 - back
         return x3
 

@@ -341,6 +341,41 @@ def test_misread_base_a_few_bases_into_alk_after_an_unknown_part(reference, synt
     assert (sp.gene5, sp.start3, sp.insert, sp.read_break) == (".", a20, unknown, len(unknown))
 
 
+@pytest.mark.parametrize("error_at", [0, 1, 3, 6])
+@pytest.mark.parametrize("partner", [40, 0])
+def test_misread_base_a_few_bases_after_a_listed_alk_start(reference, synth_index, error_at, partner):
+    """EML4::ALK v4 (E14;ins11del49A20) with one of its first ALK bases misread: the ALK segment stops at
+    the error, and the bases before it read as 2 more inserted bases and 2 fewer ALK ones (seed 303, 50 bp,
+    10 fragments: ``E14;ins13del51A20``, unnamed). ALK starts at v4's listed start, with the partner part
+    found (40 EML4 bases) or unknown (11 inserted bases and nothing else before ALK). Two misread bases
+    there are an insert, not an error."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e14 = txs["ENST00000318522"].exon_bounds()[13][1]
+    s3 = txs["ENST00000389048"].exon_bounds()[19][0] + 49
+    insert = "AGCTTTGCATC"
+    assert insert[-1] != alk[s3 - 1]  # or the ALK segment runs back over it
+
+    def misread(bases, at):
+        return bases[:at] + next(b for b in "ACGT" if b != bases[at]) + bases[at + 1 :]
+
+    part = eml4[e14 - partner : e14] + insert
+    cl = Classifier(Index(synth_index), ScanParams())
+    read = part + misread(alk[s3 : s3 + 60], error_at)
+    frag = cl.classify("f", "", (read,), ("I" * len(read),), Stats())
+    assert frag is not None and len(frag.splits) == 1
+    sp = frag.splits[0]
+    want = ("EML4", e14, insert) if partner else (".", -1, part)
+    assert (sp.gene5, sp.end5, sp.insert, sp.start3) == want + (s3,)
+    twice = misread(misread(alk[s3 : s3 + 60], error_at), error_at + 1)
+    frag = cl.classify("f", "", (part + twice,), ("I" * len(read),), Stats())
+    assert frag is not None and [sp.start3 for sp in frag.splits] == [s3 + error_at + 2]
+
+
 def test_partner_is_the_gene_that_explains_the_read_not_a_chance_match_nearer_alk(synth_index):
     """A 5' part of 117 EML4 bases, then 11 inserted bases: 25 bases of another gene matching EML4's last
     bases and the first inserted ones reach nearer to ALK but explain less of the read: the partner is EML4.
