@@ -1545,6 +1545,8 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     bases after it (the weak one's 'inserted' bases, then ``after`` bases of its ALK part) read as the
     strong one's insert and ALK up to an edit per 20 bases and one more (a base read twice 12 bases into
     ALK comes out as ``E13;ins13del12A20`` beside ``E13;A20``: the 'insert' is ALK's own first 13 bases).
+    Both are compared up to the same ALK base, so each of the read's indels counts once (a v1 read that
+    gained two bases and misread one in ALK's first 23, ``E13;ins25del23A20``: three edits in 45 bases).
     An unknown 5' part is such a twin when it ends with the strong one's ALK bases up to its own ALK start
     and, before them, 8 or more of the bases the strong one shows before ALK (a strongly expressed
     EML4::ALK v5b whose reads lose a base 17 bases into ALK gave ``?;del17A20`` from five fragments beside
@@ -1558,10 +1560,11 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
             or "N" in weak.insert + strong.insert or weak.start3 == strong.start3:
         return False
     aseq = index.sequence(strong.tx3)
-    a = weak.insert + aseq[weak.start3 : weak.start3 + after]
-    b = (strong.insert + aseq[strong.start3 : strong.start3 + len(a)])[: len(a)]
+    stop = weak.start3 + after
+    a = weak.insert + aseq[weak.start3 : stop]
+    b = strong.insert + aseq[strong.start3 : stop]  # up to the same ALK base: the reads' indels count once
     cap = 1 + len(a) // 20
-    return len(b) == len(a) and _edit_distance(a, b, cap) <= cap
+    return stop <= len(aseq) and _edit_distance(a, b, cap) <= cap
 
 
 def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int,

@@ -187,6 +187,26 @@ def test_unknown_part_that_is_a_strong_fusion_read_with_an_alk_indel_joins_it(sy
     assert len(juncs) == 2
 
 
+def test_read_with_indels_in_alk_first_bases_joins_its_fusion(synth_index):
+    """EML4::ALK v1 seen in 535 fragments (seed 404, 100 bp): a read that gained two bases and misread one
+    in ALK's first 23 aligns as E13 + 25 'inserted' bases + ALK 23 bases in (``E13;ins25del23A20``), and a
+    read that lost ALK's 23rd base was aligned to it too: 2 fragments, a passing call. Compared up to the
+    same ALK base, the 25 bases and ALK's first 23 are three edits apart: the v1 molecule. 25 other bases
+    there stay a junction of their own."""
+    index = Index(synth_index)
+    alk = index.sequence(index.alk.idx)
+    strong = _junction(index, "EML4", 13, 20, "", 535)
+    a20 = strong.start3
+    first = alk[a20 : a20 + 23]
+    misread = first[:7] + "T" + first[7:19] + ("C" if first[19] != "C" else "A") + first[20:] + "A"
+    weak = replace(_junction(index, "EML4", 13, 20, misread, 2), start3=a20 + 23)
+    other = replace(_junction(index, "EML4", 13, 20, "".join(np.random.default_rng(4).choice(list("ACGT"), 25)),
+                              2), start3=a20 + 23)
+    juncs = [strong, weak, other]
+    _merge_nearby(juncs, CallParams(), index)
+    assert juncs == [strong, other] and len(strong.fragments) == 537
+
+
 def test_reads_with_an_alk_indel_join_their_fusion_before_any_placing(synth_index):
     """v5b seen in 500 fragments; two reads whose ALK part lost its 19th base, their mates in EML4 (an
     imprecise junction: 20 inserted bases, then ALK's first 18, joined to ALK 19 bases in), beside a weak
