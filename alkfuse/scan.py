@@ -20,7 +20,7 @@ import numpy as np
 
 from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
-from .kernels import ends_within
+from .kernels import edit_distance, ends_within
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
 
@@ -113,6 +113,9 @@ class ScanParams:
     length_sample_bits: int = 5  # measure the fragment length of 1 pair in 2**bits (library size distribution)
 
 
+GAPPED_MIN, GAPPED_MAX = 10, 30  # ALK bases before a segment that an exon start is reached over with an indel
+
+
 def _mismatches(a: str, b: str) -> int:
     """Differences between two equally long strings (numpy: a read is 100-300 bases)."""
     return int(np.count_nonzero(np.frombuffer(a.encode(), np.uint8) != np.frombuffer(b.encode(), np.uint8)))
@@ -183,6 +186,10 @@ class Classifier:
             self.exon_starts[tx] = s
         return s
 
+    def _listed_starts(self, tx: int) -> set[int]:
+        """Exon starts of ALK transcript ``tx``, and on canonical ALK the ALK starts of listed variants."""
+        return self.index.listed_alk_starts(tx) if tx == self.alk_idx else self._starts(tx)
+
     # -- one read ------------------------------------------------------------------------------------------
     def split_of(self, seq: str, alk: Segment, mate: int) -> Split | None:
         """Resolve the 5' part of a fusion-sense read whose ALK part is ``alk``."""
@@ -214,8 +221,15 @@ class Classifier:
             if self._prefix_is_alk(seq, alk):
                 return None
             x3 = self._snap3_back(seq, self._snap3(alk.read_start, alk), alk, p.min_anchor)
+            t3 = x3 + alk.tx_start - alk.read_start
+            if t3 not in self._listed_starts(alk.tx):
+                gapped = self._gapped_start(seq, x3, alk, 0)
+                if gapped is not None:
+                    x3, t3 = gapped
+                    if x3 < p.min_anchor:  # what is left before ALK is too short to be a 5' part
+                        return None
             prefix = seq[:x3]
-            return Split(mate, ".", ".", -1, self.index.transcripts[alk.tx].t.id, x3 + alk.tx_start - alk.read_start,
+            return Split(mate, ".", ".", -1, self.index.transcripts[alk.tx].t.id, t3,
                          prefix, len(prefix), alk.read_end - x3, alk.mismatches, x3, alk.unique_seeds == 0)
         part = self._best_partner(cands, alk)
         x5, x3, t5, t3 = self._resolve(seq, part, alk)
@@ -292,6 +306,10 @@ class Classifier:
                     x5 += fwd
                     break
         x3 = self._snap3_back(seq, x3, alk, x5)
+        if x3 > x5 and x3 + d3 not in self._listed_starts(alk.tx):
+            gapped = self._gapped_start(seq, x3, alk, x5)
+            if gapped is not None:
+                x3, d3 = gapped[0], gapped[1] - gapped[0]  # read and ALK positions differ by the indel
         if 1 <= x3 - x5 <= 30 and x3 + d3 not in starts3:
             # 'Inserted' bases that are ALK but for an error, from an ALK exon start or a listed ALK start
             # (EML4::ALK v7 starts 12 bases into exon 20): a substitution, not an insert and a deletion.
@@ -334,12 +352,36 @@ class Classifier:
             if x3 - back + d3 in starts3:
                 return x3 - back
         aseq = self.index.sequence(alk.tx)
-        listed = self.index.listed_alk_starts(alk.tx) - starts3 if alk.tx == self.alk_idx else set()
+        listed = self._listed_starts(alk.tx) - starts3
         for back in range(1, min(2 * self.p.snap, x3 - floor) + 1):
             if (x3 - back + d3 in starts3 and back > self.p.snap or x3 - back + d3 in listed) \
                     and _mismatches(seq[x3 - back : x3], aseq[x3 - back + d3 : x3 + d3]) <= 1:
                 return x3 - back
         return x3
+
+    def _gapped_start(self, seq: str, x3: int, alk: Segment, floor: int) -> tuple[int, int] | None:
+        """(read position, ALK position) of the ALK exon start or listed variant ALK start that the read's
+        bases before ``x3`` reach with an indel: ``GAPPED_MIN``-``GAPPED_MAX`` ALK bases read with 1-3 bases
+        gained or lost (and a mismatch per 10), not before read position ``floor``; None when none does. An
+        indel stops the ungapped ALK segment, and those bases looked like the end of the 5' part, joined to
+        ALK a few bases into the exon (a v8b read at 50 bp that lost ALK's 19th base showed 7 inserted bases
+        and ALK's first 18 as an unknown partner, ``?;del19A20``, 2 fragments beside 1,076)."""
+        t = x3 + alk.tx_start - alk.read_start
+        aseq = self.index.sequence(alk.tx)
+        best = None
+        for s0 in sorted(self._listed_starts(alk.tx)):
+            span = t - s0
+            if not GAPPED_MIN <= span <= GAPPED_MAX:
+                continue
+            for delta in (-1, 1, -2, 2, -3, 3):
+                n = span + delta
+                if x3 - n < floor:
+                    continue
+                cap = abs(delta) + span // 10
+                edits = edit_distance(seq[x3 - n : x3], aseq[s0:t], cap)
+                if edits <= cap and (best is None or edits < best[0]):
+                    best = (edits, x3 - n, s0)
+        return best[1:] if best else None
 
     def _snap3(self, x3: int, alk: Segment) -> int:
         """Move an ALK start that lies a few bases before an exon start (chance matches) onto it."""

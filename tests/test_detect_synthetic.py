@@ -376,6 +376,40 @@ def test_misread_base_a_few_bases_after_a_listed_alk_start(reference, synth_inde
     assert frag is not None and [sp.start3 for sp in frag.splits] == [s3 + error_at + 2]
 
 
+@pytest.mark.parametrize("indel", ["del", "ins", "del2"])
+@pytest.mark.parametrize("at", [15, 18, 27])
+def test_indel_in_alk_first_bases_keeps_the_exon_start(reference, synth_index, indel, at):
+    """A read that lost or gained bases 15-27 bases into ALK exon 20: the ungapped ALK segment starts after
+    the indel, and the ALK bases before it looked like the end of the 5' part, joined to ALK inside the
+    exon (a v8b read at 50 bp that lost ALK's 19th base: ``?;del19A20`` from 2 fragments beside 1,076). ALK
+    starts at the exon start: after 30 unknown bases, after EML4 exon 13 (v1, no insert), and not at all
+    after only 7 unknown bases (too few for a 5' part). 12+ bases of no ALK sequence stay an insert."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    rng = np.random.default_rng(at)
+    unknown = "".join(rng.choice(list("ACGT"), 30))
+    head = alk[a20 : a20 + at]
+    rest = {"del": alk[a20 + at + 1 : a20 + 80], "del2": alk[a20 + at + 2 : a20 + 80],
+            "ins": ("A" if alk[a20 + at] != "A" else "C") + alk[a20 + at : a20 + 80]}[indel]
+    cl = Classifier(Index(synth_index), ScanParams())
+
+    def split(read):
+        frag = cl.classify("f", "", (read,), ("I" * len(read),), Stats())
+        return [(sp.gene5, sp.end5, sp.insert, sp.start3) for sp in frag.splits] if frag else []
+
+    assert split(unknown + head + rest) == [(".", -1, unknown, a20)]
+    assert split(eml4[e13 - 40 : e13] + head + rest) == [("EML4", e13, "", a20)]
+    assert split(unknown[-7:] + head + rest) == []
+    other = "".join(rng.choice(list("ACGT"), 12))
+    assert all(start3 > a20 for *_, start3 in split(unknown + other + rest))
+
+
 def test_partner_is_the_gene_that_explains_the_read_not_a_chance_match_nearer_alk(synth_index):
     """A 5' part of 117 EML4 bases, then 11 inserted bases: 25 bases of another gene matching EML4's last
     bases and the first inserted ones reach nearer to ALK but explain less of the read: the partner is EML4.
