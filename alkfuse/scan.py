@@ -121,6 +121,13 @@ def _mismatches(a: str, b: str) -> int:
     return int(np.count_nonzero(np.frombuffer(a.encode(), np.uint8) != np.frombuffer(b.encode(), np.uint8)))
 
 
+def _alk_before(seq: str, x: int, aseq: str, t: int, n: int = 10) -> bool:
+    """Do the ``n`` read bases before read position ``x`` read as the ALK bases before ``t`` (shifted by up
+    to 3, a mismatch allowed: ``_reads_on_before``)? Then ALK goes on before ``t``: not a listed variant's
+    ALK start inside an exon (v7's 12 bases in), where the partner's bases come before."""
+    return x >= n and _reads_on_before(seq[x - n : x], aseq, t)
+
+
 def _reads_on_before(prefix: str, aseq: str, t0: int) -> bool:
     """Does ``prefix`` read as the bases of ``aseq`` that end at ``t0``: with a shift of up to 3 bases
     (an indel at the segment's edge) and one mismatch per 10 bases and one more (40 bases or fewer), or
@@ -190,6 +197,12 @@ class Classifier:
         """Exon starts of ALK transcript ``tx``, and on canonical ALK the ALK starts of listed variants."""
         return self.index.listed_alk_starts(tx) if tx == self.alk_idx else self._starts(tx)
 
+    def _at_start(self, seq: str, x: int, tx: int, t: int) -> bool:
+        """Read position ``x`` joins ALK at an exon start ``t``, or at a listed variant's ALK start that the
+        read's bases before it do not read on into (ALK bases there: an indel stopped ALK's segment)."""
+        return t in self._starts(tx) or t in self._listed_starts(tx) \
+            and not _alk_before(seq, x, self.index.sequence(tx), t)
+
     # -- one read ------------------------------------------------------------------------------------------
     def split_of(self, seq: str, alk: Segment, mate: int) -> Split | None:
         """Resolve the 5' part of a fusion-sense read whose ALK part is ``alk``."""
@@ -222,7 +235,7 @@ class Classifier:
                 return None
             x3 = self._snap3_back(seq, self._snap3(alk.read_start, alk), alk, p.min_anchor)
             t3 = x3 + alk.tx_start - alk.read_start
-            if t3 not in self._listed_starts(alk.tx):
+            if not self._at_start(seq, x3, alk.tx, t3):
                 gapped = self._gapped_start(seq, x3, alk, 0)
                 if gapped is not None:
                     x3, t3 = gapped
@@ -306,7 +319,7 @@ class Classifier:
                     x5 += fwd
                     break
         x3 = self._snap3_back(seq, x3, alk, x5)
-        if x3 > x5 and x3 + d3 not in self._listed_starts(alk.tx):
+        if x3 > x5 and not self._at_start(seq, x3, alk.tx, x3 + d3):
             gapped = self._gapped_start(seq, x3, alk, x5)
             if gapped is not None:
                 x3, d3 = gapped[0], gapped[1] - gapped[0]  # read and ALK positions differ by the indel
@@ -354,7 +367,8 @@ class Classifier:
         aseq = self.index.sequence(alk.tx)
         listed = self._listed_starts(alk.tx) - starts3
         for back in range(1, min(2 * self.p.snap, x3 - floor) + 1):
-            if (x3 - back + d3 in starts3 and back > self.p.snap or x3 - back + d3 in listed) \
+            if (x3 - back + d3 in starts3 and back > self.p.snap
+                or x3 - back + d3 in listed and not _alk_before(seq, x3 - back, aseq, x3 - back + d3)) \
                     and _mismatches(seq[x3 - back : x3], aseq[x3 - back + d3 : x3 + d3]) <= 1:
                 return x3 - back
         return x3
@@ -368,6 +382,7 @@ class Classifier:
         and ALK's first 18 as an unknown partner, ``?;del19A20``, 2 fragments beside 1,076)."""
         t = x3 + alk.tx_start - alk.read_start
         aseq = self.index.sequence(alk.tx)
+        exon_starts = self._starts(alk.tx)
         best = None
         for s0 in sorted(self._listed_starts(alk.tx)):
             span = t - s0
@@ -375,7 +390,7 @@ class Classifier:
                 continue
             for delta in (-1, 1, -2, 2, -3, 3):
                 n = span + delta
-                if x3 - n < floor:
+                if x3 - n < floor or s0 not in exon_starts and _alk_before(seq, x3 - n, aseq, s0):
                     continue
                 cap = abs(delta) + span // 10
                 edits = edit_distance(seq[x3 - n : x3], aseq[s0:t], cap)
@@ -580,11 +595,16 @@ class Classifier:
         bases are what a split read shows: a segment covers the read then only if it reads them as its own
         isoform's bases (up to errors), not when a few of the partner's last bases happen to equal the bases
         before that exon in some isoform (10 bases of EML4 exon 13, the last 2 of them read as ALK-ATI's
-        intron 19, left a v1 read 8 'unaligned' bases and no split)."""
+        intron 19, left a v1 read 8 'unaligned' bases and no split). So does ALK read from an exon start
+        over an indel a few bases in (``_gapped_start``) after at most that many bases: a read of a few
+        inserted bases and ALK that lost its 12th base is an ALK mate, as it is without the indel."""
         tol = self.p.alk_tolerance
         x3 = self._snap3(alk.read_start, alk)
         if x3 < self.p.min_anchor or x3 + alk.tx_start - alk.read_start not in self._starts(alk.tx):
-            return alk.length >= len(seq) - tol or self.m.alk_covers(seq, tol)
+            if alk.length >= len(seq) - tol or self.m.alk_covers(seq, tol):
+                return True
+            gapped = self._gapped_start(seq, alk.read_start, alk, 0)
+            return gapped is not None and gapped[0] + len(seq) - alk.read_end <= tol
         return any(s.length >= len(seq) - tol
                    and _reads_on_before(seq[: s.read_start], self.index.sequence(s.tx), s.tx_start)
                    for s in self.m.segments(seq, txs=self.alk_ids))
