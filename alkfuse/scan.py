@@ -113,7 +113,7 @@ class ScanParams:
     length_sample_bits: int = 5  # measure the fragment length of 1 pair in 2**bits (library size distribution)
 
 
-GAPPED_MIN, GAPPED_MAX = 10, 30  # ALK bases before a segment that an exon start is reached over with an indel
+GAPPED_MIN, GAPPED_MAX = 10, 40  # ALK bases before a segment that an exon start is reached over with an indel
 
 
 def _mismatches(a: str, b: str) -> int:
@@ -376,7 +376,7 @@ class Classifier:
     def _gapped_start(self, seq: str, x3: int, alk: Segment, floor: int) -> tuple[int, int] | None:
         """(read position, ALK position) of the ALK exon start or listed variant ALK start that the read's
         bases before ``x3`` reach with an indel: ``GAPPED_MIN``-``GAPPED_MAX`` ALK bases read with 1-3 bases
-        gained or lost (and a mismatch per 10), not before read position ``floor``; None when none does. An
+        gained or lost and one mismatch at most, not before read position ``floor``; None when none does. An
         indel stops the ungapped ALK segment, and those bases looked like the end of the 5' part, joined to
         ALK a few bases into the exon (a v8b read at 50 bp that lost ALK's 19th base showed 7 inserted bases
         and ALK's first 18 as an unknown partner, ``?;del19A20``, 2 fragments beside 1,076)."""
@@ -392,7 +392,7 @@ class Classifier:
                 n = span + delta
                 if x3 - n < floor or s0 not in exon_starts and _alk_before(seq, x3 - n, aseq, s0):
                     continue
-                cap = abs(delta) + span // 10
+                cap = abs(delta) + 1  # the indel and one mismatch: more is no longer one read error
                 edits = edit_distance(seq[x3 - n : x3], aseq[s0:t], cap)
                 if edits <= cap and (best is None or edits < best[0]):
                     best = (edits, x3 - n, s0)

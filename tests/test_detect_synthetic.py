@@ -377,15 +377,17 @@ def test_misread_base_a_few_bases_after_a_listed_alk_start(reference, synth_inde
 
 
 @pytest.mark.parametrize("indel", ["del", "ins", "del2"])
-@pytest.mark.parametrize("at", [12, 13, 15, 18, 27])
+@pytest.mark.parametrize("at", [12, 13, 15, 18, 27, 33])
 def test_indel_in_alk_first_bases_keeps_the_exon_start(reference, synth_index, indel, at):
-    """A read that lost or gained bases 12-27 bases into ALK exon 20: the ungapped ALK segment starts after
+    """A read that lost or gained bases 12-33 bases into ALK exon 20: the ungapped ALK segment starts after
     the indel, and the ALK bases before it looked like the end of the 5' part, joined to ALK inside the
     exon (a v8b read at 50 bp that lost ALK's 19th base: ``?;del19A20`` from 2 fragments beside 1,076). ALK
     starts at the exon start: after 30 unknown bases, after EML4 exon 13 (v1, no insert), and not at all
     after only 7 unknown bases (too few for a 5' part). 12+ bases of no ALK sequence stay an insert. At 12
     and 13 the segment starts at or just after v7's listed ALK start (12 bases in), which ALK's bases
-    before it rule out (a v6 read that lost ALK's 13th base was ``E17;ins36del12A20``)."""
+    before it rule out (a v6 read that lost ALK's 13th base was ``E17;ins36del12A20``); a BRAF::ALK read
+    with a base gained 33 bases in, v7's start ruled out, must not reach it with 3 bases lost and 2 more
+    edits instead (``E5;ins16del12A20``)."""
     from alkfuse.evidence import Stats
     from alkfuse.index import Index
     from alkfuse.scan import Classifier, ScanParams
