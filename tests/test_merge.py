@@ -260,6 +260,12 @@ def test_partner_from_mates_counts_only_the_mates_of_the_parts_own_reads(synth_i
                                  (Split(0, ".", ".", -1, alk.t.id, a20, lone, 36, 14, 0, 36, False),), None))
     j = Junction(".", -1, -1, alk.idx, a20, "", True, lone, prefixes=[lone])
     assert _partner_from_mates(j, ev, index) and (j.gene5, j.end5) == ("EML4", e17)
+    # ... but not one that ends like an intron (an ALK-ATI read whose mate is ALK too: EML4 E5;ins17A20)
+    intron = "ATTCATTCGATCCTCAG"
+    ev.fragments.append(Fragment("ati", "", ("A" * 50,), ("I" * 50,), (False,),
+                                 (Split(0, ".", ".", -1, alk.t.id, a20, intron, 17, 33, 0, 17, False),), None))
+    j = Junction(".", -1, -1, alk.idx, a20, "", True, intron, prefixes=[intron])
+    assert not _partner_from_mates(j, ev, index) and j.gene5 == "."
 
 
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
