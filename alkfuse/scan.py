@@ -613,8 +613,14 @@ class Classifier:
         """The read's bases before its ALK segment read on as the ALK bases just before the segment: up to
         a 3-base indel between them and one error per 10 bases (40 bases or fewer), or (30 bases or more)
         one edit per 10 and one more (an ALK read with an indel and errors that stopped the segment's
-        extension; a strongly expressed ALK gives several such reads at one place). Not a partner."""
-        return _reads_on_before(seq[: alk.read_start], self.index.sequence(alk.tx), alk.tx_start)
+        extension; a strongly expressed ALK gives several such reads at one place). Not a partner. Also
+        from the exon start the segment's start snaps to (``_snap3``): a wild-type read with two bases
+        gained in exon 21's last 30 had its segment run back 4 bases over chance matches, leaving 26 bases
+        (too few for edits) before it, and passed as ``unknown::ALK ?;A22`` (2 fragments beside v5b)."""
+        aseq = self.index.sequence(alk.tx)
+        x3 = self._snap3(alk.read_start, alk)
+        return _reads_on_before(seq[: alk.read_start], aseq, alk.tx_start) or x3 != alk.read_start and \
+            _reads_on_before(seq[:x3], aseq, alk.tx_start + x3 - alk.read_start)
 
     def _suffix_is_alk(self, seq: str, alk: Segment) -> bool:
         """The read's bases after its ALK segment read on as the ALK bases just after it (the same test as

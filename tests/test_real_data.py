@@ -84,3 +84,26 @@ def test_a_read_of_another_gene_read_back_is_no_alk_end(panel_index):
     assert classifier._alk_end(revcomp(read)) is None
     frag = classifier.classify("f", "", (mate, read), ("I" * 75,) * 2, Stats())
     assert frag is None or not frag.splits
+
+
+def test_wild_type_read_with_two_bases_gained_before_an_exon_start_is_alk(panel_index):
+    """A wild-type ALK read of exon 21's last 30 bases and exon 22, two bases gained in the 30 (simulated v5b
+    sample, seed 404, 100 bp: two such fragments passed as ``unknown::ALK ?;A22``). Its ALK segment runs 4
+    bases back over exon 21's end by chance (GAAG), leaving 26 bases before it, too few to compare with
+    indels; from exon 22's start, where the segment snaps to, the 30 bases read as ALK with two edits: the
+    fragment is ALK's own, no split."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    index = Index(panel_index)
+    alk = index.sequence(index.alk.idx)
+    a22 = index.alk.t.exon_bounds()[21][0]
+    end21 = alk[a22 - 28 : a22]
+    gained = end21[:17] + "T" + end21[17:25] + "G" + end21[25:]  # as the simulated reads had them
+    read = gained + alk[a22 : a22 + 70]
+    assert read[26:30] == alk[a22 - 4 : a22] and read[25] != alk[a22 - 5]  # the chance match
+    mate = revcomp(alk[a22 + 150 : a22 + 250])
+    frag = Classifier(index, ScanParams()).classify("f", "", (read, mate), ("I" * 100,) * 2, Stats())
+    assert frag is None or not frag.splits
