@@ -965,13 +965,30 @@ EVIDENCE_ANCHOR = 19  # bases of each gene a fragment across a junction shows wh
 
 
 class FragmentModel:
-    """Log-probability of a fragment length under the library's measured size distribution (smoothed
-    histogram of ``Stats.fragment_lengths``); None when fewer than ``minimum`` pairs were measured."""
+    """Log-probability of a fragment length under the library's measured size distribution
+    (``Stats.fragment_lengths``, unfused ALK pairs in bins of FRAGMENT_BIN): a Gaussian kernel density whose
+    width follows Silverman's rule, so that a few dozen pairs (a sample whose only ALK is a weakly expressed
+    fusion) give a smooth curve rather than spikes and holes that decide between exons, and many pairs keep
+    the curve's shape; mixed with a share ``FLOOR_SHARE`` spread evenly over all lengths, so that a fragment
+    far beyond the lengths measured costs a bounded factor. None when fewer than ``minimum`` pairs were
+    measured."""
+
+    FLOOR_SHARE = 0.005
 
     def __init__(self, counts: list[int]):
         c = np.asarray(counts, dtype=float)
-        smooth = np.convolve(c, [1, 2, 3, 2, 1], mode="same") / 9
-        self.logp = np.log((smooth + 0.01) / (smooth.sum() + 0.01 * len(smooth)))
+        n = c.sum()
+        centres = np.arange(len(c)) * FRAGMENT_BIN + FRAGMENT_BIN / 2
+        mean = float((c * centres).sum() / n)
+        sd = math.sqrt(float((c * (centres - mean) ** 2).sum() / n))
+        cum = np.cumsum(c) / n
+        iqr = float(centres[np.searchsorted(cum, 0.75)] - centres[np.searchsorted(cum, 0.25)])
+        spread = min(sd, iqr / 1.349) if iqr > 0 else sd
+        width = max(FRAGMENT_BIN, 1.06 * spread * n ** -0.2)  # Silverman's rule of thumb
+        half = int(math.ceil(4 * width / FRAGMENT_BIN))
+        kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * FRAGMENT_BIN / width) ** 2)
+        smooth = np.convolve(c, kernel / kernel.sum())[half : half + len(c)]
+        self.logp = np.log((1 - self.FLOOR_SHARE) * smooth / smooth.sum() + self.FLOOR_SHARE / len(c))
         self._norms: dict[tuple, float] = {}
 
     @classmethod
