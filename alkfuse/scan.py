@@ -33,6 +33,7 @@ _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?
 # and the reverse complement of the read 2 adapter start).
 ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
 PREFIX_MIN_EDITED = 30  # bases before an ALK segment from which indels are allowed in comparing them with ALK
+PREFIX_MIN_GAPPED = 16  # from here to PREFIX_MIN_EDITED, two edits (a read's end with two indels)
 ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
 ADAPTER_END = ADAPTERS[0]  # fusion sense, a reversed read's read-through ends with it: the fragment follows
 ADAPTER_END_MIN = 3  # bases of its end that, at a read's start, are taken for adapter
@@ -131,16 +132,20 @@ def _alk_before(seq: str, x: int, aseq: str, t: int, n: int = 10) -> bool:
 def _reads_on_before(prefix: str, aseq: str, t0: int) -> bool:
     """Does ``prefix`` read as the bases of ``aseq`` that end at ``t0``: with a shift of up to 3 bases
     (an indel at the segment's edge) and one mismatch per 10 bases and one more (40 bases or fewer), or
-    (``PREFIX_MIN_EDITED`` bases or more) ending within 3 bases of ``t0`` with one edit per 10 and one more?"""
+    (``PREFIX_MIN_EDITED`` bases or more) ending within 3 bases of ``t0`` with one edit per 10 and one more,
+    or (``PREFIX_MIN_GAPPED`` to ``PREFIX_MIN_EDITED``) with two edits: a v5b read whose first 21 bases were
+    ALK's with two bases inserted (a read's low-quality end) passed as ``unknown::ALK ?;del20A20`` beside a
+    strongly expressed v5b, 2 fragments. Sixteen random bases come within two edits of ALK's by chance
+    about once in 10^5; a partner's 10 or more bases before ALK bases with an indel do not."""
     n = len(prefix)
     if n == 0:
         return True
     if n <= 40 and any(t0 + d - n >= 0 and _mismatches(prefix, aseq[t0 + d - n : t0 + d]) <= 1 + n // 10
                        for d in range(-3, 4)):
         return True
-    if n < PREFIX_MIN_EDITED:  # short: chance agreement with ALK within a few edits is too likely
+    if n < PREFIX_MIN_GAPPED:  # short: chance agreement with ALK within a few edits is too likely
         return False
-    cap = 1 + n // 10
+    cap = 1 + n // 10 if n >= PREFIX_MIN_EDITED else 2
     window = aseq[max(0, t0 - n - cap - 3) : t0 + 3]  # the prefix may end 3 bases either side of t0
     return ends_within(prefix, window, 7 - max(0, t0 + 3 - len(aseq)), cap)
 

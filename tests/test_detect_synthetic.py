@@ -748,6 +748,53 @@ def test_fusion_read_with_an_indel_in_alk_stays_a_fusion_read(reference, synth_i
     assert frag is not None and [s.gene5 for s in frag.splits] == ["NPM1"]
 
 
+
+@pytest.mark.parametrize("first, second", [(3, 20), (6, 17), (2, 25), (9, 17)])
+def test_alk_read_start_with_two_inserted_bases_is_not_a_partner(reference, synth_index, first, second):
+    """A read that begins a base into ALK exon 20 and gained a base after ALK's ``first`` and ``second``
+    bases (two indels at a read's low-quality end): its segment starts after the second, leaving 16-29
+    bases before it that no ungapped comparison reads as ALK. Two edits from ALK's bases: wild-type ALK
+    (with v5b strongly expressed, two such reads passed as ``unknown::ALK ?;del20A20``)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+
+    def other(b):
+        return "G" if b != "G" else "C"
+
+    read = alk[a20 + 1 : a20 + first] + other(alk[a20 + first]) + alk[a20 + first : a20 + second] \
+        + other(alk[a20 + second]) + alk[a20 + second : a20 + 100 - 3]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
+    assert frag is None or not frag.splits
+
+
+def test_two_edits_from_alk_are_rare_by_chance(reference):
+    """The other side: random 16-29 base parts before ALK exon 20 and 21 (a partner's exon end) do not read
+    as ALK's bases before them, nor do partner ends from the reference (none within two edits)."""
+    from alkfuse.scan import _reads_on_before
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    starts = [txs["ENST00000389048"].exon_bounds()[i][0] for i in (18, 19, 20)]
+    rng = np.random.default_rng(3)
+    for n in range(16, 30):
+        for t0 in starts:
+            for _ in range(300):
+                assert not _reads_on_before("".join(rng.choice(list("ACGT"), n)), alk, t0)
+            for tx, t in txs.items():
+                if t.gene_name != "ALK":  # (ALK-ATI shares ALK's exons)
+                    for _, e in t.exon_bounds()[:-1]:
+                        if e >= n:
+                            assert not _reads_on_before(seqs[tx][e - n : e], alk, t0)
+    # ALK's own bases with two edits do
+    t0 = starts[1]
+    assert _reads_on_before(alk[t0 - 20 : t0 - 12] + "A" + alk[t0 - 12 : t0 - 3] + "C" + alk[t0 - 3 : t0], alk, t0)
+
+
 def _mutate(seq: str, at: tuple[int, ...]) -> str:
     s = list(seq)
     for p in at:
