@@ -14,7 +14,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 | short_anchor    | no split read has 15+ bases on each side (10+ at a listed variant's junction) and no       |
 |                 | spanning pair backs it                                                                     |
 | mismatches      | split reads have more than 3 mismatches per 100 aligned bases (a paralog's or another      |
-|                 | gene's reads; sequencing errors of a 250 bp MiSeq read stay below it)                      |
+|                 | gene's reads; sequencing errors of a 250 bp MiSeq read stay below it), 3 or more in all    |
+|                 | (one 50-base read's two errors are 4 per 100 but no pattern)                                |
 | alk_internal    | the partner is ALK itself, or an unknown 5' sequence ends like an intron (a 3' splice site:  |
 |                 | ...AG after a pyrimidine-rich tract): unspliced ALK pre-mRNA, genomic DNA or ALK-ATI. With a  |
 |                 | genome index the ALK introns are indexed and such reads never become candidates.           |
@@ -38,6 +39,7 @@ log = logging.getLogger("alkfuse")
 
 READ_THROUGH_DISTANCE = 1_000_000
 MAX_MISMATCHES_PER_100 = 3.0
+MIN_MISMATCHES = 3  # fewer are no pattern, whatever their rate in a few short reads
 # how caller.explain_unknown marks a partner named through partner tails (no read holds both genes)
 JOINED_BY_TAILS = "partner exon end from reads that run from it"
 
@@ -74,7 +76,8 @@ def _short_anchor(c, ctx) -> bool:
 
 
 def _mismatches(c, ctx) -> bool:
-    return c.mismatches_per_100_bases > MAX_MISMATCHES_PER_100
+    total = c.mismatches_per_read * c.split_reads  # (per read is rounded to 2 decimals)
+    return c.mismatches_per_100_bases > MAX_MISMATCHES_PER_100 and total > MIN_MISMATCHES - 0.5
 
 
 def looks_intronic(seq5: str, window: int = 15, min_pyrimidine: float = 0.6) -> bool:

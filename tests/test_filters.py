@@ -122,3 +122,13 @@ def test_mismatches_are_counted_per_aligned_base():
     """4.5 mismatches in a 250-base read are sequencing errors (1.8%); in a 100-base read they are not."""
     assert "mismatches" not in marks(make(mismatches_per_read=4.5, mismatches_per_100_bases=1.8))
     assert "mismatches" in marks(make(mismatches_per_read=4.5, mismatches_per_100_bases=4.5))
+
+
+def test_two_mismatches_in_one_short_read_are_no_pattern():
+    """One 50-base split read with two errors is 4 mismatches per 100 bases, but two errors in a read are
+    what sequencing gives (a v1 at 50 bp with two spanning pairs was filtered for them); three in all at
+    that rate are a pattern."""
+    one_read = dict(split_reads=1, spanning_pairs=2, mismatches_per_100_bases=4.0)
+    assert "mismatches" not in marks(make(mismatches_per_read=2.0, **one_read))
+    assert "mismatches" in marks(make(mismatches_per_read=3.0, **one_read))
+    assert "mismatches" in marks(make(split_reads=3, mismatches_per_read=1.0, mismatches_per_100_bases=4.0))
