@@ -43,10 +43,6 @@ class JunctionSeq:
         self._keys = np.ascontiguousarray(keys[pos][order], dtype=np.uint64)  # seed table: sorted 11-mers,
         self._pos = np.ascontiguousarray(pos[order], dtype=np.int64)  # and their positions
 
-    def seed_keys(self) -> np.ndarray:
-        """The distinct 11-mer keys of the sequence: a read that holds none of them cannot align here."""
-        return np.unique(self._keys)
-
     def align(self, read: str | None = None, xdrop: int = 12, coded: tuple | None = None) -> JunctionHit | None:
         """Best ungapped placement of a fusion-sense read that covers the junction, or None. ``coded`` is
         ``coded_read(read)``, to encode a read once for many junctions. Placements are tried on the four
@@ -83,6 +79,45 @@ class JunctionSeq:
         else:
             short = int(mism[len(mism) - a3 :].sum())
         return JunctionHit(d, rs, re_, a5, a3, mm, short)
+
+
+class JunctionTable:
+    """The seed tables of many junction sequences as one sorted table, to find the few junctions a read can
+    cross before aligning it to any: a strongly expressed fusion brings dozens of weak junctions at its ALK
+    start, and every ALK read shares seeds with all of them."""
+
+    def __init__(self, seqs: list[JunctionSeq]):
+        keys = np.concatenate([js._keys for js in seqs]) if seqs else np.zeros(0, np.uint64)
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.pos = np.concatenate([js._pos for js in seqs])[order] if seqs else np.zeros(0, np.int64)
+        self.ids = np.concatenate([np.full(len(js._keys), n, np.int64) for n, js in enumerate(seqs)])[order] \
+            if seqs else np.zeros(0, np.int64)
+        self.j5 = np.array([js.j5 for js in seqs], np.int64)
+        self.j3 = np.array([js.j3 for js in seqs], np.int64)
+        self.length = np.array([len(js.codes) for js in seqs], np.int64)
+
+    def crossable(self, coded: list[tuple], anchor: int) -> list[int]:
+        """The junctions (sorted) that one of the ``coded`` reads (``coded_read``) shares a seed with on a
+        diagonal where it holds ``anchor`` or more bases each side of the junction. ``JunctionSeq.align``
+        places a read by extending along a seed's diagonal, never past the read's ends: a junction left out
+        here gives no placement with anchors of ``anchor`` bases."""
+        found = []
+        for codes, keys, valid in coded:
+            at = np.flatnonzero(valid)
+            lo = np.searchsorted(self.keys, keys[at], "left")
+            count = np.searchsorted(self.keys, keys[at], "right") - lo
+            total = int(count.sum())
+            if not total:
+                continue
+            first = np.repeat(np.cumsum(count) - count, count)
+            rows = np.repeat(lo, count) + np.arange(total) - first
+            d = self.pos[rows] - np.repeat(at, count)
+            n = self.ids[rows]
+            start = np.maximum(0, -d) + d  # the read's first and last bases on the junction sequence
+            end = np.minimum(len(codes), self.length[n] - d) + d
+            found.append(n[(self.j5[n] - start >= anchor) & (end - self.j3[n] >= anchor)])
+        return np.unique(np.concatenate(found)).tolist() if found else []
 
 
 def coded_read(read: str) -> tuple:

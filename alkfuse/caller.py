@@ -28,7 +28,7 @@ from operator import ne
 
 import numpy as np
 
-from .align import JunctionHit, JunctionSeq, _rank, coded_read
+from .align import JunctionHit, JunctionSeq, JunctionTable, _rank, coded_read
 from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
@@ -399,12 +399,23 @@ def _join_tail(seqs5: list[str], seeds: dict[str, list[tuple[str, int, str, int]
     before the overlap does not make the insert a base short (the best overlap's length wins ties)."""
     best, implied = None, {}
     for seq5 in seqs5[:8]:
+        # A strong fusion has thousands of tails, most of them reading the same bases: each comparison once.
+        simple: dict[int, bool] = {}  # n -> low_complexity(seq5[:n])
+        fits: dict[str, bool] = {}  # the tail's bases from the offset -> within n // 16 mismatches of seq5's
         for shift in (0, TAIL_OVERLAP // 2):
             for g, e, tail, o in seeds.get(seq5[shift : shift + TAIL_OVERLAP], ()):
                 o -= shift
                 n = min(len(tail) - o, len(seq5))
-                if o < 0 or n < TAIL_OVERLAP or _mismatches(tail[o : o + n], seq5[:n]) > n // 16 \
-                        or low_complexity(seq5[:n]):
+                if o < 0 or n < TAIL_OVERLAP:
+                    continue
+                bases = tail[o : o + n]
+                if bases not in fits:
+                    fits[bases] = _mismatches(bases, seq5[:n]) <= n // 16
+                if not fits[bases]:
+                    continue
+                if n not in simple:
+                    simple[n] = low_complexity(seq5[:n])
+                if simple[n]:
                     continue
                 implied.setdefault((g, e, tail), o + len(seq5))
                 if best is None or (n, -o) > best[0]:
@@ -760,10 +771,8 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
     for n, j in enumerate(juncs):
         for part in sorted(j.absorbed):
             absorbed_by.setdefault(part, n)
-    owners: dict[int, list[int]] = defaultdict(list)  # seed -> junctions whose sequence holds it
-    for n, js in enumerate(seqs):
-        for key in js.seed_keys().tolist():
-            owners[key].append(n)
+    table = JunctionTable(seqs)
+    need = min(params.min_anchor, params.rescue_anchor)  # the anchors a good placement has (``_good``)
     support = [_insert_reads(j) for j in juncs]
     spans = []
     for f in ev.fragments:
@@ -785,9 +794,9 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
                 chosen = min(fit, key=lambda n: (fit[n], juncs[n].tx5 < 0, -support[n], n))
                 break
         if chosen is None:
-            # A read places on a junction only through a seed (11-mer) they share: the others are not tried.
-            shared = sorted({n for pair in reads for _, keys, valid in pair for key in keys[valid].tolist()
-                             for n in owners.get(key, ())})
+            # A read places on a junction only through a seed (11-mer) they share, on a diagonal where it
+            # can hold anchors each side: the others are not tried.
+            shared = table.crossable([c for pair in reads for c in pair], need)
             crossing = [n for n in shared if any(hits_of(n))]
             if crossing:
                 chosen = max(crossing, key=lambda n: (max(min(h.anchor5, h.anchor3) for h in hits_of(n) if h), -n))

@@ -4,8 +4,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alkfuse.align import JunctionSeq, prefix_scores, refine_junction
+from alkfuse.align import JunctionSeq, JunctionTable, coded_read, prefix_scores, refine_junction
 from alkfuse.kernels import encode
+from alkfuse.seq import revcomp
 
 
 def twin_prefix_scores(read, ref, match=1, mismatch=2, gap=2):
@@ -56,3 +57,52 @@ def test_junction_seq_alignment_anchors():
     hit = js.align(left[-30:] + right[:70])
     assert (hit.anchor5, hit.anchor3, hit.mismatches) == (30, 70, 0)
     assert js.align(right[:100]) is None  # does not cross the junction
+
+
+def _crossable_slow(seqs, reads, anchor):
+    """Every seed a read shares with every junction sequence, one by one: the junctions where one lies on a
+    diagonal that leaves ``anchor`` read bases each side of the junction (twin of JunctionTable.crossable)."""
+    out = set()
+    for n, js in enumerate(seqs):
+        kmers = {}
+        for p in range(len(js.seq) - 10):
+            kmers.setdefault(js.seq[p : p + 11], []).append(p)
+        for read in reads:
+            for i in range(len(read) - 10):
+                for p in kmers.get(read[i : i + 11], ()):
+                    d = p - i
+                    first, last = max(0, -d) + d, min(len(read), len(js.seq) - d) + d
+                    if js.j5 - first >= anchor and last - js.j3 >= anchor:
+                        out.add(n)
+    return sorted(out)
+
+
+def test_junction_table_finds_what_the_slow_loop_finds_and_nothing_align_would_place():
+    """Junctions sharing one ALK side (as dozens of weak junctions at a strong fusion's ALK start do), reads
+    from them with errors, from the ALK side alone, from a partner alone, shifted and reversed: the table
+    gives the junctions the slow loop gives, and every junction it leaves out gives no placement with
+    ``anchor`` bases each side."""
+    rng = np.random.default_rng(11)
+    alk = _rand(rng, 150)
+    seqs = [JunctionSeq(_rand(rng, 120), _rand(rng, int(rng.integers(0, 30))), alk) for _ in range(12)]
+    seqs.append(JunctionSeq(seqs[0].left[-60:], "", alk))  # a shorter left side of the same partner
+    table = JunctionTable(seqs)
+    for _ in range(120):
+        js = seqs[int(rng.integers(len(seqs)))]
+        length = int(rng.integers(30, 120))
+        start = int(rng.integers(0, len(js.seq) - length + 1))
+        read = list(js.seq[start : start + length])
+        for p in rng.integers(0, length, int(rng.integers(0, 4))):
+            read[p] = "ACGT"[("ACGT".index(read[p]) + 1) % 4]
+        read = "".join(read)
+        if rng.random() < 0.3:
+            read = _rand(rng, 12) + read
+        reads = [read, revcomp(read)]
+        for anchor in (1, 8, 10, 15):
+            got = table.crossable([coded_read(r) for r in reads], anchor)
+            assert got == _crossable_slow(seqs, reads, anchor)
+            for n in set(range(len(seqs))) - set(got):
+                for r in reads:
+                    h = seqs[n].align(r)
+                    assert h is None or min(h.anchor5, h.anchor3) < anchor
+    assert JunctionTable([]).crossable([coded_read("ACGT" * 10)], 10) == []
