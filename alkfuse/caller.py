@@ -975,10 +975,10 @@ EVIDENCE_ANCHOR = 19  # bases of each gene a fragment across a junction shows wh
 
 class FragmentModel:
     """Log-probability of a fragment length under the library's measured size distribution
-    (``Stats.fragment_lengths``, unfused ALK pairs in bins of FRAGMENT_BIN): a Gaussian kernel density whose
-    width follows Silverman's rule, so that a few dozen pairs (a sample whose only ALK is a weakly expressed
-    fusion) give a smooth curve rather than spikes and holes that decide between exons, and many pairs keep
-    the curve's shape; mixed with a share ``FLOOR_SHARE`` spread evenly over all lengths, so that a fragment
+    (``Stats.fragment_lengths``: 1 pair in 32 of those that lie on an indexed transcript, in bins of
+    FRAGMENT_BIN): a Gaussian kernel density whose width follows Silverman's rule, so that a few dozen pairs
+    (a small input) give a smooth curve rather than spikes and holes that decide between exons, and many
+    pairs keep the curve's shape; mixed with a share ``FLOOR_SHARE`` spread evenly over all lengths, so that a fragment
     far beyond the lengths measured costs a bounded factor. None when fewer than ``minimum`` pairs were
     measured."""
 

@@ -126,7 +126,8 @@ class Stats:
     span_fragments: int = 0
     partial_fragments: int = 0  # kept for the caller to place (short ALK or partner part)
     tail_reads: int = 0  # reads kept as partner tails (no ALK k-mer in their fragment)
-    # Fragment lengths of unfused ALK pairs, in bins of FRAGMENT_BIN bases: the library's size distribution.
+    # Fragment lengths of a hash-chosen sample of the pairs that lie on one indexed transcript (scan.
+    # sample_fragment_lengths), in bins of FRAGMENT_BIN bases: the library's size distribution.
     fragment_lengths: list[int] = field(default_factory=lambda: [0] * FRAGMENT_BINS)
 
     def __add__(self, other: "Stats") -> "Stats":

@@ -283,7 +283,7 @@ def test_ratio_is_readable(log_ratio, text):
 
 @pytest.mark.parametrize("pairs", [25, 40, 60, 200])
 def test_few_measured_pairs_give_a_smooth_length_model(pairs):
-    """A sample whose only ALK is a weakly expressed fusion measures a few dozen pairs. Within 1.5 SD of
+    """A small input measures a few dozen pairs (1 in 32 of those on indexed transcripts). Within 1.5 SD of
     the mean the model has no holes between measured lengths that would decide between two exons: from
     one bin to the next its log changes by less than 1 (the normal curve they are drawn from: 0.3 at
     most; a histogram smoothed over 5 bins: up to 3 at 25 pairs). Beyond the measured lengths a fragment
