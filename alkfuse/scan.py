@@ -122,6 +122,22 @@ def _mismatches(a: str, b: str) -> int:
     return int(np.count_nonzero(np.frombuffer(a.encode(), np.uint8) != np.frombuffer(b.encode(), np.uint8)))
 
 
+def _scored_back(seq: str, x5: int, start: int, pseq: str, d5: int, ends5: set[int], snap: int,
+                 min_anchor: int) -> int:
+    """Bases (``snap`` + 1 to 4 x ``snap``) to cut back a partner part that reads from ``start`` to ``x5``
+    (transcript position = read position + ``d5``) onto the nearest exon end before ``x5``, when the bases
+    past that end score no more than ``snap`` exact ones (+1 a match, -4 a mismatch, as the extension scores
+    them) and ``min_anchor`` partner bases stay; 0 otherwise. Inserted bases that read like the next exon's
+    first ones but for a few mismatches carried the extension past the exon end (EML4::ALK v4's ATTCCT...
+    read as GTTCCT, exon 15's start): the break is the exon end, those bases inserted. A break inside an
+    exon is far rarer than one at its end; longer or cleaner matches stay a break in the exon."""
+    for back in range(snap + 1, 4 * snap + 1):
+        if x5 - back + d5 in ends5 and x5 - back - start >= min_anchor:
+            wrong = _mismatches(seq[x5 - back : x5], pseq[x5 - back + d5 : x5 + d5])
+            return back if back - 5 * wrong <= snap else 0
+    return 0
+
+
 def _alk_before(seq: str, x: int, aseq: str, t: int, n: int = 10) -> bool:
     """Do the ``n`` read bases before read position ``x`` read as the ALK bases before ``t`` (shifted by up
     to 3, a mismatch allowed: ``_reads_on_before``)? Then ALK goes on before ``t``: not a listed variant's
@@ -342,17 +358,7 @@ class Classifier:
                     x5 += fwd
                     break
             else:
-                # Inserted bases that read like the next exon's first ones but for a few mismatches carried
-                # the extension past the exon end (EML4::ALK v4's ATTCCT... read as GTTCCT, exon 15's start):
-                # the exon end, and those bases inserted, when they score no more than ``snap`` exact bases
-                # (+1 a match, -4 a mismatch, as the extension scores them). A break inside an exon is far
-                # rarer than one at its end; longer or cleaner matches stay a break in the exon.
-                for back in range(self.p.snap + 1, 4 * self.p.snap + 1):
-                    if x5 - back + d5 in ends5 and x5 - back - part.read_start >= self.p.min_anchor:
-                        wrong = _mismatches(seq[x5 - back : x5], pseq[x5 - back + d5 : x5 + d5])
-                        if back - 5 * wrong <= self.p.snap:
-                            x5 -= back
-                        break
+                x5 -= _scored_back(seq, x5, part.read_start, pseq, d5, ends5, self.p.snap, self.p.min_anchor)
         return x5, x3, x5 + d5, x3 + d3
 
     def _snap3_back(self, seq: str, x3: int, alk: Segment, floor: int) -> int:
@@ -712,8 +718,14 @@ class Classifier:
             # The read goes on in other bases (inserted ones): a partner part that overshoots an exon end by
             # up to ``snap`` bases stops there, as in split reads (_resolve). The overshoot matched the
             # next exon by chance: a TMPRSS2::ALK with 90 inserted bases left pairs at 'E3;A20'.
-            back = next((b for b in range(1, self.p.snap + 1) if end - b in self._ends(part.tx)
+            ends = self._ends(part.tx)
+            back = next((b for b in range(1, self.p.snap + 1) if end - b in ends
                          and read_end - b > part.read_start), 0)
+            if not back and end not in ends:  # further, when the bases past the exon end read poorly
+                # (seed 1414, 50 bp: a v6 mate read 7 bases past EML4 exon 13 as exon 14's, 1 mismatch,
+                # and the exon 13 end, before the mate's end, was no longer a hypothesis: E14;ins37A20)
+                back = _scored_back(s5, read_end, part.read_start, self.index.sequence(part.tx),
+                                    end - read_end, ends, self.p.snap, self.p.min_anchor)
             end, read_end = end - back, read_end - back
         return Span(gene, ti5.t.id, part.tx_start, end, ti3.t.id, a.tx_start, a.tx_end,
                     part.unique_seeds == 0 or a.unique_seeds == 0, 1 - i3, read_end)
