@@ -831,6 +831,35 @@ def test_inserted_bases_like_the_next_exon_do_not_move_the_break(reference, synt
         assert (sp.end5, sp.insert) == (e14 + first, insert[first:])
 
 
+
+@pytest.mark.parametrize("first, wrong, at_exon_end", [
+    (7, (0,), True),      # v6's ATGTATA read as EML4 exon 14's GTGTATA (seed 1414, 50 bp)
+    (11, (0, 5), True),
+    (8, (), False),       # eight bases exactly as the exon goes on: the mate ends inside the exon
+])
+def test_partner_mate_overshoot_past_an_exon_end_is_cut_back(reference, synth_index, first, wrong, at_exon_end):
+    """The partner mate of a spanning pair runs from exon 13's end into inserted bases that begin like exon
+    14: as in split reads, when those bases score no more than a few exact ones, the mate ends at exon 13's
+    end. Placement only considers exon ends at or after the furthest mate end: a v6 (exon 13) with such a
+    mate became E14;ins37A20."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    head = _mutate(eml4[e13 : e13 + first], wrong)
+    nxt = "ACGT"[("ACGT".index(eml4[e13 + first]) + 2) % 4]
+    mate5 = (eml4[e13 - 34 : e13] + head + nxt + "TGACCTAGGTGCAGTCA")[:50]
+    mate3 = revcomp(alk[a20 + 150 : a20 + 200])
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (mate5, mate3), ("I" * 50,) * 2, Stats())
+    assert frag is not None and frag.span is not None and not frag.splits
+    assert frag.span.end5 == (e13 if at_exon_end else e13 + first)
+
+
 def test_exon_end_fits_allows_a_read_indel():
     """An unknown 5' part that is a partner exon's end read with a deleted base (one edit in 16+ bases) is
     that exon's end; one with as many substitutions as bases/16 too; more is not."""
