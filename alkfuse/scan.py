@@ -122,22 +122,6 @@ def _mismatches(a: str, b: str) -> int:
     return int(np.count_nonzero(np.frombuffer(a.encode(), np.uint8) != np.frombuffer(b.encode(), np.uint8)))
 
 
-def _scored_back(seq: str, x5: int, start: int, pseq: str, d5: int, ends5: set[int], snap: int,
-                 min_anchor: int) -> int:
-    """Bases (``snap`` + 1 to 4 x ``snap``) to cut back a partner part that reads from ``start`` to ``x5``
-    (transcript position = read position + ``d5``) onto the nearest exon end before ``x5``, when the bases
-    past that end score no more than ``snap`` exact ones (+1 a match, -4 a mismatch, as the extension scores
-    them) and ``min_anchor`` partner bases stay; 0 otherwise. Inserted bases that read like the next exon's
-    first ones but for a few mismatches carried the extension past the exon end (EML4::ALK v4's ATTCCT...
-    read as GTTCCT, exon 15's start): the break is the exon end, those bases inserted. A break inside an
-    exon is far rarer than one at its end; longer or cleaner matches stay a break in the exon."""
-    for back in range(snap + 1, 4 * snap + 1):
-        if x5 - back + d5 in ends5 and x5 - back - start >= min_anchor:
-            wrong = _mismatches(seq[x5 - back : x5], pseq[x5 - back + d5 : x5 + d5])
-            return back if back - 5 * wrong <= snap else 0
-    return 0
-
-
 def _alk_before(seq: str, x: int, aseq: str, t: int, n: int = 10) -> bool:
     """Do the ``n`` read bases before read position ``x`` read as the ALK bases before ``t`` (shifted by up
     to 3, a mismatch allowed: ``_reads_on_before``)? Then ALK goes on before ``t``: not a listed variant's
@@ -358,8 +342,23 @@ class Classifier:
                     x5 += fwd
                     break
             else:
-                x5 -= _scored_back(seq, x5, part.read_start, pseq, d5, ends5, self.p.snap, self.p.min_anchor)
+                x5 -= self._scored_back(seq, x5, part.read_start, pseq, d5, ends5)
         return x5, x3, x5 + d5, x3 + d3
+
+    def _scored_back(self, seq: str, x5: int, start: int, pseq: str, d5: int, ends5: set[int]) -> int:
+        """Bases (``snap`` + 1 to 4 x ``snap``) to cut back a partner part that reads from ``start`` to ``x5``
+        (transcript position = read position + ``d5``) onto the nearest exon end before ``x5``, when the bases
+        past that end score no more than ``snap`` exact ones (+1 a match, -4 a mismatch, as the extension scores
+        them) and ``min_anchor`` partner bases stay; 0 otherwise. Inserted bases that read like the next exon's
+        first ones but for a few mismatches carried the extension past the exon end (EML4::ALK v4's ATTCCT...
+        read as GTTCCT, exon 15's start): the break is the exon end, those bases inserted. A break inside an
+        exon is far rarer than one at its end; longer or cleaner matches stay a break in the exon."""
+        snap = self.p.snap
+        for back in range(snap + 1, 4 * snap + 1):
+            if x5 - back + d5 in ends5 and x5 - back - start >= self.p.min_anchor:
+                wrong = _mismatches(seq[x5 - back : x5], pseq[x5 - back + d5 : x5 + d5])
+                return back if back - 5 * wrong <= snap else 0
+        return 0
 
     def _snap3_back(self, seq: str, x3: int, alk: Segment, floor: int) -> int:
         """Move an ALK start a few bases after an exon start back onto it (not before read position
@@ -622,9 +621,10 @@ class Classifier:
 
     def _prefix_is_alk(self, seq: str, alk: Segment) -> bool:
         """The read's bases before its ALK segment read on as the ALK bases just before the segment: up to
-        a 3-base indel between them and one error per 10 bases (40 bases or fewer), or (30 bases or more)
-        one edit per 10 and one more (an ALK read with an indel and errors that stopped the segment's
-        extension; a strongly expressed ALK gives several such reads at one place). Not a partner. Also
+        a 3-base indel between them and one error per 10 bases (40 bases or fewer), or with edits (two from
+        16 bases, one per 10 and one more from 30, ``_reads_on_before``: an ALK read with indels and errors
+        that stopped the segment's extension; a strongly expressed ALK gives several such reads at one
+        place). Not a partner. Also
         from the exon start the segment's start snaps to (``_snap3``): a wild-type read with two bases
         gained in exon 21's last 30 had its segment run back 4 bases over chance matches, leaving 26 bases
         (too few for edits) before it, and passed as ``unknown::ALK ?;A22`` (2 fragments beside v5b)."""
@@ -724,8 +724,8 @@ class Classifier:
             if not back and end not in ends:  # further, when the bases past the exon end read poorly
                 # (seed 1414, 50 bp: a v6 mate read 7 bases past EML4 exon 13 as exon 14's, 1 mismatch,
                 # and the exon 13 end, before the mate's end, was no longer a hypothesis: E14;ins37A20)
-                back = _scored_back(s5, read_end, part.read_start, self.index.sequence(part.tx),
-                                    end - read_end, ends, self.p.snap, self.p.min_anchor)
+                back = self._scored_back(s5, read_end, part.read_start, self.index.sequence(part.tx),
+                                         end - read_end, ends)
             end, read_end = end - back, read_end - back
         return Span(gene, ti5.t.id, part.tx_start, end, ti3.t.id, a.tx_start, a.tx_end,
                     part.unique_seeds == 0 or a.unique_seeds == 0, 1 - i3, read_end)
