@@ -134,11 +134,11 @@ def _rank(h: JunctionHit) -> tuple:
 
 
 @njit
-def _prefix_scores(read, ref, match, mismatch, gap, score, end):
+def _prefix_scores(read, ref, match, mismatch, gap, score, end, whole):
     """Global-start, free-end alignment of every prefix of ``read`` to ``ref`` (both start at 0).
 
-    ``score[i]`` = best score aligning read[:i] to some ref[:j]; ``end[i]`` = the smallest such j.
-    Linear gap cost; codes > 3 never match.
+    ``score[i]`` = best score aligning read[:i] to some ref[:j]; ``end[i]`` = the smallest such j;
+    ``whole[i]`` = the score aligning read[:i] to all of ``ref``. Linear gap cost; codes > 3 never match.
     """
     n, m = read.shape[0], ref.shape[0]
     prev = np.empty(m + 1, dtype=np.int64)
@@ -149,7 +149,7 @@ def _prefix_scores(read, ref, match, mismatch, gap, score, end):
     for j in range(1, m + 1):
         if prev[j] > best:
             best, arg = prev[j], j
-    score[0], end[0] = best, arg
+    score[0], end[0], whole[0] = best, arg, prev[m]
     for i in range(1, n + 1):
         cur[0] = -gap * i
         for j in range(1, m + 1):
@@ -163,20 +163,21 @@ def _prefix_scores(read, ref, match, mismatch, gap, score, end):
         for j in range(1, m + 1):
             if cur[j] > best:
                 best, arg = cur[j], j
-        score[i], end[i] = best, arg
+        score[i], end[i], whole[i] = best, arg, cur[m]
         for j in range(m + 1):
             prev[j] = cur[j]
 
 
 def prefix_scores(read: np.ndarray, ref: np.ndarray, match: int = 1, mismatch: int = 2,
-                  gap: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Public wrapper of the prefix alignment kernel (codes arrays)."""
+                  gap: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Public wrapper of the prefix alignment kernel (codes arrays): (score, end, whole) per read prefix."""
     read = np.ascontiguousarray(read, dtype=np.uint8)
     ref = np.ascontiguousarray(ref, dtype=np.uint8)
     score = np.zeros(len(read) + 1, dtype=np.int64)
     end = np.zeros(len(read) + 1, dtype=np.int64)
-    _prefix_scores(read, ref, match, mismatch, gap, score, end)
-    return score, end
+    whole = np.zeros(len(read) + 1, dtype=np.int64)
+    _prefix_scores(read, ref, match, mismatch, gap, score, end, whole)
+    return score, end, whole
 
 
 def refine_junction(region: np.ndarray, left: np.ndarray, right: np.ndarray, insert_cost: int = 0):
@@ -186,8 +187,8 @@ def refine_junction(region: np.ndarray, left: np.ndarray, right: np.ndarray, ins
     side). Returns (i, j, left_end, right_start, score): region[:i] aligns to left[:left_end], region[i:j]
     is inserted, region[j:] aligns to right[right_start:].
     """
-    f, fend = prefix_scores(region, left)
-    b, bend = prefix_scores(region[::-1].copy(), right[::-1].copy())
+    f, fend, _ = prefix_scores(region, left)
+    b, bend, _ = prefix_scores(region[::-1].copy(), right[::-1].copy())
     n = len(region)
     best = None
     top, top_i = -(1 << 60), 0
@@ -200,3 +201,23 @@ def refine_junction(region: np.ndarray, left: np.ndarray, right: np.ndarray, ins
             best = (s, top_i, j)
     s, i, j = best
     return i, j, int(fend[i]), len(right) - int(bend[n - j]), int(s)
+
+
+def anchored_junction(region: np.ndarray, left: np.ndarray, right: np.ndarray) -> tuple[int, int, int]:
+    """``refine_junction`` with both sides fixed: all of ``left`` (the partner up to a hypothetical exon
+    end) aligns to a prefix of ``region`` and all of ``right`` (ALK from a hypothetical start) to a suffix;
+    the read bases between are inserted (free). Returns (i, j, score): region[:i] ~ left, region[j:] ~ right.
+    Read positions come from the alignment itself, so an indel near the junction does not shift them."""
+    _, _, f = prefix_scores(region, left)
+    _, _, b = prefix_scores(region[::-1].copy(), right[::-1].copy())
+    n = len(region)
+    best = None
+    top, top_i = -(1 << 60), 0
+    for j in range(n + 1):
+        if f[j] > top:
+            top, top_i = int(f[j]), j
+        s = top + int(b[n - j])
+        if best is None or s > best[0]:
+            best = (s, top_i, j)
+    s, i, j = best
+    return i, j, s

@@ -22,16 +22,17 @@ def twin_prefix_scores(read, ref, match=1, mismatch=2, gap=2):
             S[i][j] = max(S[i - 1][j - 1] + (match if same else -mismatch), S[i - 1][j] - gap, S[i][j - 1] - gap)
     scores = [max(row) for row in S]
     ends = [row.index(max(row)) for row in S]
-    return scores, ends
+    return scores, ends, [row[m] for row in S]
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet="ACGTN", max_size=40), st.text(alphabet="ACGTN", max_size=40))
 def test_prefix_scores_match_twin(read, ref):
-    score, end = prefix_scores(encode(read), encode(ref))
-    want_s, want_e = twin_prefix_scores(list(encode(read)), list(encode(ref)))
+    score, end, whole = prefix_scores(encode(read), encode(ref))
+    want_s, want_e, want_w = twin_prefix_scores(list(encode(read)), list(encode(ref)))
     assert list(score) == want_s
     assert list(end) == want_e
+    assert list(whole) == want_w
 
 
 def _rand(rng, n):
