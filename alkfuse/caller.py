@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from operator import ne
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -1419,8 +1420,10 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
     bases at both ends and inserts within a fifth of their length (3 bases at least) of each other are
     one fusion. It takes the coordinates of the member that is a listed variant (insert length within 3),
     else of a member on exon boundaries, else of the best supported; when no member is listed but one
-    listed junction lies among them, its exon end and ALK start. With three members or more the insert is
-    the majority of theirs (``_gapped_consensus``). Short-read junctions are left alone."""
+    listed junction lies among them, its exon end and ALK start. With three reads or more (in one junction
+    or several) the insert is the majority of the reads' own inserts (``_gapped_consensus``): a junction's
+    insert is one read's, and at 1% errors three reads of a 69-base insert can be 68, 69 and 70 bases long.
+    Short-read junctions are left alone."""
     from .scan import LONG_READ
 
     def long_only(j):
@@ -1440,6 +1443,7 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
                        and abs(juncs[b].start3 - head.start3) <= params.nearby
                        and abs(len(juncs[b].insert) - len(head.insert)) <= max(3, len(head.insert) // 5)]
         if len(group) < 2:
+            _read_consensus(head, [head], index)
             continue
 
         def rank(n):
@@ -1457,9 +1461,7 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
                 and abs(size - len(keep.insert)) <= 3}
         if len(fits) == 1 and rank(best)[0]:  # no member is the listed variant, one lies among them
             keep.end5, keep.start3 = next(iter(fits))
-        if len(group) >= 3:  # enough reads for a majority: the insert they agree on, in keep's frame
-            pseq, aseq = index.sequence(keep.tx5), index.sequence(keep.tx3)
-            keep.insert = _gapped_consensus([_insert_in_frame(m, keep, pseq, aseq) for m in members])
+        _read_consensus(keep, members, index)
         for b in group:
             if juncs[b] is not keep:
                 keep.fragments = keep.fragments + juncs[b].fragments
@@ -1467,7 +1469,23 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
 
 
-def _insert_in_frame(m: Junction, keep: Junction, pseq: str, aseq: str) -> str:
+def _read_consensus(keep: Junction, members: list[Junction], index: Index) -> None:
+    """With three reads or more across ``members``' junctions, ``keep``'s insert becomes the majority of the
+    reads' own inserts in its frame (a read's split on other transcripts than ``keep``'s counts as its
+    junction's insert)."""
+    pseq, aseq = index.sequence(keep.tx5), index.sequence(keep.tx3)
+    id5, id3 = index.transcripts[keep.tx5].t.id, index.transcripts[keep.tx3].t.id
+    inserts = []
+    for m in members:
+        for f, kind, _ in m.fragments:
+            own = [s for s in f.splits if (s.tx5, s.tx3) == (id5, id3)] if kind == "split" else []
+            view = SimpleNamespace(end5=own[0].end5, start3=own[0].start3, insert=own[0].insert) if own else m
+            inserts.append(_insert_in_frame(view, keep, pseq, aseq))
+    if len(inserts) >= 3:
+        keep.insert = _gapped_consensus(inserts)
+
+
+def _insert_in_frame(m: Junction | SimpleNamespace, keep: Junction, pseq: str, aseq: str) -> str:
     """The bases junction ``m``'s reads show between ``keep``'s partner end and ALK start (same genes)."""
     ins = m.insert
     if m.end5 < keep.end5:

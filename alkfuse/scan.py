@@ -97,6 +97,8 @@ def _end_fit(sense: str, ref: str, longest: int) -> int:
 
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
+LONG_BOUNDARY_REACH = 12  # a long read's side that ends this near an exon boundary may end there instead
+LONG_INSIDE_EXON = 4  # alignment score (match +1, mismatch and gap -2) a break inside an exon must gain
 LONG_MIN_SEEDS = 5
 
 
@@ -438,7 +440,7 @@ class Classifier:
         return None if best is None else best[1:]
 
     def long_split(self, seq: str, mate: int, stats: Stats) -> Split | None:
-        from .align import refine_junction
+        from .align import anchored_junction, refine_junction
         from .kernels import encode
 
         k = self.index.k
@@ -467,19 +469,39 @@ class Classifier:
         region = seq[r5 : r3 + k]
         pseq, aseq = self.index.sequence(t5i), self.index.sequence(t3i)
         roff = max(0, q3 + k - len(region) - 40)
-        i, j, le, rs, _ = refine_junction(encode(region), encode(pseq[q5 : q5 + len(region) + 40]),
+        coded = encode(region)
+        _, _, le, rs, _ = refine_junction(coded, encode(pseq[q5 : q5 + len(region) + 40]),
                                           encode(aseq[roff : q3 + k]))
-        t5, t3, insert = q5 + le, roff + rs, region[i:j]
-        ends, starts = self._ends(t5i), self._starts(t3i)
-        # Snap to exon boundaries within reach (sequencing errors blur the last bases of each side); the
-        # read bases between the snapped ends are the insert, and a few left over are errors, not an insert.
-        d5 = min((e - t5 for e in ends if abs(e - t5) <= self.p.snap), key=abs, default=None)
-        d3 = min((b - t3 for b in starts if abs(b - t3) <= self.p.snap), key=abs, default=None)
-        i2, j2 = i + (d5 or 0), j + (d3 or 0)
-        insert = region[i2:j2] if i2 < j2 else ""
-        if d5 is not None and d3 is not None and len(insert) <= self.p.snap:
-            insert = ""
-        t5, t3 = t5 + (d5 or 0), t3 + (d3 or 0)
+        t5, t3 = q5 + le, roff + rs
+        at_end, at_start = self._ends(t5i), self._listed_starts(t3i)
+        # Where the sides end: sequencing errors blur each side's last bases, so an exon boundary (or a
+        # listed variant's ALK start) within ``snap`` bases is taken; further off (an insert whose first or
+        # last bases happen to read like the next or previous exon: one gap and a few matches), the boundary
+        # competes with the free end at a cost of LONG_INSIDE_EXON per side that breaks inside an exon.
+        # Each hypothesis is aligned again with its sides fixed, so an indel near the junction cannot shift
+        # the read positions of the insert.
+        e5 = sorted(e for e in at_end if q5 < e and abs(e - t5) <= self.p.snap)
+        b3 = sorted(b for b in at_start if roff <= b < q3 + k and abs(b - t3) <= self.p.snap)
+        ends5 = [min(e5, key=lambda e: (abs(e - t5), e))] if e5 else sorted(
+            {t5} | {e for e in at_end if q5 < e and abs(e - t5) <= LONG_BOUNDARY_REACH})
+        starts3 = [min(b3, key=lambda b: (abs(b - t3), b))] if b3 else sorted(
+            {t3} | {b for b in at_start if roff <= b < q3 + k and abs(b - t3) <= LONG_BOUNDARY_REACH})
+        # A side moved onto its boundary over bases both genes could have read (EML4 ends ...CC, ALK reads
+        # CC... at the break) takes them from the other side, or gives them: the other side moves as much.
+        starts3, ends5 = sorted(set(starts3) | {t3 + e - t5 for e in ends5 if roff <= t3 + e - t5 < q3 + k}), \
+            sorted(set(ends5) | {t5 + b - t3 for b in starts3 if q5 < t5 + b - t3 <= len(pseq)})
+        best = None
+        for e in ends5:
+            for b in starts3:
+                i, j, score = anchored_junction(coded, encode(pseq[q5:e]), encode(aseq[b : q3 + k]))
+                inside = (e not in at_end) + (b not in at_start)
+                key = (score - LONG_INSIDE_EXON * inside, -inside, -abs(e - t5) - abs(b - t3))
+                if best is None or key > best[0]:
+                    best = (key, e, b, i, j, inside)
+        _, t5, t3, i, j, inside = best
+        insert = region[i:j]
+        if inside == 0 and len(insert) <= self.p.snap:
+            insert = ""  # a few bases left between two boundaries are errors, not an insert
         tx5, t5, extra = self._to_canonical5(t5i, t5)
         ti5 = self.index.transcripts[tx5]
         return Split(mate, ti5.gene, ti5.t.id, t5, self.index.transcripts[t3i].t.id, t3, extra + insert,

@@ -1,0 +1,148 @@
+"""Long reads (PacBio/ONT): where a read's junction lies, and the insert its reads agree on."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alkfuse.align import anchored_junction
+from alkfuse.annotation import attach_sequences, read_gtf
+from alkfuse.evidence import Stats
+from alkfuse.kernels import encode
+
+from test_align import twin_prefix_scores
+
+EML4, ALK = "ENST00000318522", "ENST00000389048"
+
+
+def twin_anchored(region, left, right):
+    """Every split point i <= j scored by plain dynamic programming over whole matrices."""
+    n = len(region)
+    _, _, f = twin_prefix_scores(list(encode(region)), list(encode(left)))
+    _, _, b = twin_prefix_scores(list(encode(region[::-1])), list(encode(right[::-1])))
+    return max(f[i] + b[n - j] for i in range(n + 1) for j in range(i, n + 1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="ACGT", max_size=30), st.text(alphabet="ACGT", max_size=15),
+       st.text(alphabet="ACGT", max_size=15))
+def test_anchored_junction_is_the_best_split_with_both_sides_whole(region, left, right):
+    i, j, score = anchored_junction(encode(region), encode(left), encode(right))
+    assert 0 <= i <= j <= len(region)
+    assert score == twin_anchored(region, left, right)
+    _, _, f = twin_prefix_scores(list(encode(region)), list(encode(left)))
+    _, _, b = twin_prefix_scores(list(encode(region[::-1])), list(encode(right[::-1])))
+    assert f[i] + b[len(region) - j] == score  # the positions it returns give that score
+
+
+@pytest.fixture(scope="module")
+def ref(synth_ref, synth_index):
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    ann = read_gtf(synth_ref["gtf"])
+    seqs = attach_sequences(ann, transcripts_fasta=synth_ref["transcripts"])
+    txs = {t.id: t for t in ann.transcripts}
+    return txs, seqs, Classifier(Index(synth_index), ScanParams())
+
+
+def _split(clf, read):
+    frag = clf.classify("f", "", (read,), ("I" * len(read),), Stats())
+    return [(sp.gene5, sp.end5, sp.insert, sp.start3) for sp in frag.splits] if frag else []
+
+
+def _fusion(txs, seqs, exon5, insert, exon3=20, deletion=0, flank=900):
+    eml4, alk = seqs[EML4], seqs[ALK]
+    e5 = txs[EML4].exon_bounds()[exon5 - 1][1]
+    a3 = txs[ALK].exon_bounds()[exon3 - 1][0] + deletion
+    return eml4[max(0, e5 - flank) : e5], alk[a3 : a3 + flank], e5, a3
+
+
+def test_insert_ending_like_the_previous_alk_exon_stays_an_insert(ref):
+    """At 1% errors, v3b reads whose cryptic exon ended ``...CAACTGATA`` (ALK exon 19 ends ``...ATGATTG``)
+    were ``E6;ins28del99A19``: the free alignment took five inserted bases, a gap and exon 19's last bases
+    as ALK. A break inside an exon must now gain more than the exon start it competes with."""
+    txs, seqs, clf = ref
+    alk = seqs[ALK]
+    a20 = txs[ALK].exon_bounds()[19][0]
+    rng = np.random.default_rng(11)
+    core = "".join(rng.choice(list("ACGT"), 27))
+    like19 = alk[a20 - 6 : a20 - 2] + alk[a20 - 1]  # exon 19's last 6 bases but one
+    partner, alk_part, e6, _ = _fusion(txs, seqs, 6, "")
+    assert _split(clf, partner + core + like19 + alk_part) == [("EML4", e6, core + like19, a20)]
+
+
+def test_insert_ending_like_alk_before_a_listed_start_stays_an_insert(ref):
+    """v4 (E14;ins11del49A20) reads whose insert ended ``GCC`` where ALK has ``GCA`` before the listed
+    start were ``E14;ins8del46A20``: two matches and a mismatch pulled ALK's start 3 bases back."""
+    txs, seqs, clf = ref
+    alk = seqs[ALK]
+    partner, alk_part, e14, a49 = _fusion(txs, seqs, 14, "", deletion=49)
+    before = alk[a49 - 3 : a49]
+    wrong = "A" if before[-1] != "A" else "C"
+    insert = "AATTTAGG" + before[:2] + wrong
+    assert _split(clf, partner + insert + alk_part) == [("EML4", e14, insert, a49)]
+
+
+@pytest.mark.parametrize("lost", [0, 1, 2, 3])
+def test_an_indel_by_the_junction_does_not_shift_the_insert(ref, lost):
+    """v8a reads whose insert ended ``...TCCTT`` before ALK's ``TGTACC`` (ALK exon 19 ends ``...ATTG``)
+    came out one base longer (``...TCCTTT``), 2 of 3 reads: the free alignment ran into exon 19 through a
+    gap (``TT`` for ``TTG``), and snapping back to the exon start moved the read position by the
+    reference's bases, not the read's. Now each hypothesis is aligned with its ends fixed. Here the insert
+    ends with exon 19's last 4 bases but one (base ``lost``), and a base before them that matches none of
+    exon 19's (five exact bases in a row are a break inside the exon, as for short reads)."""
+    txs, seqs, clf = ref
+    partner, alk_part, e17, a20 = _fusion(txs, seqs, 17, "")
+    last4 = seqs[ALK][a20 - 4 : a20]
+    rng = np.random.default_rng(5 + lost)
+    head = "".join(rng.choice(list("ACGT"), 25))
+    head += next(b for b in "ACGT" if b not in (seqs[ALK][a20 - 5], seqs[ALK][a20 - 4]))  # no chance match
+    insert = head + last4[:lost] + last4[lost + 1 :]
+    assert _split(clf, partner + insert + alk_part) == [("EML4", e17, insert, a20)]
+
+
+@pytest.mark.parametrize("into", [20, 28, 30, 35, 60])
+def test_a_break_inside_an_exon_stays_where_it_is(ref, into):
+    """The other side: a junction ``into`` bases into ALK exon 20 (no listed start there), and one that
+    many bases before the end of EXON 13, stay there. EML4 exon 13 of the synthetic reference ends ``CC``;
+    where ALK reads on with ``CC`` too (28, 30 and 35 bases in), the bases are EML4's, whose exon end is
+    a boundary (they came out 1-2 bases off: the partner side moved to its boundary without taking them
+    from the ALK side)."""
+    txs, seqs, clf = ref
+    partner, alk_part, e13, start = _fusion(txs, seqs, 13, "", deletion=into)
+    assert _split(clf, partner + alk_part) == [("EML4", e13, "", start)]
+    _, alk20, _, a20 = _fusion(txs, seqs, 13, "")
+    assert _split(clf, partner[:-into] + alk20) == [("EML4", e13 - into, "", a20)]
+
+
+def test_reads_of_one_junction_vote_on_its_insert(ref, synth_index, tmp_path):
+    """Three long reads of a 69-base insert, each with its own error in it (68, 69 and 70 bases): the call
+    shows the insert all three agree on, not one read's (it was the first read's 70 bases)."""
+    from alkfuse.evidence import Evidence, Fragment, write_evidence
+    from alkfuse.index import Index
+    from alkfuse.pipeline import call_files
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs, _ = ref
+    partner, alk_part, e13, a20 = _fusion(txs, seqs, 13, "", flank=1500)
+    rng = np.random.default_rng(2)
+    insert = "".join(rng.choice(list("ACGT"), 69))
+    variants = [insert[:10] + insert[11:],  # a base lost
+                insert[:30] + ("A" if insert[30] != "A" else "C") + insert[31:],  # a base misread
+                insert[:50] + "G" + insert[50:]]  # a base gained
+    index = Index(synth_index)
+    clf = Classifier(index, ScanParams())
+    stats = Stats()
+    frags = []
+    for n, ins in enumerate(variants):
+        read = partner[n * 7 :] + ins + alk_part[: len(alk_part) - n * 5]
+        f = clf.classify(f"r{n}", "", (read,), ("I" * len(read),), stats)
+        assert f is not None and f.splits[0].insert == ins
+        frags.append(f)
+    ev = Evidence(index=index.checksum(), k=index.k, stats=stats, fragments=frags)
+    write_evidence(ev, tmp_path / "ev.jsonl.gz")
+    res = call_files(synth_index, [str(tmp_path / "ev.jsonl.gz")], tmp_path / "out", sample="s")
+    calls = [c for c in res.calls if c.gene5 == "EML4"]
+    assert len(calls) == 1
+    assert calls[0].inserted_sequence == insert and calls[0].unique_fragments == 3
