@@ -1,7 +1,7 @@
 """Accuracy benchmark: simulated ALK fusions over read lengths and support levels.
 
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
-                                  [--generator builtin|art] [--fragments MEAN,SD]
+                                  [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -14,7 +14,12 @@ Builds an index of the reference once, then per read length simulates (alkfuse.s
     each with 2,000 wild-type ALK fragments, EML4::ALK v5b (117 inserted bases: most of its reads hold
     insert and ALK only) at 500 in a sample of its own, v6 and v8b at 500 each in another, and a negative
     with wild-type ALK and ALK-ATI at 400x (where read errors in ALK pile up into look-alike junctions).
-Every sample also has background expression and 1-fragment noise chimeras. Each sample goes through
+Every sample also has background expression and 1-fragment noise chimeras.
+
+``--long-reads``: the same fusions and negatives as long reads (PacBio/ONT-like, 1-20 kb pieces of each
+transcript, single reads in FASTA, errors half substitutions and a quarter each insertions and deletions)
+at per-base error rates 1%, 5% and 10% instead of read lengths; support is the number of reads across the
+junction with 10+ bases each side; no strongly expressed rows. Each sample goes through
 ``alkfuse detect``; the rows of ``fusions.tsv`` (the passing calls) are scored against ``truth.tsv``:
 
   found              an ALK call with the fusion's genes (one call per fusion: the one with its junction
@@ -70,6 +75,10 @@ from alkfuse.simulate import (  # noqa: E402
 # read lengths, support levels, negative samples per read length, background pairs per sample
 FULL = ((50, 75, 100, 150), (1, 2, 3, 5, 10, 30), 2, 50000)
 QUICK = ((50, 100, 150), (1, 2, 3, 10), 1, 10000)
+# long reads: per-base error rates (HiFi-like to older nanopore), support levels, negatives, background reads
+LONG_FULL = ((0.01, 0.05, 0.10), (1, 2, 3, 5), 2, 5000)
+LONG_QUICK = ((0.01, 0.10), (1, 3), 1, 2000)
+LONG_NEGATIVE_READS = 40  # wild-type ALK and ALK-ATI reads in a negative sample
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 NEGATIVE_FUSIONS = (("CD74", 6, "ROS1", 34), ("EWSR1", 7, "FLI1", 6), ("ETV6", 5, "NTRK3", 15))  # 10 fragments
 OTHER_PARTNERS = 3
@@ -135,7 +144,7 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 def detect(index_dir: Path, sim_dir: Path, out: Path, threads: int, in_process: bool) -> float:
     """Run ``alkfuse detect`` on a simulated sample; returns wall seconds (exits on failure)."""
-    reads = sorted(sim_dir.glob("reads_*.fq.gz")) or [sim_dir / "reads.fq.gz"]  # paired, or single-end
+    reads = sorted(sim_dir.glob("reads_*.fq.gz")) or sorted(sim_dir.glob("reads.f[aq].gz"))  # paired, or one file
     mates = ["-1", str(reads[0])] + (["-2", str(reads[1])] if len(reads) > 1 else [])
     argv = ["-q", "detect", "--index", str(index_dir), *mates,
             "--out", str(out), "--sample", sim_dir.name, "--threads", str(threads)]
@@ -306,9 +315,16 @@ def main() -> None:
                     help="fragment length mean and standard deviation (e.g. 200,50: shorter, FFPE-like fragments; "
                          "at 160,40 no fragment of v5b's 117 inserted bases supports its junction at 50-100 bp, "
                          "and the simulator stops with that message)")
+    ap.add_argument("--long-reads", action="store_true",
+                    help="long reads (1-20 kb, FASTA) at error rates 1/5/10%% instead of short reads")
     args = ap.parse_args()
+    if args.long_reads and args.generator != "builtin":
+        ap.error("--long-reads uses the built-in generator")
     fragment_mean, fragment_sd = (int(x) for x in args.fragments.split(","))
-    read_lengths, support, negatives, background = QUICK if args.quick else FULL
+    if args.long_reads:
+        read_lengths, support, negatives, background = LONG_QUICK if args.quick else LONG_FULL
+    else:
+        read_lengths, support, negatives, background = QUICK if args.quick else FULL
     work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-accuracy-"))
     work.mkdir(parents=True, exist_ok=True)
 
@@ -334,7 +350,23 @@ def main() -> None:
 
     rows = []
     seed = args.seed
-    for rl in read_lengths:
+    if args.long_reads:
+        for rate in read_lengths:
+            name, kw = f"lr{round(rate * 100)}", dict(long_reads=True, long_read_error_rate=rate)
+            for level in support:
+                total = Counter()
+                for g, specs in enumerate(groups):
+                    seed += 1
+                    total += sample(f"{name}_s{level}_g{g + 1}", [f"{s}@{level}" for s in specs], seed,
+                                    alk_wildtype_fragments=WILDTYPE_IN_POSITIVES // 4, **kw)
+                rows.append((f"{rate:.0%}", str(level), total))
+            total = Counter()
+            for g in range(negatives):
+                seed += 1
+                total += sample(f"{name}_negative{g + 1}", negative_specs, seed, alk_wildtype_fragments=
+                                LONG_NEGATIVE_READS, alk_ati_fragments=LONG_NEGATIVE_READS, **kw)
+            rows.append((f"{rate:.0%}", "negative", total))
+    for rl in ([] if args.long_reads else read_lengths):
         for level in support:
             total = Counter()
             for g, specs in enumerate(groups):
@@ -362,7 +394,7 @@ def main() -> None:
             alk_wildtype_fragments=STRONG_NEGATIVE_COVERAGE * alk_length // (2 * rl),
             alk_ati_fragments=STRONG_NEGATIVE_COVERAGE * ati_length // (2 * rl))))
 
-    print("| read length | support | sensitivity | with junction evidence | exact breakpoint | variant named "
+    print(f"| {'error rate' if args.long_reads else 'read length'} | support | sensitivity | with junction evidence | exact breakpoint | variant named "
           "| name open / wrong | false ALK calls / sample | partner unresolved / sample | seconds |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for rl, level, t in rows:
