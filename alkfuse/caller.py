@@ -1469,6 +1469,9 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
 
 
+CONSENSUS_READS = 51  # long reads whose inserts make a consensus (each costs a quadratic alignment)
+
+
 def _read_consensus(keep: Junction, members: list[Junction], index: Index) -> None:
     """With three reads or more across ``members``' junctions, ``keep``'s insert becomes the majority of the
     reads' own inserts in its frame (a read's split on other transcripts than ``keep``'s counts as its
@@ -1480,9 +1483,9 @@ def _read_consensus(keep: Junction, members: list[Junction], index: Index) -> No
         for f, kind, _ in m.fragments:
             own = [s for s in f.splits if (s.tx5, s.tx3) == (id5, id3)] if kind == "split" else []
             view = SimpleNamespace(end5=own[0].end5, start3=own[0].start3, insert=own[0].insert) if own else m
-            inserts.append(_insert_in_frame(view, keep, pseq, aseq))
-    if len(inserts) >= 3:
-        keep.insert = _gapped_consensus(inserts)
+            inserts.append((f.name, _insert_in_frame(view, keep, pseq, aseq)))
+    if len(inserts) >= 3:  # at most CONSENSUS_READS of them, by read name: the same whatever the input order
+        keep.insert = _gapped_consensus(sorted(ins for _, ins in sorted(inserts)[:CONSENSUS_READS]))
 
 
 def _insert_in_frame(m: Junction | SimpleNamespace, keep: Junction, pseq: str, aseq: str) -> str:

@@ -140,9 +140,11 @@ def test_reads_of_one_junction_vote_on_its_insert(ref, synth_index, tmp_path):
         f = clf.classify(f"r{n}", "", (read,), ("I" * len(read),), stats)
         assert f is not None and f.splits[0].insert == ins
         frags.append(f)
-    ev = Evidence(index=index.checksum(), k=index.k, stats=stats, fragments=frags)
-    write_evidence(ev, tmp_path / "ev.jsonl.gz")
-    res = call_files(synth_index, [str(tmp_path / "ev.jsonl.gz")], tmp_path / "out", sample="s")
-    calls = [c for c in res.calls if c.gene5 == "EML4"]
-    assert len(calls) == 1
-    assert calls[0].inserted_sequence == insert and calls[0].unique_fragments == 3
+    for order, name in ((frags, "a"), (frags[::-1], "b")):  # the same whatever the order reads come in
+        ev = Evidence(index=index.checksum(), k=index.k, stats=stats, fragments=list(order))
+        write_evidence(ev, tmp_path / f"{name}.jsonl.gz")
+        res = call_files(synth_index, [str(tmp_path / f"{name}.jsonl.gz")], tmp_path / name, sample="s")
+        calls = [c for c in res.calls if c.gene5 == "EML4"]
+        assert len(calls) == 1
+        assert calls[0].inserted_sequence == insert and calls[0].unique_fragments == 3
+    assert (tmp_path / "a" / "fusions.tsv").read_bytes() == (tmp_path / "b" / "fusions.tsv").read_bytes()
