@@ -1348,6 +1348,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     _merge_insert_indels(juncs, index, panel, params)
     _merge_long_read_scatter(juncs, index, panel, params)
     _merge_nearby(juncs, params, index)
+    juncs = _to_listed(juncs, index, panel, params)
     ann = Annotator(index, panel)
     calls = []
     for j in juncs:
@@ -1398,6 +1399,49 @@ def _merge_insert_indels(juncs: list[Junction], index: Index, panel: Panel, para
             strong.precise = strong.precise or weak.precise
             gone.add(b)
     juncs[:] = [j for n, j in enumerate(juncs) if n not in gone]
+
+
+LISTED_REACH = 12  # bases inside an exon a junction may lie from a listed variant's exon end or ALK start
+
+
+def _to_listed(juncs: list[Junction], index: Index, panel: Panel, params: CallParams) -> list[Junction]:
+    """A junction up to LISTED_REACH bases inside an exon next to a listed variant's boundary (ALK from the
+    last bases of exon 19, before exon 20; the partner on into its next exon) spells the same sequence as
+    a junction at that boundary with those bases inserted. When the inserted bases then number exactly
+    the listed variant's, it is that variant: an insert whose last bases read like ALK exon 19's end by
+    chance (v5b at 100 bp from ART's reads was E2;ins111del99A19: 6 of its 117 inserted bases are exon
+    19's last 6) is named, not reported as a break inside ALK exon 19. Junctions that spell other lengths
+    keep their coordinates. Done last, once reads with errors in those bases have joined the junction (at
+    its first coordinates); the reads stay with it (the sequence is the same), their placements taken again
+    on the listed coordinates, and a junction that becomes another one joins it."""
+    by_partner: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for t5, e, b, size in sorted(_listed_junctions(index, panel)):
+        by_partner[t5].append((e, b, size))
+    alk = index.alk.idx
+    moved = []
+    for j in juncs:
+        listed = by_partner.get(j.tx5, ())
+        if j.tx5 < 0 or j.tx3 != alk or (j.end5, j.start3, len(j.insert)) in listed:
+            continue
+        for e, b, size in listed:
+            if e <= j.end5 <= e + LISTED_REACH and b - LISTED_REACH <= j.start3 <= b and \
+                    (j.end5 - e) + len(j.insert) + (b - j.start3) == size:
+                j.insert = index.sequence(j.tx5)[e : j.end5] + j.insert + index.sequence(alk)[j.start3 : b]
+                j.end5, j.start3 = e, b
+                js = [_junction_seq(j, index)]
+                j.fragments = [(f, kind, _lazy_hits([(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)],
+                                                    js, params, set())(0)) for f, kind, _ in j.fragments]
+                moved.append(j)
+                break
+    gone = set()
+    for j in moved:  # moved onto another junction's coordinates and insert: one junction
+        same = next((o for o in juncs if o is not j and id(o) not in gone and (o.gene5, o.tx5, o.end5, o.tx3,
+                     o.start3, o.insert) == (j.gene5, j.tx5, j.end5, j.tx3, j.start3, j.insert)), None)
+        if same is not None:
+            same.fragments = same.fragments + j.fragments
+            same.precise = same.precise or j.precise
+            gone.add(id(j))
+    return [j for j in juncs if id(j) not in gone]
 
 
 def _listed_junctions(index: Index, panel: Panel) -> set[tuple[int, int, int, int]]:

@@ -1209,3 +1209,31 @@ def test_reads_of_an_insert_that_lost_a_base_in_alk_join_their_fusion(reference,
     assert [(r["junction"], r["inserted_sequence"]) for r in rows] == [("E2;ins60A20", truth.spec.insert)]
     call = next(c for c in res.calls if c.gene5 == "BG4")
     assert [n for n in call.supporting_reads if n.startswith("extra")] == ["extra0", "extra1", "extra2"]
+
+
+@pytest.mark.parametrize("spec, side, alike", [("EML4:2:ALK:20", "alk", 6), ("EML4:6:ALK:20", "alk", 5),
+                                               ("EML4:6:ALK:20", "partner", 6)])
+def test_an_insert_ending_like_alk_exon_19_is_the_listed_variant(reference, synth_index, tmp_path, spec, side, alike):
+    """v5b (117 inserted bases) whose last 6 read like ALK exon 19's last 6: every read spells E2;ins111
+    then ALK from 6 bases before exon 20, which was the call (ART seed 2 of the quick grid, 100 bp:
+    ``E2;ins111del99A19``, 359 fragments, unnamed). With those bases inserted it is v5b exactly, so it is
+    named v5b at exon 20 with the same reads. Likewise v3b's 33 bases ending in 5 of exon 19's, and
+    v3b's beginning with 6 of EML4 exon 7's first bases (the partner read on into exon 7)."""
+    txs, seqs = reference
+    alk, eml4 = seqs["ENST00000389048"], seqs["ENST00000318522"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    e7 = txs["ENST00000318522"].exon_bounds()[6][0]
+    size = 117 if spec == "EML4:2:ALK:20" else 33
+    rng = np.random.default_rng(size)
+    rest = "".join(rng.choice(list("ACGT"), size - alike - 1))
+    if side == "alk":  # and a base before them unlike exon 19's: exactly ``alike`` bases read as ALK's
+        insert = rest + next(b for b in "ACGT" if b != alk[a20 - alike - 1]) + alk[a20 - alike : a20]
+    else:
+        insert = eml4[e7 : e7 + alike] + next(b for b in "ACGT" if b != eml4[e7 + alike]) + rest
+    sim = _simulate(reference, tmp_path / "sim", [f"{spec}:ins={insert}"], 10, seed=4)
+    rows = [r for r in _rows(detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+                             .paths["tsv"]) if r["gene3"] == "ALK"]
+    (truth,) = sim.fusions
+    assert [(r["junction"], r["known_variant"], r["inserted_sequence"]) for r in rows] == [
+        (truth.junction, truth.known_variant, insert)]
+    assert truth.known_variant in ("v5b", "v3b") and int(rows[0]["unique_fragments"]) >= 10
