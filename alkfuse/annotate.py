@@ -100,7 +100,10 @@ class Annotator:
         exon3 = str(n3) if del3 == 0 else "."
         fusion_sequence = f"{left}|{ins}|{right}" if ins else f"{left}|{right}"
 
+        from .scan import LONG_READ
+
         split_reads, positions, a5, a3, mm, nreads, homolog = 0, set(), 0, 0, 0, 0, True
+        long_reads = 0
         aligned = 0
         spanning = 0
         for f, kind, hits in kept:
@@ -109,6 +112,11 @@ class Annotator:
                 homolog = homolog and f.span.homolog
                 continue
             found = [h for h in hits if h is not None]
+            own = [s for s in f.splits]
+            if max(map(len, f.seqs)) >= LONG_READ and (found or own):
+                long_reads += 1
+                if own:  # its anchors are the gapped chains of seeds each side, not an ungapped placement's
+                    a5, a3 = max(a5, own[0].anchor5), max(a3, own[0].anchor3)
             for h in found:
                 split_reads += 1
                 positions.add(h.diag)
@@ -116,7 +124,6 @@ class Annotator:
                 mm += h.mismatches
                 aligned += h.read_end - h.read_start
                 nreads += 1
-            own = [s for s in f.splits]
             if not found and own:
                 split_reads += 1
                 positions.add(own[0].read_break - own[0].anchor5)
@@ -159,6 +166,7 @@ class Annotator:
             low_complexity=lowc,
             confidence_reason="",
             inference=j.inferred,
+            long_reads=long_reads,
             partner_role=role,
             chrom5=chrom5,
             chrom3=tx3.t.chrom,

@@ -121,6 +121,7 @@ class Call:
     deletion3: int = 0
     mismatches_per_100_bases: float = 0.0  # of split reads, per 100 bases they align
     inference: str = ""  # how an imprecise junction was placed (see place_imprecise)
+    long_reads: int = 0  # split reads that are long reads (scan.LONG_READ bases or more)
 
     @property
     def passed(self) -> bool:

@@ -15,7 +15,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 |                 | spanning pair backs it                                                                     |
 | mismatches      | split reads have more than 3 mismatches per 100 aligned bases (a paralog's or another      |
 |                 | gene's reads; sequencing errors of a 250 bp MiSeq read stay below it), 3 or more in all    |
-|                 | (one 50-base read's two errors are 4 per 100 but no pattern)                                |
+|                 | (one 50-base read's two errors are 4 per 100 but no pattern); not for long reads (PacBio/ONT: |
+|                 | 1-15% errors are the chemistry's)                                                          |
 | alk_internal    | the partner is ALK itself, or an unknown 5' sequence ends like an intron (a 3' splice site:  |
 |                 | ...AG after a pyrimidine-rich tract): unspliced ALK pre-mRNA, genomic DNA or ALK-ATI. With a  |
 |                 | genome index the ALK introns are indexed and such reads never become candidates.           |
@@ -76,6 +77,8 @@ def _short_anchor(c, ctx) -> bool:
 
 
 def _mismatches(c, ctx) -> bool:
+    if c.long_reads and c.long_reads >= c.split_reads:
+        return False  # long reads: 1-15% errors are their chemistry's, not a pattern
     total = c.mismatches_per_read * c.split_reads  # (per read is rounded to 2 decimals)
     return c.mismatches_per_100_bases > MAX_MISMATCHES_PER_100 and total > MIN_MISMATCHES - 0.5
 

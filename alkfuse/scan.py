@@ -97,7 +97,7 @@ def _end_fit(sense: str, ref: str, longest: int) -> int:
 
 TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
-LONG_BOUNDARY_REACH = 12  # a long read's side that ends this near an exon boundary may end there instead
+LONG_BOUNDARY_REACH = 30  # a long read's side that ends this near an exon boundary may end there instead
 LONG_INSIDE_EXON = 4  # alignment score (match +1, mismatch and gap -2) a break inside an exon must gain
 LONG_MIN_SEEDS = 5
 

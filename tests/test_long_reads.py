@@ -84,6 +84,26 @@ def test_insert_ending_like_alk_before_a_listed_start_stays_an_insert(ref):
     assert _split(clf, partner + insert + alk_part) == [("EML4", e14, insert, a49)]
 
 
+def test_an_insert_half_like_exon_19_for_16_bases_stays_an_insert(ref):
+    """v5b (1% errors, 2 reads) whose insert ends ``TCCGGCAAGATAGAT`` where exon 19 ends
+    ``TCCGGCATCATGATTG``: 7 bases alike, then 8 that align with mismatches and a gap. The free alignment
+    took all 16 as exon 19 (``E2;ins103del89A19``, both reads); the exon start, 16 bases on, was out of
+    the boundaries tried (12). Within 30 bases it competes, and wins: the 16 bases are not exon 19."""
+    txs, seqs, clf = ref
+    partner, alk_part, e2, a20 = _fusion(txs, seqs, 2, "")
+    x = seqs[ALK][a20 - 16 : a20]
+
+    def other(b):
+        return "ACGT"[("ACGT".index(b) + 1) % 4]
+
+    tail = other(x[7]) + other(x[8]) + x[9:11] + other(x[11]) + other(x[12]) + x[14:]  # 4 misreads, 1 lost
+    rng = np.random.default_rng(16)
+    head = "".join(rng.choice(list("ACGT"), 90))
+    head += next(b for b in "ACGT" if b != seqs[ALK][a20 - 17])
+    insert = head + x[:7] + tail
+    assert _split(clf, partner + insert + alk_part) == [("EML4", e2, insert, a20)]
+
+
 @pytest.mark.parametrize("lost", [0, 1, 2, 3])
 def test_an_indel_by_the_junction_does_not_shift_the_insert(ref, lost):
     """v8a reads whose insert ended ``...TCCTT`` before ALK's ``TGTACC`` (ALK exon 19 ends ``...ATTG``)
@@ -147,4 +167,5 @@ def test_reads_of_one_junction_vote_on_its_insert(ref, synth_index, tmp_path):
         calls = [c for c in res.calls if c.gene5 == "EML4"]
         assert len(calls) == 1
         assert calls[0].inserted_sequence == insert and calls[0].unique_fragments == 3
+        assert calls[0].long_reads == 3  # what the mismatches filter reads: long reads are exempt
     assert (tmp_path / "a" / "fusions.tsv").read_bytes() == (tmp_path / "b" / "fusions.tsv").read_bytes()
