@@ -1488,7 +1488,7 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
                        and abs(juncs[b].start3 - head.start3) <= params.nearby
                        and abs(len(juncs[b].insert) - len(head.insert)) <= max(3, len(head.insert) // 5)]
         if len(group) < 2:
-            _read_consensus(head, [head], index)
+            _read_consensus(head, [head], index, listed)
             continue
 
         def rank(n):
@@ -1506,7 +1506,7 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
                 and abs(size - len(keep.insert)) <= 3}
         if len(fits) == 1 and rank(best)[0]:  # no member is the listed variant, one lies among them
             keep.end5, keep.start3 = next(iter(fits))
-        _read_consensus(keep, members, index)
+        _read_consensus(keep, members, index, listed)
         for b in group:
             if juncs[b] is not keep:
                 keep.fragments = keep.fragments + juncs[b].fragments
@@ -1517,10 +1517,11 @@ def _merge_long_read_scatter(juncs: list[Junction], index: Index, panel: Panel, 
 CONSENSUS_READS = 51  # long reads whose inserts make a consensus (each costs a quadratic alignment)
 
 
-def _read_consensus(keep: Junction, members: list[Junction], index: Index) -> None:
+def _read_consensus(keep: Junction, members: list[Junction], index: Index, listed: set[tuple]) -> None:
     """With three reads or more across ``members``' junctions, ``keep``'s insert becomes the majority of the
     reads' own inserts in its frame (a read's split on other transcripts than ``keep``'s counts as its
-    junction's insert)."""
+    junction's insert). With two that differ in length, no majority: the one of the listed variant's
+    length at ``keep``'s coordinates, if one is (two v5b reads at 1% errors, 117 and 118 bases)."""
     pseq, aseq = index.sequence(keep.tx5), index.sequence(keep.tx3)
     id5, id3 = index.transcripts[keep.tx5].t.id, index.transcripts[keep.tx3].t.id
     inserts = []
@@ -1531,6 +1532,10 @@ def _read_consensus(keep: Junction, members: list[Junction], index: Index) -> No
             inserts.append((f.name, _insert_in_frame(view, keep, pseq, aseq)))
     if len(inserts) >= 3:  # at most CONSENSUS_READS of them, by read name: the same whatever the input order
         keep.insert = _gapped_consensus(sorted(ins for _, ins in sorted(inserts)[:CONSENSUS_READS]))
+    elif len(inserts) == 2:
+        fits = sorted(ins for _, ins in inserts if (keep.tx5, keep.end5, keep.start3, len(ins)) in listed)
+        if fits:
+            keep.insert = fits[0]
 
 
 def _insert_in_frame(m: Junction | SimpleNamespace, keep: Junction, pseq: str, aseq: str) -> str:

@@ -136,36 +136,58 @@ def test_a_break_inside_an_exon_stays_where_it_is(ref, into):
     assert _split(clf, partner[:-into] + alk20) == [("EML4", e13 - into, "", a20)]
 
 
-def test_reads_of_one_junction_vote_on_its_insert(ref, synth_index, tmp_path):
-    """Three long reads of a 69-base insert, each with its own error in it (68, 69 and 70 bases): the call
-    shows the insert all three agree on, not one read's (it was the first read's 70 bases)."""
-    from alkfuse.evidence import Evidence, Fragment, write_evidence
+def _long_read_calls(ref, synth_index, tmp_path, inserts, name):
+    """Long reads of EML4 exon 13 + each insert + ALK exon 20 on, classified and called (reads in the
+    order given): the EML4::ALK calls."""
+    from alkfuse.evidence import Evidence, write_evidence
     from alkfuse.index import Index
     from alkfuse.pipeline import call_files
     from alkfuse.scan import Classifier, ScanParams
 
     txs, seqs, _ = ref
-    partner, alk_part, e13, a20 = _fusion(txs, seqs, 13, "", flank=1500)
-    rng = np.random.default_rng(2)
-    insert = "".join(rng.choice(list("ACGT"), 69))
-    variants = [insert[:10] + insert[11:],  # a base lost
-                insert[:30] + ("A" if insert[30] != "A" else "C") + insert[31:],  # a base misread
-                insert[:50] + "G" + insert[50:]]  # a base gained
+    partner, alk_part, _, _ = _fusion(txs, seqs, 13, "", flank=1500)
     index = Index(synth_index)
     clf = Classifier(index, ScanParams())
     stats = Stats()
     frags = []
-    for n, ins in enumerate(variants):
+    for n, ins in enumerate(inserts):
         read = partner[n * 7 :] + ins + alk_part[: len(alk_part) - n * 5]
         f = clf.classify(f"r{n}", "", (read,), ("I" * len(read),), stats)
         assert f is not None and f.splits[0].insert == ins
         frags.append(f)
-    for order, name in ((frags, "a"), (frags[::-1], "b")):  # the same whatever the order reads come in
-        ev = Evidence(index=index.checksum(), k=index.k, stats=stats, fragments=list(order))
-        write_evidence(ev, tmp_path / f"{name}.jsonl.gz")
-        res = call_files(synth_index, [str(tmp_path / f"{name}.jsonl.gz")], tmp_path / name, sample="s")
-        calls = [c for c in res.calls if c.gene5 == "EML4"]
+    ev = Evidence(index=index.checksum(), k=index.k, stats=stats, fragments=frags)
+    write_evidence(ev, tmp_path / f"{name}.jsonl.gz")
+    res = call_files(synth_index, [str(tmp_path / f"{name}.jsonl.gz")], tmp_path / name, sample="s")
+    return [c for c in res.calls if c.gene5 == "EML4"]
+
+
+def _v6_reads():
+    rng = np.random.default_rng(2)
+    insert = "".join(rng.choice(list("ACGT"), 69))
+    return insert, [insert[:10] + insert[11:],  # a base lost
+                    insert[:30] + ("A" if insert[30] != "A" else "C") + insert[31:],  # a base misread
+                    insert[:50] + "G" + insert[50:]]  # a base gained
+
+
+def test_reads_of_one_junction_vote_on_its_insert(ref, synth_index, tmp_path):
+    """Three long reads of a 69-base insert, each with its own error in it (68, 69 and 70 bases): the call
+    shows the insert all three agree on, not one read's (it was the first read's 70 bases), whatever the
+    order the reads come in."""
+    insert, reads = _v6_reads()
+    for order, name in ((reads, "a"), (reads[::-1], "b")):
+        calls = _long_read_calls(ref, synth_index, tmp_path, order, name)
         assert len(calls) == 1
         assert calls[0].inserted_sequence == insert and calls[0].unique_fragments == 3
+        assert calls[0].known_variant == "v6"
         assert calls[0].long_reads == 3  # what the mismatches filter reads: long reads are exempt
     assert (tmp_path / "a" / "fusions.tsv").read_bytes() == (tmp_path / "b" / "fusions.tsv").read_bytes()
+
+
+@pytest.mark.parametrize("other", [0, 2])
+def test_two_reads_that_differ_take_the_listed_length(ref, synth_index, tmp_path, other):
+    """Two reads of v6's 69 inserted bases, one with a base lost or gained: no majority, so the listed
+    variant's length decides (two v5b reads at 1% errors gave 118 bases for 117), in either order."""
+    insert, reads = _v6_reads()
+    for order, name in (([insert, reads[other]], "a"), ([reads[other], insert], "b")):
+        calls = _long_read_calls(ref, synth_index, tmp_path, order, name)
+        assert [(c.inserted_sequence, c.unique_fragments, c.known_variant) for c in calls] == [(insert, 2, "v6")]
