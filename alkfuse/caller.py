@@ -903,10 +903,16 @@ def _implied_length(f: Fragment, j: Junction, index: Index) -> int | None:
 
 def _dedupe(j: Junction, index: Index) -> tuple[list, int]:
     """Fragments with the same UMI and mate positions count once: a read across the junction by its 5' end
-    on the junction, its mate by where its first k-mer found in the index lies (``_read_place``)."""
+    on the junction, its mate by where its first k-mer found in the index lies (``_read_place``). Long
+    reads count once per UMI only: full-length cDNA reads of one transcript share both ends by nature
+    (two v6 reads at 1% errors, each the whole fusion transcript, were one fragment and the call lost)."""
+    from .scan import LONG_READ
+
     seen, kept = set(), []
     for f, kind, hits in sorted(j.fragments, key=lambda x: x[0].name):
-        if kind == "split" and any(hits):
+        if max(map(len, f.seqs)) >= LONG_READ:
+            pos = ("long read",) if f.umi else (f.name,)
+        elif kind == "split" and any(hits):
             pos = tuple(h.five_prime(len(s)) if h else _read_place(index, s) for h, s in zip(hits, f.seqs))
         elif f.span is not None:
             pos = (f.span.tx5, f.span.start5, f.span.tx3, f.span.end3)

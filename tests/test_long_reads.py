@@ -136,9 +136,10 @@ def test_a_break_inside_an_exon_stays_where_it_is(ref, into):
     assert _split(clf, partner[:-into] + alk20) == [("EML4", e13 - into, "", a20)]
 
 
-def _long_read_calls(ref, synth_index, tmp_path, inserts, name):
+def _long_read_calls(ref, synth_index, tmp_path, inserts, name, shift=(7, 5), umis=None):
     """Long reads of EML4 exon 13 + each insert + ALK exon 20 on, classified and called (reads in the
-    order given): the EML4::ALK calls."""
+    order given; read n starts n x shift[0] bases later and ends n x shift[1] earlier): the EML4::ALK
+    calls."""
     from alkfuse.evidence import Evidence, write_evidence
     from alkfuse.index import Index
     from alkfuse.pipeline import call_files
@@ -151,8 +152,8 @@ def _long_read_calls(ref, synth_index, tmp_path, inserts, name):
     stats = Stats()
     frags = []
     for n, ins in enumerate(inserts):
-        read = partner[n * 7 :] + ins + alk_part[: len(alk_part) - n * 5]
-        f = clf.classify(f"r{n}", "", (read,), ("I" * len(read),), stats)
+        read = partner[n * shift[0] :] + ins + alk_part[: len(alk_part) - n * shift[1]]
+        f = clf.classify(f"r{n}", umis[n] if umis else "", (read,), ("I" * len(read),), stats)
         assert f is not None and f.splits[0].insert == ins
         frags.append(f)
     ev = Evidence(index=index.checksum(), k=index.k, stats=stats, fragments=frags)
@@ -191,3 +192,13 @@ def test_two_reads_that_differ_take_the_listed_length(ref, synth_index, tmp_path
     for order, name in (([insert, reads[other]], "a"), ([reads[other], insert], "b")):
         calls = _long_read_calls(ref, synth_index, tmp_path, order, name)
         assert [(c.inserted_sequence, c.unique_fragments, c.known_variant) for c in calls] == [(insert, 2, "v6")]
+
+
+@pytest.mark.parametrize("umis, unique", [(None, 2), (["ACGTAC", "ACGTAC"], 1), (["ACGTAC", "TTGACA"], 2)])
+def test_full_length_reads_are_not_duplicates_by_position(ref, synth_index, tmp_path, umis, unique):
+    """Two full-length reads of one fusion transcript share both ends, as cDNA long reads do: they were
+    one fragment by position (a v6 with two reads at 1% errors was filtered 'duplicates'). Long reads
+    count once per UMI only."""
+    insert, _ = _v6_reads()
+    calls = _long_read_calls(ref, synth_index, tmp_path, [insert, insert], "a", shift=(0, 0), umis=umis)
+    assert [(c.unique_fragments, c.duplicates) for c in calls] == [(unique, 2 - unique)]
