@@ -491,6 +491,9 @@ def _ends_like(tail: str, seq: str, mismatches: int = 2) -> bool:
     return len(seq) <= len(tail) and _mismatches(tail[-len(seq):], seq) <= mismatches
 
 
+BORROW_MIN = 20  # bases of an unknown 5' part that may take the partner mates of other parts at its ALK start
+
+
 def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
     """Name the partner of an unknown 5' part from the mates of its reads (all in one gene): the
     partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show.
@@ -499,13 +502,17 @@ def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
     partner then ended at exon 17, and v8b's 700 spanning pairs went to it. A part none of whose reads has
     a partner mate takes those of every part there, unless it ends like an intron (``looks_intronic``): an
     ALK-ATI read with an indel, its 17 intron-19 bases an unknown part at exon 20, took the mates of an
-    EML4::ALK's reads there and passed as ``EML4::ALK E5;ins17A20`` (independent benchmark, 100 bp)."""
+    EML4::ALK's reads there and passed as ``EML4::ALK E5;ins17A20`` (independent benchmark, 100 bp), or is
+    shorter than BORROW_MIN: a read with 10 bases of NUTM1's exon end, one misread, beside five other
+    fusions at ALK exon 20 took NPM1 mates and, with an NPM1 pair, passed as ``NPM1::ALK E3;ins10A20``
+    (quick grid on ART's reads, seed 3, 50 bp)."""
     own = set(j.prefixes) or {j.seq5}
     at_start = [f for f in ev.fragments if f.span is not None and any(
         s.gene5 == "." and _alk_start(index, s) == (j.tx3, j.start3) for s in f.splits)]
     mates = [f.span for f in at_start if any(s.gene5 == "." and s.insert in own for s in f.splits)]
-    if not mates and not looks_intronic(j.seq5):  # no partner mate of its own: those of every part there,
-        mates = [f.span for f in at_start]  # if of one gene (a v5b read with an ALK indel 28 bases in: ?;del28A20)
+    if not mates and len(j.seq5) >= BORROW_MIN and not looks_intronic(j.seq5):  # no partner mate of its
+        mates = [f.span for f in at_start]  # own: those of every part there, if of one gene (a v5b read with an
+        # ALK indel 28 bases in: ?;del28A20)
     genes = Counter(m.gene5 for m in mates)
     if len(genes) != 1:
         return False
@@ -799,7 +806,7 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
             # A read places on a junction only through a seed (11-mer) they share, on a diagonal where it
             # can hold anchors each side: the others are not tried.
             shared = table.crossable([c for pair in reads for c in pair], need)
-            crossing = [n for n in shared if any(hits_of(n))]
+            crossing = [n for n in shared if any(hits_of(n)) and _explains_unknown(f, hits_of(n), juncs[n], sides[n])]
             if crossing:
                 chosen = max(crossing, key=lambda n: (max(min(h.anchor5, h.anchor3) for h in hits_of(n) if h), -n))
         if chosen is not None:
@@ -860,6 +867,24 @@ def _reads_as_well(js: JunctionSeq, read: tuple, hit: JunctionHit) -> bool:
     other = js.align(coded=read[1] if hit.reverse else read[0])
     return other is not None and other.mismatches <= hit.mismatches and \
         other.read_end - other.read_start >= hit.read_end - hit.read_start
+
+
+UNKNOWN_SLACK = 3  # bases of a read's unknown 5' part a placement may leave unaligned (errors at its start)
+
+
+def _explains_unknown(f: Fragment, hits: list[JunctionHit | None], j: Junction, side: str) -> bool:
+    """A read the scan split into an unknown 5' part and ALK crosses junction ``j`` only if its placement
+    there reads the part (the partner bases and the junction's insert) nearly to its start, or the part
+    reads as the end of the junction's 5' side (``side``) with an indel (``_exon_end_fits``): a 19-base
+    part, the last 19 inserted bases of a v3b, placed on the exon-boundary candidate EML4 E7;A20 by its
+    last 10 bases (one mismatch) and, with v3b's two spanning pairs, passed as ``E7;A20`` (quick grid on
+    ART's reads, seed 3, 50 bp). Other reads, and a part with no placement on that mate, are not held back."""
+    for s in f.splits:
+        h = hits[s.mate] if s.mate < len(hits) else None
+        if s.gene5 == "." and h is not None and h.anchor5 + len(j.insert) < len(s.insert) - UNKNOWN_SLACK \
+                and not (len(side) >= len(s.insert) and _exon_end_fits(s.insert, side)):
+            return False
+    return True
 
 
 def _lazy_hits(reads: list[tuple], seqs: list[JunctionSeq], params: CallParams, rescue: set[int]):

@@ -5,8 +5,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from alkfuse.caller import CallParams, Junction, _cluster_inserts, _join_alk_indel_twins, _merge_insert_indels, \
-    _merge_nearby, _partner_from_mates, assign, explain_unknown
+from alkfuse.align import JunctionHit
+from alkfuse.caller import CallParams, Junction, _cluster_inserts, _explains_unknown, _join_alk_indel_twins, \
+    _merge_insert_indels, _merge_nearby, _partner_from_mates, assign, explain_unknown
 from alkfuse.evidence import Evidence, Fragment, Span, Split
 from alkfuse.index import Index
 from alkfuse.panel import load_panel
@@ -266,6 +267,13 @@ def test_partner_from_mates_counts_only_the_mates_of_the_parts_own_reads(synth_i
                                  (Split(0, ".", ".", -1, alk.t.id, a20, intron, 17, 33, 0, 17, False),), None))
     j = Junction(".", -1, -1, alk.idx, a20, "", True, intron, prefixes=[intron])
     assert not _partner_from_mates(j, ev, index) and j.gene5 == "."
+    # ... nor one shorter than 20 bases: 10 bases of NUTM1's exon end, one misread, beside five other
+    # fusions at exon 20 took their NPM1 mates and passed as NPM1::ALK E3;ins10A20
+    short = "TGTCAGAAAG"
+    ev.fragments.append(Fragment("short", "", ("A" * 50,), ("I" * 50,), (False,),
+                                 (Split(0, ".", ".", -1, alk.t.id, a20, short, 10, 40, 0, 10, False),), None))
+    j = Junction(".", -1, -1, alk.idx, a20, "", True, short, prefixes=[short])
+    assert not _partner_from_mates(j, ev, index) and j.gene5 == "."
 
 
 def _noisy(seq: str, rng: np.random.Generator, rate: float) -> str:
@@ -447,3 +455,28 @@ def test_an_unknown_part_takes_its_first_bases_from_the_reads_most_show():
     assert [(rep, len(members)) for rep, members in clusters] == [(truth, 4), (lost, 1), (other, 1)]
     rep, members = clusters[0]
     assert _right_consensus([m for m in members for _ in range(reads[m])], rep) == truth
+
+
+def test_a_read_with_an_unknown_part_crosses_only_a_junction_that_reads_the_part():
+    """The scan split a read into 19 unknown bases (a v3b's last 19 inserted bases) and ALK. Its placement
+    on the exon-boundary candidate EML4 E7;A20 read only its last 10 of them as EML4 (one mismatch), and
+    with v3b's two pairs it passed as ``E7;A20`` (quick grid on ART's reads, seed 3). A placement must read
+    the part (partner bases and the junction's insert) to within 3 bases of its start."""
+    part = "TCCCGGTTCTGGAGTGGCC"
+    split = Split(1, ".", ".", -1, "ALK", 100, part, 19, 31, 0, 19, False)
+    f = Fragment("r", "", ("A" * 50, part + "C" * 31), ("I" * 50,) * 2, (True, False), (split,), None)
+
+    def hit(anchor5):
+        return JunctionHit(0, 19 - anchor5, 50, anchor5, 31, 1, 1)
+
+    bare = Junction("EML4", 0, 500, 1, 100, "", True)
+    e7 = "GATC" * 10 + "AGCTCAAACTGGAGTGGGC"  # EML4 exon 7's last 19 bases, and some before them
+    assert not _explains_unknown(f, [None, hit(10)], bare, e7)
+    assert _explains_unknown(f, [None, hit(16)], bare, e7)  # errors in its first 3 bases
+    assert _explains_unknown(f, [None, hit(10)], replace(bare, insert="ACGTACGTA"), e7)  # 10 + 9 inserted
+    assert _explains_unknown(f, [hit(10), None], bare, e7)  # no placement of that mate: not held back
+    known = Fragment("k", "", f.seqs, f.quals, f.reversed, (replace(split, gene5="EML4", tx5="E"),), None)
+    assert _explains_unknown(known, [None, hit(10)], bare, e7)
+    # a part that is the side's end but for an indel (the ungapped placement stops at it) crosses
+    indel = "GATC" * 10 + part[:8] + "T" + part[8:]
+    assert _explains_unknown(f, [None, hit(10)], bare, indel)
