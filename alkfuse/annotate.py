@@ -113,20 +113,24 @@ class Annotator:
                 continue
             found = [h for h in hits if h is not None]
             own = [s for s in f.splits]
-            if max(map(len, f.seqs)) >= LONG_READ and (found or own):
+            long = max(map(len, f.seqs)) >= LONG_READ and bool(found or own)
+            if long:
                 long_reads += 1
+                positions.add(("long read", f.name))  # full-length reads share their ends: each is distinct
                 if own:  # its anchors are the gapped chains of seeds each side, not an ungapped placement's
                     a5, a3 = max(a5, own[0].anchor5), max(a3, own[0].anchor3)
             for h in found:
                 split_reads += 1
-                positions.add(h.diag)
+                if not long:
+                    positions.add(h.diag)
                 a5, a3 = max(a5, h.anchor5), max(a3, h.anchor3)
                 mm += h.mismatches
                 aligned += h.read_end - h.read_start
                 nreads += 1
             if not found and own:
                 split_reads += 1
-                positions.add(own[0].read_break - own[0].anchor5)
+                if not long:
+                    positions.add(own[0].read_break - own[0].anchor5)
                 a5, a3 = max(a5, own[0].anchor5), max(a3, own[0].anchor3)
                 mm += own[0].mismatches
                 aligned += own[0].anchor5 + len(own[0].insert) + own[0].anchor3

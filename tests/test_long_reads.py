@@ -202,3 +202,6 @@ def test_full_length_reads_are_not_duplicates_by_position(ref, synth_index, tmp_
     insert, _ = _v6_reads()
     calls = _long_read_calls(ref, synth_index, tmp_path, [insert, insert], "a", shift=(0, 0), umis=umis)
     assert [(c.unique_fragments, c.duplicates) for c in calls] == [(unique, 2 - unique)]
+    # and two such reads are two positions for min_support (BRAF::ALK from two whole-transcript reads was
+    # filtered: 2 fragments, 1 distinct split position)
+    assert calls[0].distinct_split_positions == unique
