@@ -603,6 +603,27 @@ def edit_distance(a: str, b: str, cap: int) -> int:
     return int(_edit_distance(np.frombuffer(a.encode(), np.uint8), np.frombuffer(b.encode(), np.uint8), cap))
 
 
+@njit
+def _covered_prefix(a, b, cap):
+    row = _last_row(a, b, cap, False)
+    if row.shape[0] == 0:
+        return -1
+    n = a.shape[0]
+    best = 0
+    for j in range(1, row.shape[0]):  # least cost; of equal costs, the length nearest len(a), then shorter
+        if row[j] < row[best] or (row[j] == row[best] and abs(j - n) < abs(best - n)):
+            best = j
+    return best
+
+
+def covered_prefix(a: str, b: str, cap: int) -> int:
+    """How many of ``b``'s first bases ``a`` reads: the j for which the unit-cost edit distance of ``a`` and
+    ``b[:j]`` is least (of equal ones, j nearest ``len(a)``, then the smaller); -1 when every j costs more
+    than ``cap``. A long read's piece against the reference it came from: its length over j is the read's
+    bases per reference base (insertion errors > 1, deletions < 1)."""
+    return int(_covered_prefix(np.frombuffer(a.encode(), np.uint8), np.frombuffer(b.encode(), np.uint8), cap))
+
+
 # --------------------------------------------------------------------------------------------------
 # Library fragment lengths from a sample of pairs
 

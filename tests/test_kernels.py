@@ -414,6 +414,42 @@ def test_edit_distance_edges():
     assert kernels.edit_distance("", "ACG", 9) == 3 and kernels.edit_distance("ACG", "", 1) == 2
 
 
+# --- how much of a reference a read piece covers ---------------------------------------------------------
+def twin_covered_prefix(a: str, b: str, cap: int) -> int:
+    """Every prefix of b by the plain edit distance; least cost, then the length nearest len(a), then shorter."""
+    costs = [(twin_edit_distance(a, b[:j], 10 ** 6), abs(j - len(a)), j) for j in range(len(b) + 1)]
+    best = min(costs)
+    return -1 if best[0] > cap else best[2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ACGT", max_size=30), st.text(alphabet="ACGT", max_size=40), st.integers(0, 8))
+def test_covered_prefix_matches_twin(a, b, cap):
+    assert kernels.covered_prefix(a, b, cap) == twin_covered_prefix(a, b, cap)
+
+
+def test_covered_prefix_edges():
+    import random
+
+    rng = random.Random(11)
+    ref = "".join(rng.choice("ACGT") for _ in range(300))
+    assert kernels.covered_prefix(ref[:200], ref, 5) == 200
+    gained = ref[:50] + "T" + ref[50:120] + "GA" + ref[120:197]  # 3 bases gained: 200 read bases, 197 of ref
+    assert kernels.covered_prefix(gained, ref, 10) == 197
+    lost = ref[:80] + ref[82:204]  # 2 lost: 202 read bases, 204 of ref
+    assert kernels.covered_prefix(lost, ref, 10) == 204
+    assert kernels.covered_prefix("", ref, 0) == 0 and kernels.covered_prefix("ACGT", "", 3) == -1
+    for _ in range(200):  # random pieces: the kernel against the twin, caps around the true cost
+        b = "".join(rng.choice("ACGT") for _ in range(rng.randint(0, 25)))
+        a = list(b[: rng.randint(0, len(b))])
+        for _ in range(rng.randint(0, 4)):
+            i = rng.randint(0, len(a))
+            a[i:i + 1] = rng.choice([[], [rng.choice("ACGT")], a[i:i + 1] + [rng.choice("ACGT")]])
+        a = "".join(a)
+        cap = rng.randint(0, 5)
+        assert kernels.covered_prefix(a, b, cap) == twin_covered_prefix(a, b, cap), (a, b, cap)
+
+
 # --- semi-global edit distance at a reference's end ------------------------------------------------------
 def test_ends_within_matches_brute_force():
     """kernels.ends_within against the plain edit distance to every stretch of ref that ends in its last

@@ -136,10 +136,11 @@ def test_a_break_inside_an_exon_stays_where_it_is(ref, into):
     assert _split(clf, partner[:-into] + alk20) == [("EML4", e13 - into, "", a20)]
 
 
-def _long_read_calls(ref, synth_index, tmp_path, inserts, name, shift=(7, 5), umis=None):
+def _long_read_calls(ref, synth_index, tmp_path, inserts, name, shift=(7, 5), umis=None, gained=0):
     """Long reads of EML4 exon 13 + each insert + ALK exon 20 on, classified and called (reads in the
-    order given; read n starts n x shift[0] bases later and ends n x shift[1] earlier): the EML4::ALK
-    calls."""
+    order given; read n starts n x shift[0] bases later and ends n x shift[1] earlier; ``gained``: each read
+    gains that many random bases in the 200 on each side of the junction, none in the 30 next to it): the
+    EML4::ALK calls."""
     from alkfuse.evidence import Evidence, write_evidence
     from alkfuse.index import Index
     from alkfuse.pipeline import call_files
@@ -151,8 +152,13 @@ def _long_read_calls(ref, synth_index, tmp_path, inserts, name, shift=(7, 5), um
     clf = Classifier(index, ScanParams())
     stats = Stats()
     frags = []
+    rng = np.random.default_rng(5)
     for n, ins in enumerate(inserts):
-        read = partner[n * shift[0] :] + ins + alk_part[: len(alk_part) - n * shift[1]]
+        left, right = list(partner[n * shift[0] :]), list(alk_part[: len(alk_part) - n * shift[1]])
+        for at in sorted(rng.choice(np.arange(30, 200), gained, replace=False), reverse=True):
+            left.insert(len(left) - at, str(rng.choice(list("ACGT"))))
+            right.insert(at, str(rng.choice(list("ACGT"))))
+        read = "".join(left) + ins + "".join(right)
         f = clf.classify(f"r{n}", umis[n] if umis else "", (read,), ("I" * len(read),), stats)
         assert f is not None and f.splits[0].insert == ins
         frags.append(f)
@@ -205,3 +211,51 @@ def test_full_length_reads_are_not_duplicates_by_position(ref, synth_index, tmp_
     # and two such reads are two positions for min_support (BRAF::ALK from two whole-transcript reads was
     # filtered: 2 fragments, 1 distinct split position)
     assert calls[0].distinct_split_positions == unique
+
+
+def _gain(seq: str, at: list[int], rng) -> str:
+    """``seq`` with a random base gained before each position of ``at``."""
+    out = list(seq)
+    for i in sorted(at, reverse=True):
+        out.insert(i, str(rng.choice(list("ACGT"))))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("order", ["abc", "cba"])
+def test_reads_that_gain_bases_take_the_listed_length(ref, synth_index, tmp_path, order):
+    """PacBio CLR reads gain bases more often than they lose them. Three reads of v6's 69 inserted bases
+    that each gain 4 bases in it and 10 in each 200 bases beside the junction: their majority is 71 bases
+    (gains that line up in a homopolymer), their lengths over their flanks' gain 69-70, so the call is v6
+    with 69 inserted bases, here the molecule's."""
+    insert, _ = _v6_reads()
+    rng = np.random.default_rng(8)
+    reads = {c: _gain(insert, places, rng) for c, places in
+             zip("abc", ([5, 20, 40, 60], [5, 25, 33, 50], [12, 28, 45, 66]))}
+    calls = _long_read_calls(ref, synth_index, tmp_path, [reads[c] for c in order], order, gained=10)
+    assert [(c.junction, c.known_variant, c.unique_fragments) for c in calls] == [("E13;ins69A20", "v6", 3)]
+    assert calls[0].inserted_sequence == insert
+    # without the flanks' gain the same reads are 73 bases, 4 more than v6's: their majority stays
+    plain = _long_read_calls(ref, synth_index, tmp_path, [reads[c] for c in order], order + "0")
+    assert [len(c.inserted_sequence) for c in plain] == [71]
+
+
+def test_an_insert_of_another_length_keeps_its_length(ref, synth_index, tmp_path):
+    """Three clean long reads with 77 inserted bases at v6's exon end (69): not v6, whatever the tolerance
+    of noisy reads; the insert stays 77 bases."""
+    rng = np.random.default_rng(9)
+    insert = "".join(rng.choice(list("ACGT"), 77))
+    calls = _long_read_calls(ref, synth_index, tmp_path, [insert] * 3, "x")
+    assert [(c.junction, c.known_variant, c.inserted_sequence) for c in calls] == [("E13;ins77A20", ".", insert)]
+
+
+def test_consensus_of_length():
+    from alkfuse.caller import _consensus_of_length, _gapped_consensus
+
+    truth = "ACGTTGCAAGTCCATGACGATCCAGT"
+    reads = [truth[:5] + "G" + truth[5:], truth[:5] + "G" + truth[5:], truth]  # two share a gained G
+    assert _gapped_consensus(reads) == truth[:5] + "G" + truth[5:]
+    assert _consensus_of_length(reads, len(truth)) == truth  # the base only 2 of 3 show goes
+    short = [truth[:9] + truth[10:], truth[:9] + truth[10:], truth]  # two lost the same base
+    assert _consensus_of_length(short, len(truth)) == truth  # where one read inserts, its base
+    assert _consensus_of_length(reads, len(truth) + 1) == truth[:5] + "G" + truth[5:]
+    assert _consensus_of_length([truth] * 3, len(truth) + 1) == truth  # no read inserts: unchanged
