@@ -5,9 +5,10 @@ on hundreds of samples in minutes, without simulating or scanning again.
     python scripts/recall_runs.py ROOT --out OUT
     python scripts/compare_runs.py ROOT OUT        # what the change did, sample by sample
 
-ROOT is a benchmark's ``--out`` directory (``benchmarks/accuracy.py`` or ``benchmarks/independent.py``):
-its ``index/`` and each sample's ``<sample>/detect/evidence.jsonl.gz``. Each sample is called again into
-``OUT/<sample>/detect/`` under its own name, as the benchmark's ``alkfuse detect`` did, so a caller that
+ROOT is a benchmark's ``--out`` directory (``benchmarks/accuracy.py``, ``independent.py`` or
+``independent_long.py``): its ``index/`` and each sample's ``<sample>/detect/evidence.jsonl.gz``, ``<sample>``
+a directory at any depth under ROOT. Each sample is called again into ``OUT/<sample>/detect/`` under its
+own name (its directory's name), as the benchmark's ``alkfuse detect`` did, so a caller that
 did not change writes byte-identical tables. The scan is not re-run: a change to the scan needs the
 benchmark itself. To call with another checkout's code, put it first on the path:
 ``PYTHONPATH=/path/to/checkout python scripts/recall_runs.py ...``.
@@ -27,15 +28,15 @@ def recall(root: Path, out: Path) -> list[str]:
     from alkfuse.index import Index
     from alkfuse.pipeline import call_evidence
 
-    files = sorted(root.glob("*/detect/evidence.jsonl.gz"))
+    files = sorted(root.glob("**/detect/evidence.jsonl.gz"))
     if not files:
-        raise InputError(f"no */detect/evidence.jsonl.gz under {root}: give a benchmark's --out directory")
+        raise InputError(f"no <sample>/detect/evidence.jsonl.gz under {root}: give a benchmark's --out directory")
     index = Index(root / "index")
     samples = []
     for ev in files:
-        sample = ev.parent.parent.name
-        call_evidence(index, read_evidence(ev), out / sample / "detect", sample=sample)
-        samples.append(sample)
+        sample = ev.parent.parent.relative_to(root)
+        call_evidence(index, read_evidence(ev), out / sample / "detect", sample=sample.name)
+        samples.append(str(sample))
     return samples
 
 
