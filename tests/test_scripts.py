@@ -78,3 +78,18 @@ def test_unusable_directories_are_one_line_errors(tmp_path):
     assert rec.returncode == 1 and rec.stderr.count("\n") == 1 and "evidence.jsonl.gz" in rec.stderr
     assert "Traceback" not in rec.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_recall_finds_samples_at_any_depth(bench_tree, tmp_path):
+    """independent_long.py keeps its samples one level down (acc90/d2_g1/detect): they are found and called
+    into the same relative places, byte-identical."""
+    import shutil
+
+    root = tmp_path / "nested"
+    (root / "acc90").mkdir(parents=True)
+    (root / "index").symlink_to(bench_tree / "index", target_is_directory=True)
+    shutil.copytree(bench_tree / "spikein", root / "acc90" / "spikein")
+    rec = run("recall_runs.py", root, "--out", tmp_path / "re")
+    assert rec.returncode == 0 and "1 samples" in rec.stdout, rec.stderr
+    cmp = run("compare_runs.py", root, tmp_path / "re")
+    assert cmp.returncode == 0 and "1 samples: 1 byte-identical" in cmp.stdout.splitlines()[-1], cmp.stdout
