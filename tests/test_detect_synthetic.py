@@ -1013,6 +1013,28 @@ def test_adapter_cut_takes_adapters_with_a_read_error():
     assert adapter_cut("TTTTT" + ADAPTER_BEFORE[:11] + fragment) == 0
 
 
+@pytest.mark.parametrize("at", [3, 9, 13, 17, 22, 25])
+@pytest.mark.parametrize("edit", ["gain", "loss"])
+def test_adapter_cut_takes_adapters_with_an_indel(at, edit):
+    """A base gained or lost in the adapter shifts every base after it: a 2x250 read whose adapter gained a
+    base 11 bases from its end stayed an unknown 5' part, and three false unknown::ALK calls of 5-7
+    fragments stood beside strongly expressed fusions (the quick grid at 250 bp). The cut falls where the
+    fragment begins, whatever its first base (one that equals the adapter's last must not be taken);
+    20 random bases within 3 edits of the adapter's end are no adapter."""
+    from alkfuse.scan import ADAPTER_BEFORE, adapter_cut
+
+    a = ADAPTER_BEFORE
+    read = a[:at] + ("G" if a[at] != "G" else "A") + a[at:] if edit == "gain" else a[:at] + a[at + 1:]
+    for fragment in ("GGTGTATGAAGGCCAGGTGTCCGG", "TGTATGAAGGCCAGGTGTCCGGAA", "ATCAGTGACCTGAAGGAGGTGCCG"):
+        assert adapter_cut("CGACTATATAG" + read + fragment) == 11 + len(read), (read, fragment)
+    three = list(a[-20:])
+    for i in (2, 9, 15):
+        three[i] = "A" if three[i] != "A" else "G"
+    assert adapter_cut("GG" + "".join(three) + "ACGGATTACA") == 0
+    rng = np.random.default_rng(3)
+    assert all(adapter_cut("GG" + "".join(rng.choice(list("ACGT"), 60))) == 0 for _ in range(300))
+
+
 def _adapter_approx_end_slow(seq: str) -> int:
     """The obvious loop over adapter ends, rightmost first (the twin of scan._adapter_approx_end)."""
     from alkfuse.scan import ADAPTER_APPROX_MIN, ADAPTER_BEFORE
