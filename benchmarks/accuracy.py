@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
                                   [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
+                                  [--read-lengths N,N,...]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -317,14 +318,21 @@ def main() -> None:
                          "and the simulator stops with that message)")
     ap.add_argument("--long-reads", action="store_true",
                     help="long reads (1-20 kb, FASTA) at error rates 1/5/10%% instead of short reads")
+    ap.add_argument("--read-lengths", metavar="N,N,...",
+                    help="short-read lengths instead of the grid's (50,75,100,150; --quick 50,100,150), "
+                         "e.g. 250 for MiSeq 2x250")
     args = ap.parse_args()
     if args.long_reads and args.generator != "builtin":
         ap.error("--long-reads uses the built-in generator")
+    if args.long_reads and args.read_lengths:
+        ap.error("--read-lengths is for short reads")
     fragment_mean, fragment_sd = (int(x) for x in args.fragments.split(","))
     if args.long_reads:
         read_lengths, support, negatives, background = LONG_QUICK if args.quick else LONG_FULL
     else:
         read_lengths, support, negatives, background = QUICK if args.quick else FULL
+        if args.read_lengths:
+            read_lengths = tuple(int(x) for x in args.read_lengths.split(","))
     work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-accuracy-"))
     work.mkdir(parents=True, exist_ok=True)
 

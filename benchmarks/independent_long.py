@@ -2,11 +2,12 @@
 
     python benchmarks/independent_long.py [--out DIR] [--accuracies 0.98,0.95,0.90] [--depths 2,5]
                                           [--reference DIR] [--threads N] [--seed N]
+                                          [--difference-ratio SUB:INS:DEL]
 
 ``benchmarks/accuracy.py --long-reads`` draws long reads with the project's own error model. Here pbsim
 (Debian package pbsim, version 1; PacBio CLR model: read lengths log-normal-like around 3,000 bases and
 cut at the transcript's ends, errors mostly insertions, then deletions, few substitutions, CLR quality
-strings) makes every read: the fusions (the same as accuracy.py: every EML4::ALK variant, NPM1::ALK,
+strings; ``--difference-ratio`` sets another mix, e.g. nanopore-like) makes every read: the fusions (the same as accuracy.py: every EML4::ALK variant, NPM1::ALK,
 CLTC::ALK, three partners outside the panel; one fusion per partner gene in a sample), sequenced at a fold
 depth of its transcript, join a background that pbsim also makes: every non-ALK transcript of the reference
 at depth 1, canonical ALK and the ALK-ATI-like isoform at depth 15 each, and CD74::ROS1, EWSR1::FLI1 and
@@ -48,8 +49,11 @@ BACKGROUND_DEPTH, ALK_DEPTH, OTHER_FUSION_DEPTH, STRONG_ALK_DEPTH = 1.0, 15.0, 5
 PBSIM_MAX = 9999
 
 
+DIFFERENCE_RATIO = "10:60:30"  # pbsim's CLR default, substitution:insertion:deletion
+
+
 def pbsim(fasta: Path, out_dir: Path, tag: str, depth: float, accuracy: float, seed: int,
-          keep_maf: bool = False) -> dict[str, list]:
+          keep_maf: bool = False, ratio: str = DIFFERENCE_RATIO) -> dict[str, list]:
     """pbsim CLR reads of every sequence of ``fasta`` into ``out_dir/{tag}.fq`` (read names prefixed with
     ``tag``, then the part and pbsim's name); returns, per sequence name, the (start, end) that each read
     covers on it (0-based, half-open, from pbsim's MAF). ``keep_maf``: pbsim's alignments stay in
@@ -61,7 +65,8 @@ def pbsim(fasta: Path, out_dir: Path, tag: str, depth: float, accuracy: float, s
         part = work / f"part{c // PBSIM_MAX}"
         (work / "in.fa").write_text("".join(">" + r for r in records[c : c + PBSIM_MAX]))
         cmd = ["pbsim", "--data-type", "CLR", "--depth", str(depth), "--model_qc", str(MODEL),
-               "--accuracy-mean", str(accuracy), "--accuracy-sd", "0.02", "--seed", str(seed + c),
+               "--accuracy-mean", str(accuracy), "--accuracy-sd", "0.02", "--difference-ratio", ratio,
+               "--seed", str(seed + c),
                "--prefix", str(part), str(work / "in.fa")]
         run = subprocess.run(cmd, capture_output=True, text=True)
         if run.returncode:
@@ -107,21 +112,20 @@ def gzip_reads(d: Path, parts: list[Path]) -> None:
                 shutil.copyfileobj(src, out)
 
 
-def background(ref, work: Path, accuracy: float, seed: int, alk_depth: float = ALK_DEPTH,
+def background(ref, work: Path, accuracy: float, seed: int, ratio: str, alk_depth: float = ALK_DEPTH,
                name: str = "background") -> Path:
     """pbsim reads of the negative sample (module docstring), wild-type ALK and ALK-ATI at ``alk_depth``, in
     ``work/{name}.fq``."""
     alk = choose_transcript("ALK", ref.by_gene, ref.sequences, ref.canonical).id
     alk_ids = {t.id for t in ref.by_gene["ALK"]}
     others = [(tid, seq) for tid, seq in sorted(ref.sequences.items()) if tid not in alk_ids]
-    parts = [pbsim(write_fasta(work / "others.fa", others), work, "bg", BACKGROUND_DEPTH, accuracy, seed)]
-    parts.append(pbsim(write_fasta(work / "alk.fa", [(alk, ref.sequences[alk]),
-                                                     (ATI_TRANSCRIPT, ref.sequences[ATI_TRANSCRIPT])]),
-                       work, "wt", alk_depth, accuracy, seed + 1))
+    pbsim(write_fasta(work / "others.fa", others), work, "bg", BACKGROUND_DEPTH, accuracy, seed, ratio=ratio)
+    pbsim(write_fasta(work / "alk.fa", [(alk, ref.sequences[alk]), (ATI_TRANSCRIPT, ref.sequences[ATI_TRANSCRIPT])]),
+          work, "wt", alk_depth, accuracy, seed + 1, ratio=ratio)
     fusions = [build_fusion(parse_fusion_spec(s, ref.panel, seed), ref.by_gene, ref.sequences, ref.canonical,
                             ref.panel) for s in A.negative_fusions(ref.by_gene, ref.sequences, ref.canonical)]
     pbsim(write_fasta(work / "other_fusions.fa", [(f"o{i}", t.sequence) for i, t in enumerate(fusions)]),
-          work, "of", OTHER_FUSION_DEPTH, accuracy, seed + 2)
+          work, "of", OTHER_FUSION_DEPTH, accuracy, seed + 2, ratio=ratio)
     with open(work / f"{name}.fq", "wb") as out:
         for tag in ("bg", "wt", "of"):
             with open(work / f"{tag}.fq", "rb") as src:
@@ -142,7 +146,7 @@ def fusion_simulator_negatives(args, work: Path, index_dir: Path, accuracy: floa
                 n += 1
                 line = f">fs{n}\n"
             out.write(line)
-    covered = pbsim(d / "transcripts.fa", d, "fs", args.negative_depth, accuracy, seed)
+    covered = pbsim(d / "transcripts.fa", d, "fs", args.negative_depth, accuracy, seed, ratio=args.difference_ratio)
     (d / "transcripts.fa").unlink()
     gzip_reads(d, [d / "fs.fq"])
     (d / "fs.fq").unlink()
@@ -164,6 +168,9 @@ def main() -> None:
                     "fusion_simulator_isoforms/fusion_isoforms.db.fasta.gz",
                     help="FASTA of non-ALK fusion transcripts to sequence as negatives ('' to skip)")
     ap.add_argument("--negative-depth", type=float, default=0.2)
+    ap.add_argument("--difference-ratio", default=DIFFERENCE_RATIO, metavar="SUB:INS:DEL",
+                    help="pbsim's error mix (default: its CLR model's 10:60:30; nanopore-like, more deletions "
+                         "and substitutions: e.g. 40:20:40)")
     args = ap.parse_args()
     if shutil.which("pbsim") is None or not MODEL.exists():
         print("pbsim is not installed (apt-get install pbsim): nothing measured")
@@ -183,8 +190,8 @@ def main() -> None:
         if str(args.fusion_simulator) not in ("", ".") and args.fusion_simulator.exists():
             negatives.append((accuracy, *fusion_simulator_negatives(args, level, ref.index_dir, accuracy, seed)))
             log(f"FusionSimulator negatives at {accuracy}: {negatives[-1][1:]}")
-        strong = background(ref, level, accuracy, seed + 10, STRONG_ALK_DEPTH, "strong")
-        bg = background(ref, level, accuracy, seed)
+        strong = background(ref, level, accuracy, seed + 10, args.difference_ratio, STRONG_ALK_DEPTH, "strong")
+        bg = background(ref, level, accuracy, seed, args.difference_ratio)
         for reads, label in ((bg, "negative"), (strong, f"negative, ALK at {STRONG_ALK_DEPTH:g}x")):
             d = level / reads.stem
             d.mkdir(exist_ok=True)
@@ -203,7 +210,7 @@ def main() -> None:
                 truths = [build_fusion(parse_fusion_spec(s + "@1", ref.panel, seed), ref.by_gene, ref.sequences,
                                        ref.canonical, ref.panel) for s in specs]
                 covered = pbsim(write_fasta(d / "fusions.fa", [(f"f{i}", t.sequence) for i, t in enumerate(truths)]),
-                                d, "fu", depth, accuracy, seed, keep_maf=True)
+                                d, "fu", depth, accuracy, seed, keep_maf=True, ratio=args.difference_ratio)
                 support = [sum(x <= t.end5 - ANCHOR and y >= t.start3 + ANCHOR for x, y in covered.get(f"f{i}", []))
                            for i, t in enumerate(truths)]
                 gzip_reads(d, [bg, d / "fu.fq"])
