@@ -377,13 +377,15 @@ def test_misread_base_a_few_bases_after_a_listed_alk_start(reference, synth_inde
 
 
 @pytest.mark.parametrize("indel", ["del", "ins", "del2"])
-@pytest.mark.parametrize("at", [12, 13, 15, 18, 27, 33])
+@pytest.mark.parametrize("at", [12, 13, 15, 18, 27, 33, 48, 90])
 def test_indel_in_alk_first_bases_keeps_the_exon_start(reference, synth_index, indel, at):
-    """A read that lost or gained bases 12-33 bases into ALK exon 20: the ungapped ALK segment starts after
+    """A read that lost or gained bases 12-90 bases into ALK exon 20: the ungapped ALK segment starts after
     the indel, and the ALK bases before it looked like the end of the 5' part, joined to ALK inside the
-    exon (a v8b read at 50 bp that lost ALK's 19th base: ``?;del19A20`` from 2 fragments beside 1,076). ALK
-    starts at the exon start: after 30 unknown bases, after EML4 exon 13 (v1, no insert), and not at all
-    after only 7 unknown bases (too few for a 5' part). 12+ bases of no ALK sequence stay an insert. At 12
+    exon (a v8b read at 50 bp that lost ALK's 19th base: ``?;del19A20`` from 2 fragments beside 1,076; a
+    2x250 v6 read that gained a base 48 bases in: ``E13;ins118del48A20``, and the v6, 2 fragments, was
+    missed). ALK starts at the exon start: after 30 unknown bases, after EML4 exon 13 (v1, no insert, and
+    with 20 inserted bases), and not at all after only 7 unknown bases (too few for a 5' part). 12+ bases
+    of no ALK sequence stay an insert. At 12
     and 13 the segment starts at or just after v7's listed ALK start (12 bases in), which ALK's bases
     before it rule out (a v6 read that lost ALK's 13th base was ``E17;ins36del12A20``); a BRAF::ALK read
     with a base gained 33 bases in, v7's start ruled out, must not reach it with 3 bases lost and 2 more
@@ -399,8 +401,9 @@ def test_indel_in_alk_first_bases_keeps_the_exon_start(reference, synth_index, i
     rng = np.random.default_rng(at)
     unknown = "".join(rng.choice(list("ACGT"), 30))
     head = alk[a20 : a20 + at]
-    rest = {"del": alk[a20 + at + 1 : a20 + 80], "del2": alk[a20 + at + 2 : a20 + 80],
-            "ins": ("A" if alk[a20 + at] != "A" else "C") + alk[a20 + at : a20 + 80]}[indel]
+    end = a20 + max(80, 2 * at + 30)  # the part after the indel is the longer ALK segment
+    rest = {"del": alk[a20 + at + 1 : end], "del2": alk[a20 + at + 2 : end],
+            "ins": ("A" if alk[a20 + at] != "A" else "C") + alk[a20 + at : end]}[indel]
     cl = Classifier(Index(synth_index), ScanParams())
 
     def split(read):
@@ -409,6 +412,7 @@ def test_indel_in_alk_first_bases_keeps_the_exon_start(reference, synth_index, i
 
     assert split(unknown + head + rest) == [(".", -1, unknown, a20)]
     assert split(eml4[e13 - 40 : e13] + head + rest) == [("EML4", e13, "", a20)]
+    assert split(eml4[e13 - 40 : e13] + unknown[:20] + head + rest) == [("EML4", e13, unknown[:20], a20)]
     assert split(unknown[-7:] + head + rest) == []
     other = "".join(rng.choice(list("ACGT"), 12))
     assert all(start3 > a20 for *_, start3 in split(unknown + other + rest))
