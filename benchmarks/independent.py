@@ -67,6 +67,40 @@ def art_support(sam: Path, truths) -> Counter:
     return support
 
 
+def score_by_support(truths, support: list[int], calls: list[dict[str, str]]) -> Counter:
+    """One sample's counts: per fusion (``truths``, build_fusion results) keyed (support level, count), its
+    support (``support[i]`` reads or fragments, 5+ pooled) scored against the calls naming its partner;
+    over the sample, ``false`` and ``unresolved`` ALK calls (accuracy.score)."""
+    total: Counter = Counter()
+    truth_rows = []
+    for i, t in enumerate(truths):
+        row = {"gene5": t.spec.gene5, "gene3": t.spec.gene3, "junction": t.junction,
+               "known_variant": t.known_variant, "breakpoint5": t.breakpoint5,
+               "breakpoint3": t.breakpoint3, "exon5": str(t.spec.exon5),
+               "inserted_sequence": t.spec.insert or ".", "split_fragments": str(support[i]),
+               "spanning_pairs": "0"}
+        truth_rows.append(row)
+        n = A.score([row], [c for c in calls if c["gene5"] == t.spec.gene5])
+        total += Counter({(min(support[i], 5), k): v for k, v in n.items() if k != "false"})
+    whole = A.score(truth_rows, calls)  # calls that no fusion takes: false, or partner unresolved
+    total["false"] += whole["false"]
+    total["unresolved"] += whole["unresolved"]
+    return total
+
+
+def support_rows(first: str, t: Counter) -> list[str]:
+    """Table rows of a cell's counts (``score_by_support`` summed, with ``samples`` and ``seconds``), one per
+    support level; ``first`` holds the row's leading cells; the per-sample columns on its first row only."""
+    out = []
+    for n, level in enumerate(sorted({k[0] for k in t if isinstance(k, tuple)})):
+        tail = f"| {t['false'] / t['samples']:.2f} | {t['unresolved'] / t['samples']:.2f} " \
+            f"| {t['seconds']:.1f} |" if n == 0 else "| | | |"
+        out.append(f"{first} | {level}{'+' if level == 5 else ''} "
+                   f"| {A.pct(t[level, 'found'], t[level, 'expected'])} | {A.pct(t[level, 'exact'], t[level, 'found'])} "
+                   f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {A.open_wrong(t, lambda k: (level, k))} {tail}")
+    return out
+
+
 def art_reads(fasta: Path, out: Path, read_length: int, coverage: float, seed: int, paired: bool = True,
               sam: bool = True) -> None:
     """art_illumina, HiSeq 2500 profile (pairs: fragments 250 +- 50); exits on failure."""
@@ -176,19 +210,7 @@ def main() -> None:
                 gzip_reads(d, d / "art", args.single_end, background=negative)
                 secs = A.detect(index_dir, d, d / "detect", args.threads, False)
                 calls = A.read_tsv(d / "detect" / "fusions.tsv")
-                truth_rows = []
-                for i, t in enumerate(truths):
-                    row = {"gene5": t.spec.gene5, "gene3": t.spec.gene3, "junction": t.junction,
-                           "known_variant": t.known_variant, "breakpoint5": t.breakpoint5,
-                           "breakpoint3": t.breakpoint3, "exon5": str(t.spec.exon5),
-                           "inserted_sequence": t.spec.insert or ".", "split_fragments": str(support[i]),
-                           "spanning_pairs": "0"}
-                    truth_rows.append(row)
-                    n = A.score([row], [c for c in calls if c["gene5"] == t.spec.gene5])
-                    total += Counter({(min(support[i], 5), k): v for k, v in n.items() if k != "false"})
-                whole = A.score(truth_rows, calls)  # calls that no fusion takes: false, or partner unresolved
-                total["false"] += whole["false"]
-                total["unresolved"] += whole["unresolved"]
+                total += score_by_support(truths, [support[i] for i in range(len(truths))], calls)
                 total["samples"] += 1
                 total["seconds"] += secs
                 log(f"{d.name}: support {dict(support)}, {secs:.1f} s")
@@ -198,13 +220,7 @@ def main() -> None:
           "| false ALK calls / sample | partner unresolved / sample | seconds |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for rl, cov, t in rows:
-        levels = sorted({k[0] for k in t if isinstance(k, tuple)})
-        for n, level in enumerate(levels):
-            tail = f"| {t['false'] / t['samples']:.2f} | {t['unresolved'] / t['samples']:.2f} " \
-                f"| {t['seconds']:.1f} |" if n == 0 else "| | | |"
-            print(f"| {rl} | {cov:g} | {level}{'+' if level == 5 else ''} "
-                  f"| {A.pct(t[level, 'found'], t[level, 'expected'])} | {A.pct(t[level, 'exact'], t[level, 'found'])} "
-                  f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {A.open_wrong(t, lambda k: (level, k))} {tail}")
+        print("\n".join(support_rows(f"| {rl} | {cov:g}", t)))
     if negatives:
         print()
         unit = "reads" if args.single_end else "pairs"

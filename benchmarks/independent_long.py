@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy as A  # noqa: E402
+from independent import score_by_support, support_rows  # noqa: E402
 from alkfuse.simulate import ATI_TRANSCRIPT, build_fusion, choose_transcript, parse_fusion_spec  # noqa: E402
 
 ANCHOR = 10  # bases each side of the junction a supporting read covers
@@ -216,20 +217,7 @@ def main() -> None:
                 gzip_reads(d, [bg, d / "fu.fq"])
                 (d / "fu.fq").unlink()
                 secs = A.detect(ref.index_dir, d, d / "detect", args.threads, False)
-                calls = A.read_tsv(d / "detect" / "fusions.tsv")
-                truth_rows = []
-                for i, t in enumerate(truths):
-                    row = {"gene5": t.spec.gene5, "gene3": t.spec.gene3, "junction": t.junction,
-                           "known_variant": t.known_variant, "breakpoint5": t.breakpoint5,
-                           "breakpoint3": t.breakpoint3, "exon5": str(t.spec.exon5),
-                           "inserted_sequence": t.spec.insert or ".", "split_fragments": str(support[i]),
-                           "spanning_pairs": "0"}
-                    truth_rows.append(row)
-                    n = A.score([row], [c for c in calls if c["gene5"] == t.spec.gene5])
-                    total += Counter({(min(support[i], 5), k): v for k, v in n.items() if k != "false"})
-                whole = A.score(truth_rows, calls)
-                total["false"] += whole["false"]
-                total["unresolved"] += whole["unresolved"]
+                total += score_by_support(truths, support, A.read_tsv(d / "detect" / "fusions.tsv"))
                 total["samples"] += 1
                 total["seconds"] += secs
                 log(f"{level.name}/{d.name}: support {support}, {secs:.1f} s")
@@ -244,11 +232,7 @@ def main() -> None:
         if depth.startswith("negative"):
             print(f"| {accuracy:g} | {depth} | - | - | - | - | - {tail}")
             continue
-        for n, level in enumerate(sorted({k[0] for k in t if isinstance(k, tuple)})):
-            print(f"| {accuracy:g} | {depth} | {level}{'+' if level == 5 else ''} "
-                  f"| {A.pct(t[level, 'found'], t[level, 'expected'])} | {A.pct(t[level, 'exact'], t[level, 'found'])} "
-                  f"| {A.pct(t[level, 'named_ok'], t[level, 'named'])} {A.open_wrong(t, lambda k: (level, k))} "
-                  f"{tail if n == 0 else '| | | |'}")
+        print("\n".join(support_rows(f"| {accuracy:g} | {depth}", t)))
     if negatives:
         print()
         print("| read accuracy | independent negatives | reads | ALK calls passing | discarded ALK candidates | seconds |")
