@@ -101,6 +101,35 @@ def support_rows(first: str, t: Counter) -> list[str]:
     return out
 
 
+def short_names(src: Path, dst: Path) -> None:
+    """The gzip FASTA ``src`` as plain FASTA ``dst`` with its records named fs1, fs2, ... (simulators put the
+    name in every read name)."""
+    with gzip.open(src, "rt") as fh, open(dst, "w") as out:
+        n = 0
+        for line in fh:
+            if line.startswith(">"):
+                n += 1
+                line = f">fs{n}\n"
+            out.write(line)
+
+
+def alk_calls(detect_dir: Path) -> tuple[int, int]:
+    """(passing ALK calls, discarded ALK candidates) in a detect output directory."""
+    def alk(name):
+        return sum("ALK" in (c["gene5"], c["gene3"]) for c in A.read_tsv(detect_dir / name))
+    return alk("fusions.tsv"), alk("fusions.discarded.tsv")
+
+
+def negatives_table(first: str, unit: str, source: str, rows) -> str:
+    """The table of the independent negatives: ``rows`` of (first cell, reads or pairs, passing ALK calls,
+    discarded ALK candidates, seconds)."""
+    lines = [f"| {first} | independent negatives | {unit} | ALK calls passing | discarded ALK candidates | seconds |",
+             "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {cell} | {source} | {n:,} | {passing} | {discarded} | {secs:.1f} |"
+              for cell, n, passing, discarded, secs in rows]
+    return "\n".join(lines)
+
+
 def art_reads(fasta: Path, out: Path, read_length: int, coverage: float, seed: int, paired: bool = True,
               sam: bool = True) -> None:
     """art_illumina, HiSeq 2500 profile (pairs: fragments 250 +- 50); exits on failure."""
@@ -134,23 +163,15 @@ def fusion_simulator_negatives(args, work: Path, index_dir: Path, rl: int, seed:
     passing ALK calls, discarded ALK candidates, detect seconds)."""
     d = work / f"rl{rl}_fusion_simulator"
     d.mkdir(parents=True, exist_ok=True)
-    with gzip.open(args.fusion_simulator, "rt") as src, open(d / "transcripts.fa", "w") as out:
-        n = 0
-        for line in src:  # short names: ART puts them in every read name
-            if line.startswith(">"):
-                n += 1
-                line = f">fs{n}\n"
-            out.write(line)
+    short_names(args.fusion_simulator, d / "transcripts.fa")
     art_reads(d / "transcripts.fa", d / "art", rl, args.negative_coverage, seed, paired=not args.single_end,
               sam=False)
     (d / "transcripts.fa").unlink()
     gzip_reads(d, d / "art", args.single_end)
     secs = A.detect(index_dir, d, d / "detect", args.threads, False)
-    alk = [c for c in A.read_tsv(d / "detect" / "fusions.tsv") if "ALK" in (c["gene5"], c["gene3"])]
-    gone = [c for c in A.read_tsv(d / "detect" / "fusions.discarded.tsv") if "ALK" in (c["gene5"], c["gene3"])]
     with gzip.open(d / ("reads.fq.gz" if args.single_end else "reads_1.fq.gz"), "rt") as fh:
         pairs = sum(1 for _ in fh) // 4
-    return pairs, len(alk), len(gone), secs
+    return (pairs, *alk_calls(d / "detect"), secs)
 
 
 def main() -> None:
@@ -223,12 +244,8 @@ def main() -> None:
         print("\n".join(support_rows(f"| {rl} | {cov:g}", t)))
     if negatives:
         print()
-        unit = "reads" if args.single_end else "pairs"
-        print(f"| read length | independent negatives | {unit} | ALK calls passing | discarded ALK candidates | seconds |")
-        print("|---|---|---:|---:|---:|---:|")
-        for rl, pairs, passing, discarded, secs in negatives:
-            print(f"| {rl} | {args.fusion_simulator.name} at {args.negative_coverage:g}x | {pairs:,} | {passing} "
-                  f"| {discarded} | {secs:.1f} |")
+        print(negatives_table("read length", "reads" if args.single_end else "pairs",
+                              f"{args.fusion_simulator.name} at {args.negative_coverage:g}x", negatives))
     if args.out is None:
         shutil.rmtree(work)
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy as A  # noqa: E402
-from independent import score_by_support, support_rows  # noqa: E402
+from independent import alk_calls, negatives_table, score_by_support, short_names, support_rows  # noqa: E402
 from alkfuse.simulate import ATI_TRANSCRIPT, build_fusion, choose_transcript, parse_fusion_spec  # noqa: E402
 
 ANCHOR = 10  # bases each side of the junction a supporting read covers
@@ -140,21 +140,13 @@ def fusion_simulator_negatives(args, work: Path, index_dir: Path, accuracy: floa
     candidates, detect seconds)."""
     d = work / "fusion_simulator"
     d.mkdir(parents=True, exist_ok=True)
-    with gzip.open(args.fusion_simulator, "rt") as src, open(d / "transcripts.fa", "w") as out:
-        n = 0
-        for line in src:
-            if line.startswith(">"):
-                n += 1
-                line = f">fs{n}\n"
-            out.write(line)
+    short_names(args.fusion_simulator, d / "transcripts.fa")
     covered = pbsim(d / "transcripts.fa", d, "fs", args.negative_depth, accuracy, seed, ratio=args.difference_ratio)
     (d / "transcripts.fa").unlink()
     gzip_reads(d, [d / "fs.fq"])
     (d / "fs.fq").unlink()
     secs = A.detect(index_dir, d, d / "detect", args.threads, False)
-    alk = [c for c in A.read_tsv(d / "detect" / "fusions.tsv") if "ALK" in (c["gene5"], c["gene3"])]
-    gone = [c for c in A.read_tsv(d / "detect" / "fusions.discarded.tsv") if "ALK" in (c["gene5"], c["gene3"])]
-    return sum(map(len, covered.values())), len(alk), len(gone), secs
+    return (sum(map(len, covered.values())), *alk_calls(d / "detect"), secs)
 
 
 def main() -> None:
@@ -235,11 +227,8 @@ def main() -> None:
         print("\n".join(support_rows(f"| {accuracy:g} | {depth}", t)))
     if negatives:
         print()
-        print("| read accuracy | independent negatives | reads | ALK calls passing | discarded ALK candidates | seconds |")
-        print("|---|---|---:|---:|---:|---:|")
-        for accuracy, reads, passing, discarded, secs in negatives:
-            print(f"| {accuracy:g} | {args.fusion_simulator.name} at {args.negative_depth:g}x | {reads:,} "
-                  f"| {passing} | {discarded} | {secs:.1f} |")
+        print(negatives_table("read accuracy", "reads", f"{args.fusion_simulator.name} at {args.negative_depth:g}x",
+                              [(f"{a:g}", *rest) for a, *rest in negatives]))
     if args.out is None:
         shutil.rmtree(work)
 
