@@ -1572,22 +1572,21 @@ def _read_consensus(keep: Junction, members: list[Junction], index: Index, liste
         for f, kind, _ in m.fragments:
             own = [s for s in f.splits if (s.tx5, s.tx3) == (id5, id3)] if kind == "split" else []
             view = SimpleNamespace(end5=own[0].end5, start3=own[0].start3, insert=own[0].insert) if own else m
-            balance = _indel_balance(f, own[0], pseq, aseq) if own else 1.0
-            inserts.append((f.name, _insert_in_frame(view, keep, pseq, aseq), balance))
-    chosen = sorted(inserts)[:CONSENSUS_READS]  # by read name: the same whatever the input order
-    seqs = sorted(ins for _, ins, _ in chosen)
+            inserts.append((f.name, _insert_in_frame(view, keep, pseq, aseq), f, own[0] if own else None))
+    chosen = sorted(inserts, key=lambda x: x[:2])[:CONSENSUS_READS]  # by read name: whatever the input order
+    seqs = sorted(ins for _, ins, _, _ in chosen)
     if len(inserts) >= 3:
         keep.insert = _gapped_consensus(seqs)
     elif len(inserts) == 2:
         fits = sorted(ins for ins in seqs if (keep.tx5, keep.end5, keep.start3, len(ins)) in listed)
         if fits:
             keep.insert = fits[0]
-    if len(seqs) < 2:
+    here = [size for t5, e5, s3, size in listed if (t5, e5, s3) == (keep.tx5, keep.end5, keep.start3)]
+    if len(seqs) < 2 or not here:  # the reads' balance is measured only where a listed length may apply
         return
-    lengths = sorted(len(ins) / balance for _, ins, balance in chosen)
+    lengths = sorted(len(ins) / (_indel_balance(f, own, pseq, aseq) if own else 1.0) for _, ins, f, own in chosen)
     estimate = (lengths[(len(lengths) - 1) // 2] + lengths[len(lengths) // 2]) / 2
-    sizes = [size for t5, e5, s3, size in listed if (t5, e5, s3) == (keep.tx5, keep.end5, keep.start3)
-             and abs(size - estimate) <= max(3, round(LONG_READ_SIZE_SHARE * size))]
+    sizes = [size for size in here if abs(size - estimate) <= max(3, round(LONG_READ_SIZE_SHARE * size))]
     if sizes:
         size = min(sizes, key=lambda n: (abs(n - estimate), n))
         if len(keep.insert) != size:

@@ -91,11 +91,12 @@ def _adapter_gapped_end(seq: str) -> int:
     edit more lets the alignment run on over a fragment base equal to the adapter's last.) A 20-base
     stretch within two edits of them turns up by chance about once in 10^8 positions."""
     tail = ADAPTER_BEFORE[-ADAPTER_GAPPED:]
-    for cap in range(3):
-        for p in range(len(seq), ADAPTER_GAPPED - 3, -1):
+    ends = [p for p in range(len(seq), ADAPTER_GAPPED - 3, -1) if ends_within(tail, seq[:p], 1, 2)]
+    for cap in (0, 1):  # most reads hold no adapter: one pass at two edits, the rest only over its ends
+        for p in ends:
             if ends_within(tail, seq[:p], 1, cap):
                 return p
-    return 0
+    return ends[0] if ends else 0
 
 
 def _end_fit(sense: str, ref: str, longest: int) -> int:
