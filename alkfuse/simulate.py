@@ -32,13 +32,12 @@ import click
 import numpy as np
 from isal import igzip
 
+from .adapters import KITS
 from .annotation import Transcript, attach_sequences, default_canonical, read_gtf
 from .errors import AlkfuseError, InputError, ReferenceError_
 from .panel import load_panel
 from .seq import revcomp
 
-ADAPTER_R1 = "AGATCGGAAGAGCACACGTCTGAACTCCAGTCA"  # TruSeq, seen at the end of R1 on short fragments
-ADAPTER_R2 = "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT"
 ALK_CANONICAL = ("ENST00000389048", "NM_004304")
 ATI_TRANSCRIPT = "ENST00000431873"  # starts inside ALK intron 19, like the ALK-ATI isoform
 MIN_ANCHOR = 10  # bases each side for a read to count as crossing the junction in the truth
@@ -370,11 +369,13 @@ def _long_reads(frags: list[_Fragment], error_rate: float, rng: np.random.Genera
 
 
 def _short_reads(frags: list[_Fragment], rng, read_length: int, paired: bool, generator: str, seed: int,
-                 error_rate: float, indel_rate: float, split: list[int], spanning: list[int]) -> list[list[str]]:
+                 error_rate: float, indel_rate: float, split: list[int], spanning: list[int],
+                 adapters: str) -> list[list[str]]:
     """FASTQ records per mate file; counts split fragments and pure spanning pairs per fusion."""
     sources = []
+    read1, read2 = KITS[adapters]
     for fr in frags:
-        ends = [_source(fr.seq, ADAPTER_R1, read_length, rng), _source(revcomp(fr.seq), ADAPTER_R2, read_length, rng)]
+        ends = [_source(fr.seq, read1, read_length, rng), _source(revcomp(fr.seq), read2, read_length, rng)]
         sources += (ends[::-1] if fr.swap else ends)[: 2 if paired else 1]
     if generator == "art":
         reads = _art_reads(sources, read_length, seed)
@@ -527,6 +528,7 @@ def simulate(
     ati_transcript: str = ATI_TRANSCRIPT,
     generator: str = "builtin",
     panel=None,
+    adapters: str = "truseq",
 ) -> SimulationResult:
     """Write simulated reads and ``truth.tsv`` to ``out_dir``; see the module docstring for the model.
 
@@ -534,12 +536,15 @@ def simulate(
     log-normal expression weights; wild-type ALK and ALK-ATI fragments come from the canonical ALK and the
     ``ati_transcript``. ``generator="art"`` sequences the same fragments with art_illumina's empirical
     profile instead of the built-in error model (``error_rate``/``indel_rate`` then do not apply).
-    ``panel`` (optional) names known variants in the truth.
+    ``panel`` (optional) names known variants in the truth. ``adapters`` is the library kit whose adapters
+    reads of fragments shorter than a read run into (``adapters.KITS``: truseq, nextera, mgi).
     """
     if not 0 <= error_rate <= 0.1 or not 0 <= indel_rate <= 0.05 or read_length < 20:
         raise InputError("error rate must be within 0-0.1, indel rate 0-0.05, read length at least 20")
     if generator not in ("builtin", "art") or (generator == "art" and long_reads):
         raise InputError(f"generator {generator!r}: use 'builtin', or 'art' for short reads")
+    if adapters not in KITS:
+        raise InputError(f"adapters {adapters!r}: use one of {', '.join(KITS)}")
     canonical = canonical or {}
     rng = np.random.default_rng(seed)
     by_gene: dict[str, list[Transcript]] = {}
@@ -571,7 +576,7 @@ def simulate(
     else:
         files = (out / "reads_1.fq.gz", out / "reads_2.fq.gz") if paired else (out / "reads.fq.gz",)
         chunks = _short_reads(
-            frags, rng, read_length, paired, generator, seed, error_rate, indel_rate, split, spanning
+            frags, rng, read_length, paired, generator, seed, error_rate, indel_rate, split, spanning, adapters
         )
         for path, chunk in zip(files, chunks):
             _write_gzip(path, chunk)
@@ -616,8 +621,11 @@ def simulate(
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--generator", default="builtin", show_default=True, type=click.Choice(["builtin", "art"]),
               help="art: art_illumina's HiSeq 2500 error profile (must be on PATH).")
+@click.option("--adapters", default="truseq", show_default=True, type=click.Choice(list(KITS)),
+              help="Library kit whose adapters reads of short fragments run into.")
 def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_length, single_end, long_reads,
-                     fragment_mean, fragment_sd, wildtype_alk, ati, noise_chimeras, error_rate, seed, generator):
+                     fragment_mean, fragment_sd, wildtype_alk, ati, noise_chimeras, error_rate, seed, generator,
+                     adapters):
     """Simulate reads with known ALK fusions, and write truth.tsv beside them.
 
     SPEC is GENE5::GENE3:VARIANT@N (a named variant of the panel) or GENE5:EXON5:GENE3:EXON3[:OPTION...]@N
@@ -636,7 +644,7 @@ def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_
         fragment_mean=fragment_mean, fragment_sd=fragment_sd, seed=seed, alk_wildtype_fragments=wildtype_alk,
         alk_ati_fragments=ati, noise_chimeras=noise_chimeras, error_rate=error_rate,
         canonical=panel_canonical(panel, genes, sequences), long_reads=long_reads, generator=generator,
-        panel=panel,
+        panel=panel, adapters=adapters,
     )
     files = ", ".join(map(str, result.read_files))
     click.echo(f"{result.n_records} fragments -> {files}; truth: {result.truth_path}")

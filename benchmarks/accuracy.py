@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
                                   [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
-                                  [--read-lengths N,N,...]
+                                  [--read-lengths N,N,...] [--adapters truseq|nextera|mgi]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -63,6 +63,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
+from alkfuse.adapters import KITS  # noqa: E402
 from alkfuse.annotation import attach_sequences, read_gtf  # noqa: E402
 from alkfuse.panel import load_panel  # noqa: E402
 from alkfuse.simulate import (  # noqa: E402
@@ -312,6 +313,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--generator", choices=("builtin", "art"), default="builtin",
                     help="read generator: the simulator's own error model, or art_illumina's empirical profile")
+    ap.add_argument("--adapters", default="truseq", choices=sorted(KITS),
+                    help="library kit whose adapters reads of fragments shorter than a read run into")
     ap.add_argument("--fragments", default="250,50", metavar="MEAN,SD",
                     help="fragment length mean and standard deviation (e.g. 200,50: shorter, FFPE-like fragments; "
                          "at 160,40 no fragment of v5b's 117 inserted bases supports its junction at 50-100 bp, "
@@ -350,7 +353,8 @@ def main() -> None:
         sim = simulate(transcripts=transcripts, sequences=sequences, out_dir=work / name / "sim",
                        fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
                        seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
-                       generator=args.generator, fragment_mean=fragment_mean, fragment_sd=fragment_sd, **kw)
+                       generator=args.generator, fragment_mean=fragment_mean, fragment_sd=fragment_sd,
+                       adapters=args.adapters, **kw)
         secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
         n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
         log(f"{name}: {dict(n)}, {secs:.1f} s")

@@ -46,6 +46,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
+from alkfuse.adapters import KITS  # noqa: E402
+
 REFERENCE = ROOT.parent / "shared" / "data" / "reference" / "grch38_panel"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TIME = "/usr/bin/time"  # GNU time (Debian package "time")
@@ -57,8 +59,7 @@ BLOCK = 200_000  # pairs generated per numpy block
 DATA_VERSION = 1
 FUSIONS = ("EML4::ALK:v1@40", "EML4::ALK:v2@25", "EML4::ALK:v3b@30")
 WILDTYPE_ALK, ALK_ATI = 300, 60
-ADAPTER_R1 = b"AGATCGGAAGAGCACACGTCTGAACTCCAGTCA"
-ADAPTER_R2 = b"AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT"
+ADAPTER_R1, ADAPTER_R2 = (a.encode() for a in KITS["truseq"])
 
 _BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
 _CODE = np.zeros(256, dtype=np.uint8)

@@ -14,9 +14,8 @@ from alkfuse.annotation import Transcript, attach_sequences, read_gtf
 from alkfuse.errors import InputError, ReferenceError_
 from alkfuse.panel import load_panel
 from alkfuse.seq import revcomp
+from alkfuse.adapters import KITS
 from alkfuse.simulate import (
-    ADAPTER_R1,
-    ADAPTER_R2,
     FusionSpec,
     TRUTH_COLUMNS,
     build_fusion,
@@ -187,14 +186,17 @@ def test_fragment_sizes_and_unstranded_mates(synthetic, tmp_path):
     assert 0.4 < r1_forward / len(sizes) < 0.6
 
 
-def test_adapters_on_short_fragments(synthetic, tmp_path):
+@pytest.mark.parametrize("kit", sorted(KITS))
+def test_adapters_on_short_fragments(synthetic, tmp_path, kit):
+    read1, read2 = KITS[kit]
+    common = next(n for n in range(len(read1)) if read1[n] != read2[n])  # the bases both adapters start with
     res = run(synthetic, tmp_path, n_background_pairs=200, read_length=100, fragment_mean=60, fragment_sd=5,
-              error_rate=0, indel_rate=0)
+              error_rate=0, indel_rate=0, adapters=kit)
     for (_, a, _), (_, b, _) in zip(fastq(res.read_files[0]), fastq(res.read_files[1])):
-        f = a.index("AGATCGGAAGAGC")
-        assert 50 <= f < 100 and b.index("AGATCGGAAGAGC") == f
+        f = a.index(read1[:common])
+        assert 50 <= f < 100 and b.index(read1[:common]) == f
         assert revcomp(a[:f]) == b[:f]
-        assert {a[f:f + 20], b[f:f + 20]} == {ADAPTER_R1[: min(20, 100 - f)], ADAPTER_R2[: min(20, 100 - f)]}
+        assert {a[f:f + 20], b[f:f + 20]} == {read1[: min(20, 100 - f)], read2[: min(20, 100 - f)]}
 
 
 def test_errors_and_qualities(synthetic, tmp_path):

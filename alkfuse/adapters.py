@@ -1,0 +1,34 @@
+"""Sequencing adapters of the common library kits, as reads show them after a fragment shorter than the read.
+
+A read runs past its fragment into the adapter of the other end (read-through): read 1 into ``read1``, read 2
+into ``read2`` (the sequences given to cutadapt's ``-a``/``-A`` or fastp's ``--adapter_sequence``/``_r2``).
+The scan looks at reads in the fusion's sense, where a read that went through the antisense strand is
+reverse-complemented: its read-through then stands *before* the fragment (``BEFORE``), and a sense read's
+after it (``STARTS``). Either read can be the antisense one (unstranded, or stranded libraries of either
+kind), so both reads' adapters are looked for in both places, for every kit: reads do not say their kit,
+and an adapter of a kit not looked for becomes an unknown 5' part of every short ALK fragment (seen: Nextera
+read-through made false ``unknown::ALK`` calls before this module).
+"""
+
+from __future__ import annotations
+
+from .seq import revcomp
+
+# kit: (read 1 read-through, read 2 read-through)
+KITS = {
+    "truseq": ("AGATCGGAAGAGCACACGTCTGAACTCCAGTCA", "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT"),
+    "nextera": ("CTGTCTCTTATACACATCTCCGAGCCCACGAGAC", "CTGTCTCTTATACACATCTGACGCTGCCGACGA"),
+    "mgi": ("AAGTCGGAGGCCAAGCGGTCTTAGGAAGACAA", "AAGTCGGATCGTAGCCATGTCGTTCTGTGAGCCAAGGAGTTG"),
+}
+
+READ_THROUGH = tuple(a for pair in KITS.values() for a in pair)
+# as they stand before a fragment in a fusion-sense read (a reverse-complemented read's read-through)
+BEFORE = tuple(revcomp(a) for a in READ_THROUGH)
+START_LENGTH = 10  # read-through bases that mark where a fragment ended (sense read)
+STARTS = tuple(sorted({a[:START_LENGTH] for a in READ_THROUGH}))
+
+
+def read_through_start(seq: str) -> int:
+    """Where adapter read-through begins in a fusion-sense read's bases after a fragment end: the first
+    place one of ``STARTS`` occurs, ``len(seq)`` when none does."""
+    return min((p for p in (seq.find(a) for a in STARTS) if p >= 0), default=len(seq))
