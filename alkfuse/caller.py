@@ -29,6 +29,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .adapters import read_through_start
 from .align import JunctionHit, JunctionSeq, JunctionTable, _rank, coded_read
 from .annotate import Annotator
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
@@ -1062,7 +1063,6 @@ class FragmentModel:
         return float(np.where(lengths <= 0, self.logp.min() - 5.0, at).sum())
 
 
-ADAPTER_STARTS = ("AGATCGGAAG",)  # a partner mate's tail stops where adapter read-through begins
 TAIL_ERROR = 0.02  # sequencing errors per base at read ends, where tails lie
 TAIL_MATCH, TAIL_MISMATCH = math.log(1 - TAIL_ERROR), math.log(TAIL_ERROR / 3)
 NOVEL_BASE = math.log(0.25)  # per read base a hypothesis calls inserted sequence of its own (any of 4 bases)
@@ -1235,7 +1235,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                 if m.read_end5 >= 0:  # the partner mate's bases after its partner part: insert, then ALK
                     read = f.seqs[m.mate5]
                     tail = (revcomp(read) if f.reversed[m.mate5] else read)[m.read_end5:]
-                    tail = tail[: min((tail.find(a) for a in ADAPTER_STARTS if a in tail), default=len(tail))]
+                    tail = tail[: read_through_start(tail)]  # a partner mate's tail stops at adapter read-through
                     if tail:
                         tails.append((e5 + 1, tail))
         if not placed:

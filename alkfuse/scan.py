@@ -18,6 +18,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .adapters import BEFORE, READ_THROUGH, read_through_start
 from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .kernels import edit_distance, ends_within
@@ -29,31 +30,28 @@ log = logging.getLogger("alkfuse")
 _UMI_IN_NAME = re.compile(r"(?:[:_]umi[:_]|[:_])([ACGTN]{6,}(?:[+-][ACGTN]{6,})?)$", re.IGNORECASE)
 
 
-# Illumina adapter ends as they appear before an insert in fusion-sense reads (TruSeq read 1 primer end,
-# and the reverse complement of the read 2 adapter start).
-ADAPTERS = ("GCTCTTCCGATCT", "AGATCGGAAGAGC")
+# Adapters (``adapters.py``: TruSeq, Nextera, MGI) as they appear before an insert in fusion-sense reads:
+# whole (the last ADAPTER_EXACT bases of each read-through's reverse complement, or the first of each
+# read-through, for adapter dimers and ligation chimeras).
+ADAPTER_EXACT = 13
+ADAPTERS = tuple(sorted({a[-ADAPTER_EXACT:] for a in BEFORE} | {a[:ADAPTER_EXACT] for a in READ_THROUGH}))
 PREFIX_MIN_EDITED = 30  # bases before an ALK segment from which indels are allowed in comparing them with ALK
 PREFIX_MIN_GAPPED = 16  # from here to PREFIX_MIN_EDITED, two edits (a read's end with two indels)
 ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
-ADAPTER_END = ADAPTERS[0]  # fusion sense, a reversed read's read-through ends with it: the fragment follows
-ADAPTER_END_MIN = 3  # bases of its end that, at a read's start, are taken for adapter
-
-
-# The read 1 sequencing adapter as it stands before the fragment in a fusion-sense read (the reverse
-# complement of read-through AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT), for matching with read errors.
-ADAPTER_BEFORE = "ACACTCTTTCCCTACACGACGCTCTTCCGATCT"
+ADAPTER_END_MIN = 3  # bases of an adapter's end that, at a read's start, are taken for adapter
 ADAPTER_APPROX_MIN = 12  # adapter bases a read must show to be taken for adapter despite errors
-ADAPTER_GAPPED = 20  # the adapter's last bases, matched with up to two edits (indels shift the others)
+ADAPTER_GAPPED = 20  # an adapter's last bases, matched with up to two edits (indels shift the others)
+_ADAPTER_TAILS = tuple(sorted({a[-ADAPTER_GAPPED:] for a in BEFORE}))
 
 
 def adapter_cut(seq: str) -> int:
     """Where a fusion-sense read's bases after adapter read-through begin: after the last whole adapter
-    (13 bases exact, or 12+ bases of ADAPTER_BEFORE with a mismatch per 10, running to its end, which may
-    lie past the end of ``seq``), or after the end of ADAPTER_END that the read starts with (a fragment a
-    few bases shorter than the read leaves only the adapter's last bases before it); 0 when there is none.
-    A read error in the adapter made unknown 5' parts of adapter bases, false unknown::ALK calls where
-    ALK is strongly expressed in short-fragment libraries. When neither finds it, the last 20 bases of
-    ADAPTER_BEFORE with up to two edits (indels too) ending in the read (``_adapter_gapped_end``): one
+    (13 bases exact, or 12+ bases of one of ``adapters.BEFORE`` with a mismatch per 10, running to its end,
+    which may lie past the end of ``seq``), or after the end of an adapter that the read starts with (a
+    fragment a few bases shorter than the read leaves only the adapter's last bases before it); 0 when
+    there is none. A read error in the adapter made unknown 5' parts of adapter bases, false unknown::ALK
+    calls where ALK is strongly expressed in short-fragment libraries. When neither finds it, an adapter's
+    last 20 bases with up to two edits (indels too) ending in the read (``_adapter_gapped_end``): one
     2x250 read whose adapter gained a base 11 bases from its end left an unknown 5' part of adapter,
     and the caller gave that junction the clean read-through reads ending at the same ALK base: three
     false `unknown::ALK` calls of 5-7 fragments beside strongly expressed fusions."""
@@ -64,33 +62,42 @@ def adapter_cut(seq: str) -> int:
     cut = _adapter_gapped_end(seq)
     if cut:
         return cut
-    return next((m for m in range(len(ADAPTER_END) - 1, ADAPTER_END_MIN - 1, -1)
-                 if seq.startswith(ADAPTER_END[-m:])), 0)
+    return max((m for a in BEFORE for m in range(ADAPTER_EXACT - 1, ADAPTER_END_MIN - 1, -1)
+                if seq.startswith(a[-m:])), default=0)
 
 
-_ADAPTER_CODES = np.frombuffer(ADAPTER_BEFORE.encode(), np.uint8)
+_ADAPTER_CODES = tuple(np.frombuffer(a.encode(), np.uint8) for a in BEFORE)
 
 
 def _adapter_approx_end(seq: str) -> int:
-    """The largest read position where ADAPTER_BEFORE ends, over placements that show 12+ of its bases
-    inside ``seq`` with at most one mismatch per 10 (0 when none). All placements at once: the read padded
-    with 0 (no base) on both sides, one window per adapter end."""
-    n = len(_ADAPTER_CODES)
-    padded = np.zeros(len(seq) + 2 * n, np.uint8)
-    padded[n : n + len(seq)] = np.frombuffer(seq.encode(), np.uint8)
-    win = np.lib.stride_tricks.sliding_window_view(padded, n)  # window w: adapter end at read position w
-    shown = np.count_nonzero(win, axis=1)
-    wrong = np.count_nonzero((win != _ADAPTER_CODES) & (win != 0), axis=1)
-    ok = np.flatnonzero((shown >= ADAPTER_APPROX_MIN) & (wrong <= shown // 10))
-    return int(ok[-1]) if len(ok) else 0
+    """The largest read position where one of ``adapters.BEFORE`` ends, over placements that show 12+ of
+    its bases inside ``seq`` with at most one mismatch per 10 (0 when none). All placements of an adapter
+    at once: the read padded with 0 (no base) on both sides, one window per adapter end."""
+    best = 0
+    read = np.frombuffer(seq.encode(), np.uint8)
+    for codes in _ADAPTER_CODES:
+        n = len(codes)
+        padded = np.zeros(len(seq) + 2 * n, np.uint8)
+        padded[n : n + len(seq)] = read
+        win = np.lib.stride_tricks.sliding_window_view(padded, n)  # window w: adapter end at read position w
+        shown = np.count_nonzero(win, axis=1)
+        wrong = np.count_nonzero((win != codes) & (win != 0), axis=1)
+        ok = np.flatnonzero((shown >= ADAPTER_APPROX_MIN) & (wrong <= shown // 10))
+        if len(ok):
+            best = max(best, int(ok[-1]))
+    return best
 
 
 def _adapter_gapped_end(seq: str) -> int:
-    """The read position where the last ADAPTER_GAPPED bases of ADAPTER_BEFORE end, aligned with the fewest
-    unit-cost edits, at most two (``kernels.ends_within``); of equal edits the largest; 0 when none. (One
-    edit more lets the alignment run on over a fragment base equal to the adapter's last.) A 20-base
-    stretch within two edits of them turns up by chance about once in 10^8 positions."""
-    tail = ADAPTER_BEFORE[-ADAPTER_GAPPED:]
+    """The read position where the last ADAPTER_GAPPED bases of one of ``adapters.BEFORE`` end, aligned
+    with the fewest unit-cost edits, at most two (``kernels.ends_within``); of equal edits the largest;
+    over adapters the largest; 0 when none. (One edit more lets the alignment run on over a fragment base
+    equal to the adapter's last.) A 20-base stretch within two edits of one adapter's end turns up by
+    chance about once in 10^8 positions."""
+    return max(_gapped_end(tail, seq) for tail in _ADAPTER_TAILS)
+
+
+def _gapped_end(tail: str, seq: str) -> int:
     ends = [p for p in range(len(seq), ADAPTER_GAPPED - 3, -1) if ends_within(tail, seq[:p], 1, 2)]
     for cap in (0, 1):  # most reads hold no adapter: one pass at two edits, the rest only over its ends
         for p in ends:
@@ -117,7 +124,6 @@ def _end_fit(sense: str, ref: str, longest: int) -> int:
     return int(ns[ok[0]]) if len(ok) else 0
 
 
-TAIL_ADAPTER = "AGATCGGAAG"  # where adapter read-through begins after a fragment's end, fusion sense
 LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds are chained across indels
 LONG_BOUNDARY_REACH = 30  # a long read's side that ends this near an exon boundary may end there instead
 LONG_INSIDE_EXON = 4  # alignment score (match +1, mismatch and gap -2) a break inside an exon must gain
@@ -837,9 +843,7 @@ def partner_tail(index: Index, name: str, mate: int, read: str, end: int, row: i
     leaves fewer than TAIL_PROBE bases after the exon end)."""
     sense = revcomp(read) if rev else read
     tail = sense[end:]
-    cut = tail.find(TAIL_ADAPTER)
-    if cut >= 0:
-        tail = tail[:cut]
+    tail = tail[: read_through_start(tail)]
     if len(tail) < TAIL_PROBE:
         return None
     tx, exon_end = index.partner_tail_probes().ends[row]

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from alkfuse.adapters import BEFORE
 from alkfuse.annotation import attach_sequences, read_gtf
 from alkfuse.errors import InputError
 from alkfuse.panel import load_panel
@@ -1002,32 +1003,44 @@ def test_adapter_cut_takes_whole_adapters_and_the_end_of_one():
     assert adapter_cut("GAGACCCGAAGTCT") == 0
 
 
-def test_adapter_cut_takes_adapters_with_a_read_error():
+@pytest.mark.parametrize("adapter", BEFORE)
+def test_adapter_cut_takes_adapters_with_a_read_error(adapter):
     """Adapter read-through holding a read error (seen as unknown 5' parts, false unknown::ALK calls, in a
     short-fragment library with ALK at 400x), also when the adapter's last bases run on into ALK; random
-    bases, and the adapter's first 11 bases followed by other ones, are not adapter."""
-    from alkfuse.scan import ADAPTER_BEFORE, adapter_cut
+    bases, and the adapter's first 11 bases followed by other ones, are not adapter. Every kit's adapters
+    (TruSeq, Nextera, MGI), either read's."""
+    from alkfuse.scan import adapter_cut
 
     fragment = "GGTGTATGAAGGCCAGGTGTCCGGAATGCCC"
     for at in (2, 20, 30):
-        read = ADAPTER_BEFORE[:at] + ("A" if ADAPTER_BEFORE[at] != "A" else "C") + ADAPTER_BEFORE[at + 1:]
-        assert adapter_cut("CGACTATATAG" + read + fragment) == 11 + len(ADAPTER_BEFORE), at
-    assert adapter_cut("CTTTCCCTACACGACGCTGTTCCGATC") == 28  # the adapter's last base lies past the read
+        read = adapter[:at] + ("A" if adapter[at] != "A" else "C") + adapter[at + 1:]
+        assert adapter_cut("CGACTATATAG" + read + fragment) == 11 + len(adapter), at
+    shown = adapter[-28:-12] + ("A" if adapter[-12] != "A" else "C") + adapter[-11:-1]  # last base past the read
+    assert adapter_cut(shown) == 28
+    assert adapter_cut(adapter + fragment) == len(adapter)
+    assert adapter_cut(adapter[-10:] + fragment) == 10  # a fragment 10 bases shorter than the read
     assert adapter_cut(fragment) == 0
-    assert adapter_cut("TTTTT" + ADAPTER_BEFORE[:11] + fragment) == 0
+    assert adapter_cut("TTTTT" + adapter[:11] + fragment) == 0
 
 
+def test_adapter_cut_takes_the_end_of_a_truseq_read1_adapter_with_an_error():
+    from alkfuse.scan import adapter_cut
+
+    assert adapter_cut("CTTTCCCTACACGACGCTGTTCCGATC") == 28  # the adapter's last base lies past the read
+
+
+@pytest.mark.parametrize("adapter", BEFORE)
 @pytest.mark.parametrize("at", [3, 9, 13, 17, 22, 25])
 @pytest.mark.parametrize("edit", ["gain", "loss"])
-def test_adapter_cut_takes_adapters_with_an_indel(at, edit):
+def test_adapter_cut_takes_adapters_with_an_indel(at, edit, adapter):
     """A base gained or lost in the adapter shifts every base after it: a 2x250 read whose adapter gained a
     base 11 bases from its end stayed an unknown 5' part, and three false unknown::ALK calls of 5-7
     fragments stood beside strongly expressed fusions (the quick grid at 250 bp). The cut falls where the
     fragment begins, whatever its first base (one that equals the adapter's last must not be taken);
     20 random bases within 3 edits of the adapter's end are no adapter."""
-    from alkfuse.scan import ADAPTER_BEFORE, adapter_cut
+    from alkfuse.scan import adapter_cut
 
-    a = ADAPTER_BEFORE
+    a = adapter
     read = a[:at] + ("G" if a[at] != "G" else "A") + a[at:] if edit == "gain" else a[:at] + a[at + 1:]
     for fragment in ("GGTGTATGAAGGCCAGGTGTCCGG", "TGTATGAAGGCCAGGTGTCCGGAA", "ATCAGTGACCTGAAGGAGGTGCCG"):
         assert adapter_cut("CGACTATATAG" + read + fragment) == 11 + len(read), (read, fragment)
@@ -1035,39 +1048,49 @@ def test_adapter_cut_takes_adapters_with_an_indel(at, edit):
     for i in (2, 9, 15):
         three[i] = "A" if three[i] != "A" else "G"
     assert adapter_cut("GG" + "".join(three) + "ACGGATTACA") == 0
+
+
+def test_random_reads_hold_no_adapter():
+    from alkfuse.scan import adapter_cut
+
     rng = np.random.default_rng(3)
-    assert all(adapter_cut("GG" + "".join(rng.choice(list("ACGT"), 60))) == 0 for _ in range(300))
+    cuts = [adapter_cut("GG" + "".join(rng.choice(list("ACGT"), 60))) for _ in range(2000)]
+    assert sum(cuts) == 0
 
 
 def _adapter_approx_end_slow(seq: str) -> int:
-    """The obvious loop over adapter ends, rightmost first (the twin of scan._adapter_approx_end)."""
-    from alkfuse.scan import ADAPTER_APPROX_MIN, ADAPTER_BEFORE
+    """The obvious loop over adapters and their ends, rightmost first (the twin of scan._adapter_approx_end)."""
+    from alkfuse.scan import ADAPTER_APPROX_MIN
 
-    a, n = ADAPTER_BEFORE, len(ADAPTER_BEFORE)
-    for end in range(len(seq) + n, -1, -1):
-        lo, hi = max(0, end - n), min(len(seq), end)
-        shown, ref = seq[lo:hi], a[lo - (end - n) : hi - (end - n)]
-        if len(shown) >= ADAPTER_APPROX_MIN and sum(x != y for x, y in zip(shown, ref)) <= len(shown) // 10:
-            return end
-    return 0
+    best = 0
+    for a in BEFORE:
+        n = len(a)
+        for end in range(len(seq) + n, -1, -1):
+            lo, hi = max(0, end - n), min(len(seq), end)
+            shown, ref = seq[lo:hi], a[lo - (end - n) : hi - (end - n)]
+            if len(shown) >= ADAPTER_APPROX_MIN and sum(x != y for x, y in zip(shown, ref)) <= len(shown) // 10:
+                best = max(best, end)
+                break
+    return best
 
 
 def test_adapter_approx_end_matches_the_obvious_loop():
-    """Random reads, reads with the adapter (or a piece of it) with 0-4 errors at random places, and
+    """Random reads, reads with an adapter (or a piece of it) with 0-4 errors at random places, and
     reads shorter than the adapter: the numpy version and the loop agree."""
-    from alkfuse.scan import ADAPTER_BEFORE, _adapter_approx_end
+    from alkfuse.scan import _adapter_approx_end
 
     rng = np.random.default_rng(11)
 
     def rand(k):
         return "".join(rng.choice(list("ACGT"), k))
 
-    reads = ["", "A", rand(5), rand(12), rand(40), rand(150), ADAPTER_BEFORE, ADAPTER_BEFORE[-12:],
-             ADAPTER_BEFORE[:12]]
-    for _ in range(400):
-        lo = int(rng.integers(0, len(ADAPTER_BEFORE) - 8))
-        hi = int(rng.integers(lo + 8, len(ADAPTER_BEFORE) + 1))
-        piece = list(ADAPTER_BEFORE[lo:hi])
+    reads = ["", "A", rand(5), rand(12), rand(40), rand(150)]
+    reads += [r for a in BEFORE for r in (a, a[-12:], a[:12])]
+    for _ in range(600):
+        a = BEFORE[int(rng.integers(len(BEFORE)))]
+        lo = int(rng.integers(0, len(a) - 8))
+        hi = int(rng.integers(lo + 8, len(a) + 1))
+        piece = list(a[lo:hi])
         for p in rng.choice(len(piece), int(rng.integers(0, min(5, len(piece)))), replace=False):
             piece[p] = "ACGT"[("ACGT".index(piece[p]) + 1) % 4]
         reads.append(rand(int(rng.integers(0, 30))) + "".join(piece) + rand(int(rng.integers(0, 60))))
@@ -1263,3 +1286,22 @@ def test_an_insert_ending_like_alk_exon_19_is_the_listed_variant(reference, synt
     assert [(r["junction"], r["known_variant"], r["inserted_sequence"]) for r in rows] == [
         (truth.junction, truth.known_variant, insert)]
     assert truth.known_variant in ("v5b", "v3b") and int(rows[0]["unique_fragments"]) >= 10
+
+
+@pytest.mark.parametrize("kit", ["truseq", "nextera", "mgi"])
+def test_short_fragments_of_any_kit_leave_no_unknown_partner(reference, synth_index, tmp_path, kit):
+    """Fragments mostly shorter than the read, so that reads run into the adapters of the library kit
+    (TruSeq, Nextera, MGI), with strongly expressed wild-type ALK: in fusion sense a reversed read is
+    adapter, then ALK, and the adapter must not become an unknown 5' part (Nextera read-through made
+    false unknown::ALK calls of 3-4 fragments when only TruSeq adapters were known). The fusion is
+    still called, exact."""
+    txs, seqs = reference
+    fusions = [parse_fusion_spec("EML4::ALK:v1@8", PANEL)]
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions,
+                   n_background_pairs=300, read_length=100, fragment_mean=80, fragment_sd=25,
+                   alk_wildtype_fragments=3000, seed=4, panel=PANEL, adapters=kit)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["fusion"], r["junction"], r["known_variant"]) for r in rows] == [("EML4::ALK", "E13;A20", "v1")]
+    unknown = [r for r in _rows(res.paths["discarded"]) if r["gene5"] == "unknown"]
+    assert unknown == []
