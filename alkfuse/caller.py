@@ -37,7 +37,7 @@ from .index import Index
 from .kernels import edit_distance as _edit_distance
 from .kernels import covered_prefix, ends_within
 from .panel import Panel
-from .filters import JOINED_BY_TAILS, looks_intronic
+from .filters import JOINED_BY_TAILS, alk_own_before
 from .seq import low_complexity, revcomp
 
 FLANK = 400
@@ -189,8 +189,8 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     3. its start is the end of a partner tail (a read that runs from a partner exon end into other bases;
        16+ bases of overlap, one mismatch per 16): that partner exon, the tail's bases before the overlap
        and the unknown part as the insert (long inserts such as v5b's, which no read crosses whole); not
-       when the unknown part ends like an intron (ALK pre-mRNA, whose repeats may match an intron read of
-       the partner: the call would be a false fusion with that partner);
+       when the unknown part is ALK's own (``filters.alk_own_before``: ALK pre-mRNA, whose repeats may
+       match an intron read of the partner: the call would be a false fusion with that partner);
     4. the mates of its reads lie in one partner gene: that partner, exon inferred (imprecise).
     """
     tails = tails if tails is not None else canonical_tails(ev, index)
@@ -231,7 +231,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                             break
             if best is not None:
                 break
-        if best is None and not looks_intronic(j.seq5):  # ALK pre-mRNA reads are not joined to a partner
+        if best is None and not _alk_own(j, index, panel):  # ALK pre-mRNA reads are not joined to a partner
             best = _join_tail(j.prefixes or [j.seq5], seeds, index)
             if best is not None:
                 j.inferred = (f"{JOINED_BY_TAILS} into the inserted bases, {best[0]} of them the same as in the reads "
@@ -266,7 +266,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 continue
             j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, _part_consensus(insert, j)
             continue
-        if not _partner_from_mates(j, ev, index) and len(j.seq5) < min_unknown:
+        if not _partner_from_mates(j, ev, index, panel) and len(j.seq5) < min_unknown:
             j.fragments = None  # too short to stand as an unknown partner; its reads may align elsewhere
     juncs[:] = [j for j in juncs if j.fragments is not None]
 
@@ -495,13 +495,18 @@ def _ends_like(tail: str, seq: str, mismatches: int = 2) -> bool:
 BORROW_MIN = 20  # bases of an unknown 5' part that may take the partner mates of other parts at its ALK start
 
 
-def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
+def _alk_own(j: Junction, index: Index, panel: Panel | None) -> bool:
+    """Is a junction's unknown 5' part ALK's own sequence (``filters.alk_own_before``)?"""
+    return alk_own_before(j.seq5, j.start3 if j.tx3 == index.alk.idx else None, index, panel)
+
+
+def _partner_from_mates(j: Junction, ev: Evidence, index: Index, panel: Panel | None = None) -> bool:
     """Name the partner of an unknown 5' part from the mates of its reads (all in one gene): the
     partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show.
     Only the reads of this part count, not every unknown part at its ALK start: EML4::ALK v6 and v8b
     strongly expressed in one sample at 50 bp put v8b's mates (exons 15-17) beside v6's part, whose
     partner then ended at exon 17, and v8b's 700 spanning pairs went to it. A part none of whose reads has
-    a partner mate takes those of every part there, unless it ends like an intron (``looks_intronic``): an
+    a partner mate takes those of every part there, unless it is ALK's own (``filters.alk_own_before``): an
     ALK-ATI read with an indel, its 17 intron-19 bases an unknown part at exon 20, took the mates of an
     EML4::ALK's reads there and passed as ``EML4::ALK E5;ins17A20`` (independent benchmark, 100 bp), or is
     shorter than BORROW_MIN: a read with 10 bases of NUTM1's exon end, one misread, beside five other
@@ -511,7 +516,7 @@ def _partner_from_mates(j: Junction, ev: Evidence, index: Index) -> bool:
     at_start = [f for f in ev.fragments if f.span is not None and any(
         s.gene5 == "." and _alk_start(index, s) == (j.tx3, j.start3) for s in f.splits)]
     mates = [f.span for f in at_start if any(s.gene5 == "." and s.insert in own for s in f.splits)]
-    if not mates and len(j.seq5) >= BORROW_MIN and not looks_intronic(j.seq5):  # no partner mate of its
+    if not mates and len(j.seq5) >= BORROW_MIN and not _alk_own(j, index, panel):  # no partner mate of its
         mates = [f.span for f in at_start]  # own: those of every part there, if of one gene (a v5b read with an
         # ALK indel 28 bases in: ?;del28A20)
     genes = Counter(m.gene5 for m in mates)

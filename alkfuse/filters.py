@@ -17,8 +17,10 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 |                 | gene's reads; sequencing errors of a 250 bp MiSeq read stay below it), 3 or more in all    |
 |                 | (one 50-base read's two errors are 4 per 100 but no pattern); not for long reads (PacBio/ONT: |
 |                 | 1-15% errors are the chemistry's)                                                          |
-| alk_internal    | the partner is ALK itself, or an unknown 5' sequence ends like an intron (a 3' splice site:  |
-|                 | ...AG after a pyrimidine-rich tract): unspliced ALK pre-mRNA, genomic DNA or ALK-ATI. With a  |
+| alk_internal    | the partner is ALK itself, or an unknown 5' sequence is ALK's own: unspliced ALK pre-mRNA,  |
+|                 | genomic DNA or ALK-ATI. Before exons 19-22 and 25 it ends with the ALK intron end listed in |
+|                 | references/alk_intron_ends.tsv (or an ALK isoform's exon end spliced there); before other   |
+|                 | exons it ends like an intron (a 3' splice site: ...AG after a pyrimidine-rich tract). With a |
 |                 | genome index the ALK introns are indexed and such reads never become candidates.           |
 | read_through    | the partner lies within 1 Mb upstream of ALK on the same strand (transcriptional read-through) |
 | kinase_lost     | ALK is the 3' gene and its part starts after the start of ALK exon 22 (canonical ALK): the   |
@@ -90,10 +92,62 @@ def looks_intronic(seq5: str, window: int = 15, min_pyrimidine: float = 0.6) -> 
         sum(b in "CT" for b in tract) >= min_pyrimidine * window
 
 
+INTRON_END_EDIT_PER = 10  # compared bases per edit allowed with a listed intron end (read errors, SNPs)
+
+
+def alk_own_before(seq5: str, start3: int | None, index: Index | None, panel: Panel | None) -> bool:
+    """Is an unknown 5' part that joins canonical ALK at transcript position ``start3`` ALK's own sequence
+    (unspliced pre-mRNA, genomic DNA, an ALK isoform's read with an error)? Where the panel lists the end
+    of the intron before that exon start (``Panel.intron_ends``, for an exon that starts as listed): when
+    the part ends with that intron end or with the end of an ALK isoform's exon spliced to that start
+    (ALK-ATI's first exon before exon 20), an edit per 10 bases allowed. Elsewhere (no listed end there,
+    or no index): when it looks like an intron's end (``looks_intronic``), which one partner exon end in
+    five does too."""
+    ends = _alk_ends_before(start3, index, panel)
+    if ends is None:
+        return looks_intronic(seq5)
+    from .kernels import ends_within
+
+    for ref in ends:
+        n = min(len(seq5), len(ref))
+        if n and ends_within(seq5[-n:], ref, 1, n // INTRON_END_EDIT_PER):
+            return True
+    return False
+
+
+def _alk_ends_before(start3: int | None, index: Index | None, panel: Panel | None) -> list[str] | None:
+    """The listed intron end before canonical ALK's exon start ``start3`` and the ends of ALK isoforms'
+    exons spliced to it (their last as many bases); None when no intron end is listed there."""
+    if index is None or panel is None or start3 is None:
+        return None
+    alk = index.alk
+    if start3 not in {s for s, _ in alk.t.exon_bounds()[1:]}:
+        return None
+    seq = index.sequence(alk.idx)
+    intron = next((r.intron_end for r in panel.intron_ends if seq.startswith(r.exon_start, start3)), None)
+    if intron is None:
+        return None
+    ends = [intron]
+    gpos = alk.t.to_genome(start3)
+    for ti in index.genes[alk.gene]:
+        at = ti.t.to_transcript(gpos)
+        if at and at in {s for s, _ in ti.t.exon_bounds()}:
+            ends.append(index.sequence(ti.idx)[max(0, at - len(intron)) : at])
+    return ends
+
+
+def _alk_start3(c, index: Index | None) -> int | None:
+    """Canonical ALK's transcript position of a call's first ALK base (None when not on it)."""
+    if index is None or c.gpos3 < 0 or c.chrom3 != index.alk.t.chrom:
+        return None
+    return index.alk.t.to_transcript(c.gpos3)
+
+
 def _alk_internal(c, ctx) -> bool:
     if c.gene5 == "ALK":
         return True
-    return c.gene5 == "unknown" and looks_intronic(c.fusion_sequence.split("|")[0])
+    return c.gene5 == "unknown" and alk_own_before(
+        c.fusion_sequence.split("|")[0], _alk_start3(c, ctx["index"]), ctx["index"], ctx["panel"])
 
 
 def _read_through(c, ctx) -> bool:

@@ -1,7 +1,10 @@
-"""The panel knowledge alkfuse ships: ALK, its fusion partners and their paralogs, named variants, block list.
+"""The panel knowledge alkfuse ships: ALK, its fusion partners and their paralogs, named variants, block list,
+and the ends of ALK introns before the exons where fusions join ALK.
 
 The files live in the top-level ``references/`` directory (installed as the package ``alkfuse.references``).
-They hold gene symbols and identifiers only; sequences always come from the user's reference.
+They hold gene symbols and identifiers; sequences come from the user's reference, with one exception:
+``alk_intron_ends.tsv``, the last 50 bases of the ALK introns before exons 19-22 and 25, which a transcript
+reference cannot hold and which tell ALK's own unspliced reads from an unknown partner (see its header).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ PANEL_COLUMNS = ("symbol", "role", "ensembl_gene", "ensembl_transcript", "refseq
                  "aliases", "reported_exons", "diseases", "note")
 VARIANT_COLUMNS = ("gene5", "gene3", "name", "exon5", "exon3", "insert_length", "deletion_length", "note")
 BLOCKLIST_COLUMNS = ("gene5", "gene3", "reason")
+INTRON_END_COLUMNS = ("exon", "intron_end", "exon_start", "grch38", "note")
+_BASES = re.compile(r"[ACGT]{10,}")
 _ID_PATTERNS = {
     "ensembl_gene": re.compile(r"ENSG\d{11}"),
     "ensembl_transcript": re.compile(r"ENST\d{11}"),
@@ -50,12 +55,23 @@ class NamedVariant:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class IntronEnd:
+    """The last bases of the kinase's intron before ``exon`` (its number on the panel transcript), in
+    transcript sense, and the first bases of that exon (which tell whether a reference's exon is this one)."""
+
+    exon: int
+    intron_end: str
+    exon_start: str
+
+
 @dataclass(frozen=True)
 class Panel:
     genes: dict[str, PanelGene]
     variants: tuple[NamedVariant, ...]
     blocklist: frozenset[tuple[str, str]]
     kinase: str
+    intron_ends: tuple[IntronEnd, ...] = ()
     _by_alias: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -218,7 +234,23 @@ def read_blocklist(path) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
-def load_panel(panel_tsv: str | Path | None = None, variants_tsv=None, blocklist_tsv=None) -> Panel:
+def read_intron_ends(path) -> tuple[IntronEnd, ...]:
+    """Kinase intron ends from a TSV (header exon, intron_end, exon_start, grch38, note)."""
+    source = path if hasattr(path, "read_text") else Path(path)
+    ends: dict[int, IntronEnd] = {}
+    for lineno, r in _rows(source, INTRON_END_COLUMNS):
+        exon = _int(source, lineno, "exon", r["exon"], 2)
+        for column in ("intron_end", "exon_start"):
+            if not _BASES.fullmatch(r[column]):
+                raise _fail(source, lineno, f"{column} must be 10 or more of the bases A, C, G, T (upper case)")
+        if exon in ends:
+            raise _fail(source, lineno, f"exon {exon} is listed twice; keep one row per exon")
+        ends[exon] = IntronEnd(exon, r["intron_end"], r["exon_start"])
+    return tuple(ends[e] for e in sorted(ends))
+
+
+def load_panel(panel_tsv: str | Path | None = None, variants_tsv=None, blocklist_tsv=None,
+               intron_ends_tsv=None) -> Panel:
     """Load the panel; each file defaults to the one shipped with alkfuse."""
     def pick(given, default):
         return _shipped(default) if given is None else Path(given)
@@ -231,4 +263,5 @@ def load_panel(panel_tsv: str | Path | None = None, variants_tsv=None, blocklist
                               "exactly one (ALK) is required")
     variants = _read_variants(pick(variants_tsv, "variants.tsv"), genes)
     blocklist = read_blocklist(pick(blocklist_tsv, "blocklist.tsv"))
-    return Panel(genes=genes, variants=variants, blocklist=blocklist, kinase=kinases[0])
+    intron_ends = read_intron_ends(pick(intron_ends_tsv, "alk_intron_ends.tsv"))
+    return Panel(genes=genes, variants=variants, blocklist=blocklist, kinase=kinases[0], intron_ends=intron_ends)

@@ -138,6 +138,22 @@ def test_malformed_variants_and_blocklist(tmp_path):
         read_blocklist(blocks)
 
 
+def test_intron_ends_load_and_malformed_rows_report_their_line(tmp_path, panel):
+    from alkfuse.panel import read_intron_ends
+
+    assert [e.exon for e in panel.intron_ends] == [19, 20, 21, 22, 25]
+    assert all(len(e.intron_end) == 50 and e.intron_end.endswith("AG") for e in panel.intron_ends)
+    assert load_panel(intron_ends_tsv=REFERENCES / "alk_intron_ends.tsv").intron_ends == panel.intron_ends
+    header = "exon\tintron_end\texon_start\tgrch38\tnote\n"
+    good = "20\tCCACCCACCTGCAG\tTGTACCGCCGGAAGCACCAG\t.\t.\n"
+    for row, message in (("20\tccacccacctgcag\tTGTACCGCCGGAAGCACCAG\t.\t.\n", r"ends\.tsv:3: intron_end"),
+                         ("21\tCCACCCACCTGCAG\tTGTAC\t.\t.\n", r"ends\.tsv:3: exon_start"),
+                         ("1\tCCACCCACCTGCAG\tTGTACCGCCGGAAGCACCAG\t.\t.\n", r"ends\.tsv:3: exon"),
+                         (good, r"ends\.tsv:3: exon 20 is listed twice")):
+        with pytest.raises(ReferenceError_, match=message):
+            read_intron_ends(_write(tmp_path, "ends.tsv", header + good + row))
+
+
 def test_user_blocklist(tmp_path):
     path = _write(tmp_path, "block.tsv", "# mine\n\ngene5\tgene3\treason\nNPM1\tALK\tnoisy on my DNA panel\n")
     assert read_blocklist(path) == frozenset({("NPM1", "ALK")})
