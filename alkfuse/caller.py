@@ -1829,11 +1829,14 @@ def _join_unknown_to_imprecise(juncs: list[Junction]) -> None:
 
 def _merge_same(calls: list[Call]) -> list[Call]:
     """Two candidates that annotate to the same junction (e.g. an unknown-partner read and a named one)
-    are kept apart only when their notation differs."""
+    are kept apart only when their notation differs, or, for unknown partners, their 5' sequences (two
+    unknown parts that ``_cluster_prefixes`` kept apart are two partners: ALK pre-mRNA and a fusion at
+    one exon start; the second was dropped whole, and with it the fusion when the intron came first)."""
     seen = {}
     out = []
     for c in calls:
-        key = (c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence, c.precise)
+        key = (c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence, c.precise,
+               c.fusion_sequence.split("|")[0] if c.gene5 == "unknown" else "")
         if key in seen:
             continue
         seen[key] = c

@@ -1305,3 +1305,48 @@ def test_short_fragments_of_any_kit_leave_no_unknown_partner(reference, synth_in
     assert [(r["fusion"], r["junction"], r["known_variant"]) for r in rows] == [("EML4::ALK", "E13;A20", "v1")]
     unknown = [r for r in _rows(res.paths["discarded"]) if r["gene5"] == "unknown"]
     assert unknown == []
+
+
+def _alk_pre_mrna(synth_ref) -> tuple[str, int]:
+    """Canonical ALK's gene body from the synthetic genome in transcript sense, and where exon 20 starts in it."""
+    from alkfuse.annotation import Genome
+    from alkfuse.seq import revcomp
+
+    alk = next(t for t in read_gtf(synth_ref["gtf"]).transcripts if t.id == "ENST00000389048")
+    lo, hi = min(s for s, _ in alk.exons), max(e for _, e in alk.exons)
+    body = Genome(synth_ref["genome"]).fetch(alk.chrom, lo, hi)
+    s, e = alk.exons[19]
+    return (body, s - lo) if alk.strand == "+" else (revcomp(body), hi - e)
+
+
+def test_listed_intron_end_tells_alk_pre_mrna_from_a_partner_that_looks_like_an_intron(
+        reference, synth_ref, synth_index, tmp_path):
+    """Two unknown 5' parts at ALK exon 20, six reads each: unspliced ALK (the intron 19 end; this synthetic
+    intron is random, no pyrimidine tract) and a partner outside the index whose exon end looks like an
+    intron's end. With the intron end listed for an exon that starts like this one, the first is ALK's own
+    (alk_internal) and the second a fusion; without it the look decides, and it decides both wrongly."""
+    from alkfuse.caller import call
+    from alkfuse.filters import looks_intronic
+    from alkfuse.index import Index
+    from alkfuse.panel import load_panel
+    from alkfuse.pipeline import scan
+
+    body, a20 = _alk_pre_mrna(synth_ref)
+    partner = "GGATCCTTAGCAACGTGTCAAGCTTGGCAAGTCGTACCATGCTTCCTCTTTCCCTCTCAG"
+    assert looks_intronic(partner) and not looks_intronic(body[:a20])
+    reads = [body[a20 - x : a20 - x + 100] for x in (21, 29, 37, 45, 53, 61)]
+    reads += [(partner + body[a20:])[len(partner) - x : len(partner) - x + 100] for x in (22, 30, 38, 46, 54, 59)]
+    ends = tmp_path / "ends.tsv"
+    ends.write_text("exon\tintron_end\texon_start\tgrch38\tnote\n"
+                    f"20\t{body[a20 - 50 : a20]}\t{body[a20 : a20 + 20]}\t.\tsynthetic\n")
+    index = Index(synth_index)
+    ev = scan(index, str(_write_fastq(tmp_path / "r.fq.gz", reads)))
+
+    def marks(panel):
+        calls = call(ev, index, panel)
+        return sorted((c.fusion_sequence.split("|")[0][-12:], c.unique_fragments, tuple(c.filters))
+                      for c in calls)
+
+    assert marks(load_panel(intron_ends_tsv=ends)) == sorted(
+        [(partner[-12:], 6, ()), (body[a20 - 12 : a20], 6, ("alk_internal",))])
+    assert marks(load_panel()) == sorted([(partner[-12:], 6, ("alk_internal",)), (body[a20 - 12 : a20], 6, ())])
