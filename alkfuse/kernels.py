@@ -582,6 +582,33 @@ def _ends_within(seq, ref, ends, cap):
     return False
 
 
+@njit
+def approx_end(read, adapter, min_shown):
+    """The largest read position w (0..len(read) + len(adapter)) where ``adapter`` placed to end at w (its
+    bases before the read's start or past its end not shown) shows ``min_shown`` or more bases inside
+    ``read``, at most one in 10 of them unequal; 0 when none. Arrays of base codes."""
+    n, m = adapter.shape[0], read.shape[0]
+    for w in range(m + n, -1, -1):
+        lo, hi = max(0, w - n), min(m, w)
+        shown = hi - lo
+        if shown < min_shown:
+            continue
+        wrong = 0
+        for p in range(lo, hi):
+            if read[p] != adapter[p - (w - n)]:
+                wrong += 1
+        if wrong <= shown // 10:
+            return w
+    return 0
+
+
+def end_edits(seq: str, ref: str, cap: int) -> np.ndarray:
+    """Per end position p in ``ref`` (0..len(ref)), the fewest unit-cost edits aligning ``seq`` to a stretch
+    of ``ref`` that ends at p (free start): ``ends_within(seq, ref[:p], 1, cap)`` for every p in one pass.
+    Empty when no p is within ``cap``; values above ``cap`` are exact too."""
+    return _last_row(np.frombuffer(seq.encode(), np.uint8), np.frombuffer(ref.encode(), np.uint8), cap, True)
+
+
 def ends_within(seq: str, ref: str, ends: int, cap: int) -> bool:
     """Does ``seq`` align to some stretch of ``ref`` that ends in its last ``ends`` bases (end positions
     len(ref) + 1 - ends .. len(ref)) with at most ``cap`` unit-cost edits (free start in ``ref``)? One

@@ -21,7 +21,7 @@ import numpy as np
 from .adapters import BEFORE, READ_THROUGH, read_through_start
 from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
-from .kernels import edit_distance, ends_within
+from .kernels import approx_end, edit_distance, end_edits, ends_within
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
 
@@ -71,21 +71,9 @@ _ADAPTER_CODES = tuple(np.frombuffer(a.encode(), np.uint8) for a in BEFORE)
 
 def _adapter_approx_end(seq: str) -> int:
     """The largest read position where one of ``adapters.BEFORE`` ends, over placements that show 12+ of
-    its bases inside ``seq`` with at most one mismatch per 10 (0 when none). All placements of an adapter
-    at once: the read padded with 0 (no base) on both sides, one window per adapter end."""
-    best = 0
+    its bases inside ``seq`` with at most one mismatch per 10 (0 when none): ``kernels.approx_end``."""
     read = np.frombuffer(seq.encode(), np.uint8)
-    for codes in _ADAPTER_CODES:
-        n = len(codes)
-        padded = np.zeros(len(seq) + 2 * n, np.uint8)
-        padded[n : n + len(seq)] = read
-        win = np.lib.stride_tricks.sliding_window_view(padded, n)  # window w: adapter end at read position w
-        shown = np.count_nonzero(win, axis=1)
-        wrong = np.count_nonzero((win != codes) & (win != 0), axis=1)
-        ok = np.flatnonzero((shown >= ADAPTER_APPROX_MIN) & (wrong <= shown // 10))
-        if len(ok):
-            best = max(best, int(ok[-1]))
-    return best
+    return max(approx_end(read, codes, ADAPTER_APPROX_MIN) for codes in _ADAPTER_CODES)
 
 
 def _adapter_gapped_end(seq: str) -> int:
@@ -98,12 +86,12 @@ def _adapter_gapped_end(seq: str) -> int:
 
 
 def _gapped_end(tail: str, seq: str) -> int:
-    ends = [p for p in range(len(seq), ADAPTER_GAPPED - 3, -1) if ends_within(tail, seq[:p], 1, 2)]
-    for cap in (0, 1):  # most reads hold no adapter: one pass at two edits, the rest only over its ends
-        for p in ends:
-            if ends_within(tail, seq[:p], 1, cap):
-                return p
-    return ends[0] if ends else 0
+    edits = end_edits(tail, seq, 2)[ADAPTER_GAPPED - 2 :]  # one pass over the read: every end at once
+    for cap in (0, 1, 2):
+        ok = np.flatnonzero(edits <= cap)
+        if len(ok):
+            return ADAPTER_GAPPED - 2 + int(ok[-1])
+    return 0
 
 
 def _end_fit(sense: str, ref: str, longest: int) -> int:

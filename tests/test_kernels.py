@@ -479,6 +479,66 @@ def test_ends_within_matches_brute_force():
         kernels.ends_within("A", "A", 0, 1)
 
 
+def twin_end_edits(seq: str, ref: str) -> list[int]:
+    """Per end position of ref, the least plain edit distance of seq to any stretch of ref ending there."""
+    return [min(twin_edit_distance(seq, ref[s:e], 10 ** 6) for s in range(e + 1)) for e in range(len(ref) + 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ACGT", min_size=1, max_size=12), st.text(alphabet="ACGTN", max_size=30), st.integers(0, 4))
+def test_end_edits_matches_twin(seq, ref, cap):
+    """Every end position at once; empty exactly when no end is within the cap (ends_within says so too)."""
+    row = kernels.end_edits(seq, ref, cap)
+    twin = twin_end_edits(seq, ref)
+    if min(twin) > cap:
+        assert len(row) == 0
+    else:
+        assert list(row) == twin
+    assert [len(row) > 0 and row[p] <= cap for p in range(len(ref) + 1)] == [
+        kernels.ends_within(seq, ref[:p], 1, cap) for p in range(len(ref) + 1)]
+
+
+# --- an adapter placed with a mismatch per 10 --------------------------------------------------------------
+def twin_approx_end(read: str, adapter: str, min_shown: int) -> int:
+    n = len(adapter)
+    padded = "\0" * n + read + "\0" * n
+    best = 0
+    for w in range(len(read) + n + 1):  # the adapter ends at read position w
+        window = padded[w : w + n]
+        shown = [(x, y) for x, y in zip(window, adapter) if x != "\0"]
+        if len(shown) >= min_shown and sum(x != y for x, y in shown) <= len(shown) // 10:
+            best = w
+    return best
+
+
+def _codes(s: str) -> np.ndarray:
+    return np.frombuffer(s.encode(), np.uint8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ACGTN", max_size=60), st.text(alphabet="ACGT", min_size=1, max_size=35),
+       st.integers(1, 14), st.data())
+def test_approx_end_matches_twin(read, adapter, min_shown, data):
+    if data.draw(st.booleans()):  # a piece of the adapter with errors, so that some placements fit
+        a, b = sorted(data.draw(st.tuples(st.integers(0, len(adapter)), st.integers(0, len(adapter)))))
+        piece = list(adapter[a:b])
+        for i in data.draw(st.lists(st.integers(0, max(0, len(piece) - 1)), max_size=3)):
+            if piece:
+                piece[i] = "A" if piece[i] != "A" else "C"
+        cut = data.draw(st.integers(0, len(read)))
+        read = read[:cut] + "".join(piece) + read[cut:]
+    assert kernels.approx_end(_codes(read), _codes(adapter), min_shown) == twin_approx_end(read, adapter, min_shown)
+
+
+def test_approx_end_edges():
+    adapter = "ACACTCTTTCCCTACACGACGCTCTTCCGATCT"
+    assert kernels.approx_end(_codes(""), _codes(adapter), 12) == 0
+    assert kernels.approx_end(_codes(adapter), _codes(adapter), 12) == len(adapter)
+    assert kernels.approx_end(_codes(adapter[-12:] + "GGTA"), _codes(adapter), 12) == 12  # its end at the read's start
+    assert kernels.approx_end(_codes(adapter[-11:] + "GGTA"), _codes(adapter), 12) == 0  # too few shown
+    assert kernels.approx_end(_codes("TTTT" + adapter[:14]), _codes(adapter), 12) == 4 + len(adapter)  # past the end
+
+
 # --- reads starting with one of a few sequences -------------------------------------------------------------
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="ACGTN", max_size=30), min_size=1, max_size=10), st.sampled_from([(1, 3), (10, 18)]),
