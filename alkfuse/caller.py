@@ -1384,7 +1384,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     place_imprecise(juncs, ev, index, panel, tails)
     _merge_insert_indels(juncs, index, panel, params)
     _merge_long_read_scatter(juncs, index, panel, params)
-    _merge_nearby(juncs, params, index)
+    _merge_nearby(juncs, params, index, panel)
     juncs = _to_listed(juncs, index, panel, params)
     ann = Annotator(index, panel)
     calls = []
@@ -1399,12 +1399,14 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     return calls
 
 
-def _at_boundaries(j: Junction, index: Index) -> bool:
-    """The junction joins an exon end of the partner to an exon start of ALK, with nothing inserted."""
+def _at_boundaries(j: Junction, index: Index, panel: Panel | None = None) -> bool:
+    """The junction joins an exon end of the partner to an exon start of ALK, with nothing inserted; with
+    ``panel``, a listed variant's ALK start inside an exon counts as one (EML4::ALK v7, 12 bases in)."""
     if j.tx5 < 0 or j.insert:
         return False
     ends = {e for _, e in index.transcripts[j.tx5].t.exon_bounds()}
-    starts = {s for s, _ in index.transcripts[j.tx3].t.exon_bounds()}
+    starts = index.listed_alk_starts(j.tx3, panel) if panel is not None else \
+        {s for s, _ in index.transcripts[j.tx3].t.exon_bounds()}
     return j.end5 in ends and j.start3 in starts
 
 
@@ -1646,10 +1648,15 @@ def _insert_in_frame(m: Junction | SimpleNamespace, keep: Junction, pseq: str, a
     return left + ins + right
 
 
-def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> None:
+def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index, panel: Panel | None = None) -> None:
     """A weak junction a few bases from a junction with at least twice its support (or as much, when only
     that one joins exon boundaries) is the same molecule read with errors at the junction (e.g.
-    ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it."""
+    ``E2-2;ins2A20`` beside ``E2;A20``): its fragments join it. The other way round when the weak one
+    joins exon boundaries (or a listed variant's ALK start), the strong one does not, it has at most twice
+    the support and both read the same fusion sequence but for a few edits (``_same_molecule``): a break
+    inside an exon is far rarer than a read's indel (a v7 read that gained a base 14 bases before EML4
+    exon 14's end gave ``E14-14;ins15del12A20``, which took v7's spanning pair and then its other read:
+    Nextera quick grid, 100 bp / 3)."""
     gone = set()
     first: dict[tuple, Junction] = {}
     for b, j in enumerate(juncs):  # the same junction found twice (e.g. from two clusters of reads)
@@ -1687,6 +1694,12 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index) -> No
             weak = juncs[b]
             if b == a or b in gone:
                 continue
+            if (panel is not None and not _at_boundaries(strong, index, panel) and strong.precise and weak.precise
+                    and 2 * len(weak.fragments) >= len(strong.fragments) and _at_boundaries(weak, index, panel)
+                    and _same_molecule(weak, strong, index, params)):
+                weak.fragments = weak.fragments + strong.fragments
+                gone.add(a)
+                break
             # twice the support, or as much when only the stronger one sits on exon boundaries
             if 2 * len(weak.fragments) > len(strong.fragments) and not (
                     clean and weak.tx5 == strong.tx5 and len(weak.fragments) <= len(strong.fragments)

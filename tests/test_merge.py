@@ -480,3 +480,32 @@ def test_a_read_with_an_unknown_part_crosses_only_a_junction_that_reads_the_part
     # a part that is the side's end but for an indel (the ungapped placement stops at it) crosses
     indel = "GATC" * 10 + part[:8] + "T" + part[8:]
     assert _explains_unknown(f, [None, hit(10)], bare, indel)
+
+
+def test_a_break_inside_an_exon_that_is_a_read_indel_joins_the_exon_end(synth_index):
+    """EML4::ALK v7 (E14;del12A20): one read gained a base 14 bases before EML4 exon 14's end, so its EML4
+    part stops there and the exon's last 14 bases, with the extra one, read as 15 inserted bases
+    (E14-14;ins15del12A20); v7's spanning pair fits both and went to that one, and the clean read's v7
+    junction, with half its support, joined it. Same molecule, one edit apart: the junction on the exon
+    end and the listed ALK start takes the other, up to twice its support; with three times, or
+    without the panel's listed starts, not."""
+    index = Index(synth_index)
+    canon = index.canonical["EML4"]
+    end = canon.t.exon_bounds()[13][1]
+    tail = index.sequence(canon.idx)[end - 14 : end]
+    start3 = index.alk.t.exon_bounds()[19][0] + 12
+
+    def pair(n_cut, n_v7):
+        return [Junction("EML4", canon.idx, end - 14, index.alk.idx, start3, tail[:3] + "T" + tail[3:],
+                         fragments=[object()] * n_cut),
+                Junction("EML4", canon.idx, end, index.alk.idx, start3, "", fragments=[object()] * n_v7)]
+
+    juncs = pair(2, 1)
+    _merge_nearby(juncs, CallParams(), index, PANEL)
+    assert [(j.end5, j.insert, len(j.fragments)) for j in juncs] == [(end, "", 3)]
+    juncs = pair(3, 1)
+    _merge_nearby(juncs, CallParams(), index, PANEL)
+    assert [(j.end5, len(j.fragments)) for j in juncs] == [(end - 14, 4)]
+    juncs = pair(2, 1)
+    _merge_nearby(juncs, CallParams(), index)
+    assert [(j.end5, len(j.fragments)) for j in juncs] == [(end - 14, 3)]
