@@ -11,6 +11,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 | duplicates      | the only support left after removing PCR duplicates is one fragment                       |
 | homology        | every anchor is made of k-mers shared with another gene, or the partner is an ALK paralog   |
 | low_complexity  | the partner anchor (or the unknown 5' sequence, or a long insert) is low complexity         |
+| adapter         | the unknown 5' sequence is sequencing adapter (TruSeq, Nextera, MGI): read-through with more  |
+|                 | errors than the scan's adapter search allows (its last 12-30 bases, an edit per 5 bases)     |
 | short_anchor    | no split read has 15+ bases on each side (10+ at a listed variant's junction) and no       |
 |                 | spanning pair backs it                                                                     |
 | mismatches      | split reads have more than 3 mismatches per 100 aligned bases (a paralog's or another      |
@@ -68,6 +70,32 @@ def _homology(c, ctx) -> bool:
 
 def _low_complexity(c, ctx) -> bool:
     return c.low_complexity
+
+
+ADAPTER_TAIL = 30  # an unknown 5' part's last bases compared with the adapters' ends
+ADAPTER_MIN = 12  # fewer decide nothing
+ADAPTER_EDIT_PER = 5  # compared bases per edit: adapter read-through with more errors than the scan allows
+ADAPTER_SWALLOWED = 3  # adapter bases the ALK part may hold (ALK's first bases equal to the adapter's last)
+
+
+def looks_like_adapter(seq5: str) -> bool:
+    """Does an unknown 5' part end like an adapter before a fragment (``adapters.BEFORE``): its last 12-30
+    bases aligned to an adapter's end (or up to 3 bases before it) with an edit per 5 bases? Read-through
+    whose adapter holds more errors than the scan's adapter search takes (a read of a Nextera library
+    with three, one of them a lost base) stays an unknown 5' part; reads of fragments that start at that
+    ALK base, whose adapters were clean, then fit its junction but for a base or two, and a strongly
+    expressed fusion made a false ``unknown::ALK ?;del24A21`` of 19 fragments."""
+    from .adapters import BEFORE
+    from .kernels import ends_within
+
+    tail = seq5[-ADAPTER_TAIL:]
+    if len(tail) < ADAPTER_MIN:
+        return False
+    return any(ends_within(tail, a, ADAPTER_SWALLOWED + 1, len(tail) // ADAPTER_EDIT_PER) for a in BEFORE)
+
+
+def _adapter(c, ctx) -> bool:
+    return c.gene5 == "unknown" and looks_like_adapter(c.fusion_sequence.split("|")[0])
 
 
 def _short_anchor(c, ctx) -> bool:
@@ -180,6 +208,7 @@ FILTERS = {
     "duplicates": _duplicates,
     "homology": _homology,
     "low_complexity": _low_complexity,
+    "adapter": _adapter,
     "short_anchor": _short_anchor,
     "mismatches": _mismatches,
     "alk_internal": _alk_internal,

@@ -1,6 +1,7 @@
 """Each named filter marks what it should and nothing else; confidence tiers read as their reasons."""
 
 
+import numpy as np
 import pytest
 
 from alkfuse.caller import Call
@@ -205,3 +206,31 @@ def test_alk_internal_marks_the_intron_end_not_a_partner_that_looks_like_one(sha
              make(fusion_sequence=partner + "|TGTACCGCCG", **unknown)]
     apply_filters(calls, shared_index, PANEL)
     assert ["alk_internal" in c.filters for c in calls] == [True, False]
+
+
+@pytest.mark.parametrize("kit_adapter", range(6))
+def test_adapter_with_errors_is_adapter(kit_adapter):
+    """The last 22 bases of each kit's adapter (as it stands before a fragment) with three errors, one a
+    lost base, and with its last base read as ALK's (swallowed): adapter; an unknown call made of it is
+    marked `adapter`. The read of a Nextera library that made a false `unknown::ALK ?;del24A21` of 19
+    fragments beside a strongly expressed v5b had such a part."""
+    from alkfuse.adapters import BEFORE
+    from alkfuse.filters import looks_like_adapter
+
+    a = BEFORE[kit_adapter][-22:]
+    errors = a[:2] + ("A" if a[2] != "A" else "C") + a[3:9] + a[10:15] + ("G" if a[15] != "G" else "T") + a[16:]
+    assert looks_like_adapter(errors) and looks_like_adapter(a[:-1]) and looks_like_adapter("TTGACCA" + a)
+    assert not looks_like_adapter(a[-11:])  # too short to tell
+    unknown = dict(gene5="unknown", fusion="unknown::ALK", known_variant=".", exon5=".", gpos5=-1,
+                   partner_role="unknown")
+    assert "adapter" in marks(make(fusion_sequence=errors + "|TGTACCGCCG", **unknown))
+    assert "adapter" not in marks(make(fusion_sequence=errors + "|TGTACCGCCG"))  # a named partner's bases
+
+
+def test_real_cdna_nextera_read_and_random_bases_are_no_adapter():
+    from alkfuse.filters import looks_like_adapter
+
+    assert looks_like_adapter("CGTAGAAGTGTATAAGAGACAC")  # the read of that false call
+    rng = np.random.default_rng(5)
+    assert not any(looks_like_adapter("".join(rng.choice(list("ACGT"), 30))) for _ in range(5000))
+    assert not looks_like_adapter("ACGTTGCAAGTCCATGACTTGACAGGTACCATGG")
