@@ -38,7 +38,11 @@ ADAPTERS = tuple(sorted({a[-ADAPTER_EXACT:] for a in BEFORE} | {a[:ADAPTER_EXACT
 PREFIX_MIN_EDITED = 30  # bases before an ALK segment from which indels are allowed in comparing them with ALK
 PREFIX_MIN_GAPPED = 16  # from here to PREFIX_MIN_EDITED, two edits (a read's end with two indels)
 ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
-ADAPTER_END_MIN = 3  # bases of an adapter's end that, at a read's start, are taken for adapter
+# bases of an adapter's end that, at a read's start, are taken for adapter: with three kits' ends (TCT,
+# CAG, CTT) 3 bases cut 3 in 64 unknown parts by chance and cost a 2-fragment fusion whose partner part
+# began with CAG (its 22 bases became 19, too few to stand); 4 bases cut 3 in 256, fewer than TruSeq's 3
+# alone did (1 in 64)
+ADAPTER_END_MIN = 4
 ADAPTER_APPROX_MIN = 12  # adapter bases a read must show to be taken for adapter despite errors
 ADAPTER_GAPPED = 20  # an adapter's last bases, matched with up to two edits (indels shift the others)
 _ADAPTER_TAILS = tuple(sorted({a[-ADAPTER_GAPPED:] for a in BEFORE}))

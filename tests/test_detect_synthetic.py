@@ -998,9 +998,13 @@ def test_adapter_cut_takes_whole_adapters_and_the_end_of_one():
 
     assert adapter_cut("TTAGCTCTTCCGATCTACGTACGT") == 16  # a whole adapter, then the fragment
     assert adapter_cut("CTTCCGATCTGAGACCCGAAG") == 10  # its last 10 bases: the read is 10 longer than the fragment
-    assert adapter_cut("TCTGAGACCCGAAG") == 3
-    assert adapter_cut("CTGAGACCCGAAG") == 0  # two bases could be anything
+    assert adapter_cut("ATCTGAGACCCGAAG") == 4
+    assert adapter_cut("TCTGAGACCCGAAG") == 0  # three bases could be anything (3 kits' ends: 3 in 64 reads)
+    assert adapter_cut("CAGACTAGCAGCGGACAGTACA") == 0  # a partner exon's end that begins like Nextera's end
     assert adapter_cut("GAGACCCGAAGTCT") == 0
+    for a in BEFORE:  # every kit's end, 4 to 12 bases of it
+        for m in (4, 7, 12):
+            assert adapter_cut(a[-m:] + "GAGACCCGAAG") == m, (a, m)
 
 
 @pytest.mark.parametrize("adapter", BEFORE)
