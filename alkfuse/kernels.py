@@ -583,10 +583,7 @@ def _ends_within(seq, ref, ends, cap):
 
 
 @njit
-def approx_end(read, adapter, min_shown):
-    """The largest read position w (0..len(read) + len(adapter)) where ``adapter`` placed to end at w (its
-    bases before the read's start or past its end not shown) shows ``min_shown`` or more bases inside
-    ``read``, at most one in 10 of them unequal; 0 when none. Arrays of base codes."""
+def _approx_end(read, adapter, min_shown):
     n, m = adapter.shape[0], read.shape[0]
     for w in range(m + n, -1, -1):
         lo, hi = max(0, w - n), min(m, w)
@@ -600,6 +597,15 @@ def approx_end(read, adapter, min_shown):
         if wrong <= shown // 10:
             return w
     return 0
+
+
+def approx_end(read: np.ndarray, adapter: np.ndarray, min_shown: int) -> int:
+    """The largest read position w (0..len(read) + len(adapter)) where ``adapter`` placed to end at w (its
+    bases before the read's start or past its end not shown) shows ``min_shown`` or more bases inside
+    ``read``, at most one in 10 of them unequal; 0 when none. 1-D uint8 arrays of base codes."""
+    if read.dtype != np.uint8 or adapter.dtype != np.uint8 or read.ndim != 1 or adapter.ndim != 1:
+        raise ValueError("approx_end takes 1-D uint8 arrays of base codes")
+    return int(_approx_end(read, adapter, min_shown))
 
 
 def end_edits(seq: str, ref: str, cap: int) -> np.ndarray:

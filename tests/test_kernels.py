@@ -537,6 +537,8 @@ def test_approx_end_edges():
     assert kernels.approx_end(_codes(adapter[-12:] + "GGTA"), _codes(adapter), 12) == 12  # its end at the read's start
     assert kernels.approx_end(_codes(adapter[-11:] + "GGTA"), _codes(adapter), 12) == 0  # too few shown
     assert kernels.approx_end(_codes("TTTT" + adapter[:14]), _codes(adapter), 12) == 4 + len(adapter)  # past the end
+    with pytest.raises(ValueError):
+        kernels.approx_end(np.zeros(5, np.int64), _codes(adapter), 12)
 
 
 # --- reads starting with one of a few sequences -------------------------------------------------------------
