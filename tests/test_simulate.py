@@ -269,3 +269,16 @@ def test_command(tmp_path):
     rows = truth_rows(out / "truth.tsv")
     assert [(r["known_variant"], r["fragments"]) for r in rows] == [("v1", "4"), ("E4;A20", "3")]
     assert len(fastq(out / "reads_1.fq.gz")) == sum(int(r["fusion_fragments"]) for r in rows) + 100 + 5
+
+
+def test_command_adapters(tmp_path):
+    """--adapters picks the kit whose adapters short fragments run into; an unknown kit is a usage error."""
+    args = ["--gtf", str(REF / "annotation.gtf.gz"), "--transcripts", str(REF / "transcripts.fa.gz"),
+            "--background-pairs", "200", "--fragment-mean", "60", "--fragment-sd", "5", "--error-rate", "0"]
+    result = CliRunner().invoke(simulate_command, args + ["--out", str(tmp_path / "n"), "--adapters", "nextera"])
+    assert result.exit_code == 0, result.output
+    reads = [s for _, s, _ in fastq(tmp_path / "n" / "reads_1.fq.gz")]
+    assert sum("CTGTCTCTTATACACATCT" in s for s in reads) > 0.9 * len(reads)
+    assert not any("AGATCGGAAGAGC" in s for s in reads)
+    bad = CliRunner().invoke(simulate_command, args + ["--out", str(tmp_path / "x"), "--adapters", "nope"])
+    assert bad.exit_code == 2 and "nope" in bad.output
