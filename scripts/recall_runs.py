@@ -10,13 +10,15 @@ ROOT is a benchmark's ``--out`` directory (``benchmarks/accuracy.py``, ``indepen
 a directory at any depth under ROOT. Each sample is called again into ``OUT/<sample>/detect/`` under its
 own name (its directory's name), as the benchmark's ``alkfuse detect`` did, so a caller that
 did not change writes byte-identical tables. The scan is not re-run: a change to the scan needs the
-benchmark itself. To call with another checkout's code, put it first on the path:
-``PYTHONPATH=/path/to/checkout python scripts/recall_runs.py ...``.
+benchmark itself. The alkfuse called is this checkout's (an installed copy, which may be older, is not
+used: re-calls once measured a stale installed copy instead of the change); to call with another
+checkout's code, put it on the path: ``PYTHONPATH=/path/to/checkout python scripts/recall_runs.py ...``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -52,9 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     except AlkfuseError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(f"{len(samples)} samples called again into {args.out}")
+    import alkfuse
+
+    print(f"{len(samples)} samples called again into {args.out} by the alkfuse in {Path(alkfuse.__file__).parent}")
     return 0
 
 
 if __name__ == "__main__":
+    if not os.environ.get("PYTHONPATH"):
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an installed copy
     sys.exit(main())

@@ -93,3 +93,15 @@ def test_recall_finds_samples_at_any_depth(bench_tree, tmp_path):
     assert rec.returncode == 0 and "1 samples" in rec.stdout, rec.stderr
     cmp = run("compare_runs.py", root, tmp_path / "re")
     assert cmp.returncode == 0 and "1 samples: 1 byte-identical" in cmp.stdout.splitlines()[-1], cmp.stdout
+
+
+def test_recall_calls_with_this_checkout_unless_pythonpath_says_otherwise(bench_tree, tmp_path):
+    """An installed alkfuse (CI installs one; it may be older than the checkout) is not the one re-calls
+    measure: the script puts its own checkout first and says which alkfuse it used."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run_ = subprocess.run([sys.executable, str(SCRIPTS / "recall_runs.py"), str(bench_tree), "--out", str(tmp_path / "re")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert run_.returncode == 0, run_.stderr
+    assert run_.stdout.strip().endswith(f"by the alkfuse in {ROOT / 'alkfuse'}")
