@@ -101,7 +101,7 @@ def test_recall_calls_with_this_checkout_unless_pythonpath_says_otherwise(bench_
     import os
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    run_ = subprocess.run([sys.executable, str(SCRIPTS / "recall_runs.py"), str(bench_tree), "--out", str(tmp_path / "re")],
-                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    argv = [sys.executable, str(SCRIPTS / "recall_runs.py"), str(bench_tree), "--out", str(tmp_path / "re")]
+    run_ = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert run_.returncode == 0, run_.stderr
     assert run_.stdout.strip().endswith(f"by the alkfuse in {ROOT / 'alkfuse'}")
