@@ -1690,11 +1690,12 @@ def _merge_nearby(juncs: list[Junction], params: CallParams, index: Index, panel
             continue
         strong = juncs[a]
         clean = _at_boundaries(strong, index)
+        yields = panel is not None and strong.precise and not _at_boundaries(strong, index, panel)
         for b in order:
             weak = juncs[b]
             if b == a or b in gone:
                 continue
-            if (panel is not None and not _at_boundaries(strong, index, panel) and strong.precise and weak.precise
+            if (yields and weak.precise
                     and 2 * len(weak.fragments) >= len(strong.fragments) and _at_boundaries(weak, index, panel)
                     and _same_molecule(weak, strong, index, params)):
                 weak.fragments = weak.fragments + strong.fragments

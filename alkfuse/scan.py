@@ -82,7 +82,7 @@ def _adapter_approx_end(seq: str) -> int:
 
 def _adapter_gapped_end(seq: str) -> int:
     """The read position where the last ADAPTER_GAPPED bases of one of ``adapters.BEFORE`` end, aligned
-    with the fewest unit-cost edits, at most two (``kernels.ends_within``); of equal edits the largest;
+    with the fewest unit-cost edits, at most two (``kernels.end_edits``); of equal edits the largest;
     over adapters the largest; 0 when none. (One edit more lets the alignment run on over a fragment base
     equal to the adapter's last.) A 20-base stretch within two edits of one adapter's end turns up by
     chance about once in 10^8 positions."""

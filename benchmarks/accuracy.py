@@ -101,16 +101,20 @@ def alk_fusions(panel, by_gene, sequences, canonical) -> list[str]:
     others = {("NPM1", "E4;A20"), ("CLTC", "E31;A20")}
     named = [f"{v.gene5}::{v.gene3}:{v.name}" for v in panel.variants
              if v.gene3 == "ALK" and (v.gene5 == "EML4" or (v.gene5, v.name) in others)]
+    outside = outside_genes(panel, by_gene, sequences, canonical, 6, OTHER_PARTNERS)
+    return named + [f"{g}:{len(choose_transcript(g, by_gene, sequences, canonical).exons) // 2}:ALK:20"
+                    for g in outside]
+
+
+def outside_genes(panel, by_gene, sequences, canonical, min_exons: int, n: int) -> list[str]:
+    """``n`` genes outside the panel, not named like ALK (ALKBH decoys), not in the negatives' fusions,
+    whose simulated transcript has ``min_exons`` or more exons, spread over the alphabet."""
     excluded = {g for f in NEGATIVE_FUSIONS for g in f[::2]} | {"ALK"}
-    outside = []  # genes outside the panel with at least 6 exons, not named like ALK (ALKBH decoys)
-    for gene in sorted(by_gene):
-        if panel.gene(gene) is None and gene not in excluded and "ALK" not in gene and any(
-                t.id in sequences for t in by_gene[gene]):
-            t = choose_transcript(gene, by_gene, sequences, canonical)
-            if len(t.exons) >= 6:
-                outside.append(f"{gene}:{len(t.exons) // 2}:ALK:20")
-    step = len(outside) / OTHER_PARTNERS  # spread over the alphabet
-    return named + [outside[int(step * (i + 0.5))] for i in range(min(OTHER_PARTNERS, len(outside)))]
+    genes = [g for g in sorted(by_gene) if panel.gene(g) is None and g not in excluded and "ALK" not in g
+             and any(t.id in sequences for t in by_gene[g])
+             and len(choose_transcript(g, by_gene, sequences, canonical).exons) >= min_exons]
+    step = len(genes) / n
+    return [genes[int(step * (i + 0.5))] for i in range(min(n, len(genes)))]
 
 
 def negative_fusions(by_gene, sequences, canonical) -> list[str]:

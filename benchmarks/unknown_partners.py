@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import NEGATIVE_FUSIONS, NOISE_CHIMERAS, WILDTYPE_IN_POSITIVES, detect, prepare, read_tsv  # noqa: E402
+from accuracy import NOISE_CHIMERAS, WILDTYPE_IN_POSITIVES, detect, outside_genes, prepare, read_tsv  # noqa: E402
 from alkfuse.annotation import attach_sequences, read_gtf  # noqa: E402
 from alkfuse.filters import looks_intronic  # noqa: E402
 from alkfuse.panel import load_panel  # noqa: E402
@@ -44,17 +44,6 @@ from alkfuse.simulate import choose_transcript, panel_canonical, parse_fusion_sp
 REFERENCE = ROOT.parent / "shared" / "data" / "reference" / "grch38_panel"
 PARTNER_SHOWN = 12  # partner bases a found call's 5' part ends with (one may be misread)
 PARTNER_MIN = 50  # transcript bases before the junction: shorter partner parts are not simulated
-
-
-def hidden_genes(by_gene, sequences, canonical, panel, n: int) -> list[str]:
-    """``n`` genes outside the panel, not named like ALK (ALKBH decoys), not in the negatives' fusions,
-    with a transcript of 4+ exons, spread over the alphabet."""
-    excluded = {g for f in NEGATIVE_FUSIONS for g in f[::2]} | {"ALK"}
-    genes = [g for g in sorted(by_gene) if panel.gene(g) is None and g not in excluded and "ALK" not in g
-             and any(t.id in sequences for t in by_gene[g])
-             and len(choose_transcript(g, by_gene, sequences, canonical).exons) >= 4]
-    step = len(genes) / n
-    return [genes[int(step * (i + 0.5))] for i in range(min(n, len(genes)))]
 
 
 def write_reference_without(reference: Path, genes: set[str], out: Path) -> Path:
@@ -112,7 +101,7 @@ def main() -> None:
     sequences = attach_sequences(ann, transcripts_fasta=args.reference / "transcripts.fa.gz")
     transcripts, by_gene, panel = {t.id: t for t in ann.transcripts}, ann.by_gene(), load_panel()
     canonical = panel_canonical(panel, by_gene, sequences)
-    genes = hidden_genes(by_gene, sequences, canonical, panel, args.genes)
+    genes = outside_genes(panel, by_gene, sequences, canonical, 4, args.genes)  # left out of the index
     print(f"left out of the index: {', '.join(genes)}; work dir {work}", file=sys.stderr)
     index_dir = prepare(write_reference_without(args.reference, set(genes), work / "reference"), work).index_dir
 
