@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import stat
 import sys
@@ -29,6 +30,8 @@ import numpy as np
 
 from ._numba import njit
 from .errors import InputError
+
+log = logging.getLogger("alkfuse")
 
 MAX_RECORD_BYTES = 1 << 30
 """The buffer grows up to this size to hold one record; a longer record is an error."""
@@ -595,11 +598,55 @@ class _Source:
         return at(3, f"invalid quality character {bad!r}: qualities must be phred+33 ('!' to '~')")
 
 
+INTERLEAVED_CHECK = 1000
+"""A single read file is taken as interleaved pairs when its first records (up to this many) alternate
+mates: records 2i and 2i+1 share an id (after /1 /2 .1 .2), and not every record has the same id."""
+
+
+def looks_interleaved(reads: RawReads) -> bool:
+    """True if ``reads`` (the first records of one file) are mate pairs one after the other."""
+    n = min(len(reads), INTERLEAVED_CHECK)
+    n -= n % 2
+    if n < 2:
+        return False
+    first = reads.head(n)
+    odd, even = _mates(first, 0), _mates(first, 1)
+    if first_name_mismatch(odd, even) >= 0:
+        return False
+    return n == 2 or first_name_mismatch(odd.head(n // 2 - 1), _shifted(odd)) >= 0
+
+
+def _mates(reads: RawReads, which: int) -> RawReads:
+    """Every other read, from ``which`` (0: mate 1, 1: mate 2), with contiguous offset arrays."""
+    return RawReads(reads.buf, *(np.ascontiguousarray(a[which::2]) for a in
+                                 (reads.name_start, reads.name_end, reads.seq_start, reads.seq_len,
+                                  reads.qual_start)))
+
+
+def _shifted(reads: RawReads) -> RawReads:
+    """``reads`` without its first read (to compare each read's id with the next one's)."""
+    return RawReads(reads.buf, reads.name_start[1:], reads.name_end[1:], reads.seq_start[1:],
+                    reads.seq_len[1:], reads.qual_start[1:])
+
+
+def _split_interleaved(source: _Source, reads: RawReads, first: int) -> ReadBatch:
+    """A batch of the pairs in ``reads`` (an even number of interleaved records)."""
+    r1, r2 = _mates(reads, 0), _mates(reads, 1)
+    bad = first_name_mismatch(r1, r2)
+    if bad >= 0:
+        record = source.records - len(reads) + 2 * bad + 1
+        raise InputError(f"{source.label} holds interleaved pairs, but records {record} and {record + 1} "
+                         f"('{r1.name(bad)}', '{r2.name(bad)}') are not mates: give every pair as two "
+                         "records one after the other, or give mates as -1 and -2")
+    return ReadBatch(r1, r2, first)
+
+
 def iter_batches(r1: str, r2: str | None = None, *, chunk_bytes: int = 4 << 20,
                  threads: int = 1) -> Iterator[ReadBatch]:
     """Stream reads (one file, or two mate files) as :class:`ReadBatch` es of whole records.
 
-    Files are FASTQ or FASTA, plain or gzip (by magic bytes); ``-`` reads stdin. ``threads`` > 0
+    Files are FASTQ or FASTA, plain or gzip (by magic bytes); ``-`` reads stdin. A single file whose
+    first records alternate mates (:func:`looks_interleaved`) is read as interleaved pairs. ``threads`` > 0
     decompresses each gzip file in a background thread (isal reads with one thread per file);
     0 decompresses in the calling thread. Missing files fail at once; everything else is checked as
     the batches are read, and any problem raises :class:`~alkfuse.errors.InputError`.
@@ -619,9 +666,33 @@ def _iter(r1: str, r2: str | None, chunk_bytes: int, threads: int) -> Iterator[R
         s1 = _Source(r1, threads, chunk_bytes, stack)
         s2 = _Source(r2, threads, chunk_bytes, stack) if r2 is not None else None
         first = 0
+        interleaved: bool | None = None if s2 is None else False
         while True:
             s1.read()
             reads1, c1 = s1.parse()
+            if interleaved is None:
+                if len(reads1) < 2 and not s1.eof:
+                    s1.grow()  # decide on two records at least
+                    continue
+                interleaved = looks_interleaved(reads1)
+                if interleaved:
+                    log.info("%s holds interleaved pairs (mates alternate, same ids): read as paired-end",
+                             s1.label)
+            if interleaved:
+                m = len(reads1) - len(reads1) % 2
+                if m:
+                    yield _split_interleaved(s1, s1.take(reads1, m, c1), first)
+                    first += m // 2
+                elif s1.eof and len(reads1):
+                    raise InputError(f"{s1.label} holds interleaved pairs but its last record "
+                                     f"('{reads1.name(0)}') has no mate: the file is truncated or not "
+                                     "interleaved; re-generate it")
+                elif s1.eof:
+                    s1.take(reads1, 0, c1)
+                    return
+                else:
+                    s1.grow()
+                continue
             if s2 is None:
                 if len(reads1):
                     yield ReadBatch(s1.take(reads1, len(reads1), c1), None, first)

@@ -86,6 +86,22 @@ def test_detect_scan_call_from_the_command_line(panel_index, tmp_path):
     assert (tmp_path / "d" / "fusions.tsv").read_text().count("\n") == 2
 
 
+def test_interleaved_reads_give_the_paired_calls(panel_index, tmp_path, capsys):
+    """One interleaved file (-1 only) is read as pairs: the same calls as -1/-2, not single-end ones."""
+    d = READS / "pizzly_spikein"
+    r1, r2 = str(d / "reads_1.fastq.gz"), str(d / "reads_2.fastq.gz")
+    with gzip.open(r1, "rt") as f1, gzip.open(r2, "rt") as f2, gzip.open(tmp_path / "i.fq.gz", "wt") as out:
+        lines1, lines2 = f1.readlines(), f2.readlines()
+        for k in range(0, len(lines1), 4):
+            out.writelines(lines1[k:k + 4] + lines2[k:k + 4])
+    assert main(["detect", "--index", str(panel_index), "-1", r1, "-2", r2, "--out", str(tmp_path / "p")]) == 0
+    assert main(["detect", "--index", str(panel_index), "-1", str(tmp_path / "i.fq.gz"),
+                 "--out", str(tmp_path / "i")]) == 0
+    assert "interleaved pairs" in capsys.readouterr().err
+    for name in ("fusions.tsv", "fusions.discarded.tsv", "fusions.json"):
+        assert (tmp_path / "p" / name).read_bytes() == (tmp_path / "i" / name).read_bytes()
+
+
 def test_every_filter_can_be_switched_off_by_name(capsys):
     """--disable-filter accepts exactly the filters the caller applies (a hand-kept list once lacked one)."""
     from alkfuse.filters import FILTERS

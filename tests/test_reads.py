@@ -346,6 +346,57 @@ def test_round_trip_paired(tmp_path, chunk):
     assert [b.r2.seq(i) for b in batches for i in range(len(b))] == [s.upper() for _, _, s, _ in recs2]
 
 
+def interleave(recs1, recs2):
+    return [r for pair in zip(recs1, recs2) for r in pair]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("chunk", [64, 200, 4 << 20])
+def test_interleaved_file_is_read_as_pairs(tmp_path, compress, chunk):
+    """One file whose records alternate mates (bwa -p, fastp --interleaved_out) gives the same pairs."""
+    recs1 = random_reads(250, seed=5)
+    recs2 = [(n, c, s, q) for (n, c, _, _), (_, _, s, q) in zip(recs1, random_reads(250, seed=6))]
+    p1 = write_fastq(tmp_path / "a_1.fq", recs1, suffix="/1")
+    p2 = write_fastq(tmp_path / "a_2.fq", recs2, suffix="/2")
+    both = tmp_path / "a.fq.gz"
+    text = "".join(f"@{n}/{k}{c}\n{s}\n+\n{q}\n" for i, (n, c, s, q) in enumerate(interleave(recs1, recs2))
+                   for k in [1 + i % 2])
+    both.write_bytes(gzip.compress(text.encode()) if compress else text.encode())
+    got = list(R.iter_batches(str(both), chunk_bytes=chunk))
+    want = list(R.iter_batches(str(p1), str(p2)))
+    assert all(b.r2 is not None for b in got)
+    assert collect(got) == collect(want)
+    assert [b.r2.seq(i) for b in got for i in range(len(b))] == [s.upper() for _, _, s, _ in recs2]
+    assert [b.r2.qual(i) for b in got for i in range(len(b))] == [q for _, _, _, q in recs2]
+
+
+def test_looks_interleaved():
+    def reads(*names):
+        text = "".join(f"@{n}\nAC\n+\nII\n" for n in names).encode()
+        return R.parse_chunk(np.frombuffer(text, np.uint8).copy())[0]
+
+    assert R.looks_interleaved(reads("a/1", "a/2", "b/1", "b/2"))
+    assert R.looks_interleaved(reads("a", "a", "b", "b", "c"))  # an odd last record is the next chunk's
+    assert R.looks_interleaved(reads("a.1", "a.2"))
+    assert not R.looks_interleaved(reads("a", "a", "a", "a"))  # one id throughout: not pairs
+    assert not R.looks_interleaved(reads("a", "b", "c", "d"))
+    assert not R.looks_interleaved(reads("a", "a", "b", "c"))
+    assert not R.looks_interleaved(reads("a"))
+    # only the first INTERLEAVED_CHECK records decide
+    many = [f"r{i // 2}" for i in range(R.INTERLEAVED_CHECK)] + ["x", "y"]
+    assert R.looks_interleaved(reads(*many))
+
+
+def test_interleaved_file_with_a_lone_or_wrong_mate(tmp_path):
+    recs = random_reads(40, seed=7)
+    pairs = interleave(recs, recs)
+    lone = write_fastq(tmp_path / "lone.fq", pairs[:-1])
+    bad(run(lone, chunk_bytes=200), "lone.fq", "interleaved", recs[-1][0], "no mate")
+    wrong = pairs[:30] + [("zzz", "", "A", "I")] + pairs[31:]
+    p = write_fastq(tmp_path / "wrong.fq.gz", wrong, compress=True)
+    bad(run(p, chunk_bytes=200), "wrong.fq.gz", "records 31 and 32", "'zzz'", "not mates")
+
+
 def test_empty_files(tmp_path):
     (tmp_path / "e.fq").write_bytes(b"")
     (tmp_path / "e.fq.gz").write_bytes(gzip.compress(b""))
