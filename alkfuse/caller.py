@@ -48,7 +48,7 @@ class CallParams:
     min_anchor: int = 10  # shorter anchor of a split read found by alignment to a junction
     rescue_anchor: int = 8  # ... for exon-boundary junctions tried for spanning-pair-only genes
     max_short_mismatches: int = 1  # mismatches allowed within a split read's shorter anchor
-    max_fragment: int = 1000  # longest fragment a spanning pair may imply
+    max_fragment: int = 1000  # longest fragment a spanning pair may imply (longer libraries: fragment_limit)
     insert_tolerance: int = 3  # inserts differing in length by up to this (and similar) join
     nearby: int = 10  # bases within which a weak junction joins a junction with twice its support
 
@@ -640,6 +640,22 @@ def _junction_seq(j: Junction, index: Index) -> JunctionSeq:
     return JunctionSeq(left, j.insert, right)
 
 
+LIMIT_QUANTILE, LIMIT_MARGIN, LIMIT_MEASURED = 0.999, 1.25, 200
+
+
+def fragment_limit(stats, params: CallParams) -> int:
+    """The longest fragment a spanning pair may imply: ``params.max_fragment``, or for a library of longer
+    fragments ``LIMIT_MARGIN`` times the length that ``LIMIT_QUANTILE`` of its measured fragments (at least
+    ``LIMIT_MEASURED``) do not exceed. A fixed 1,000 cut the pairs of the longest tenth of InSilicoSeq's
+    NovaSeq fragments (690 bases on average) off their fusion's split-read junction: they made a second
+    call of the same gene pair at an exon where they fit."""
+    counts = np.asarray(stats.fragment_lengths, dtype=float)
+    if counts.sum() < LIMIT_MEASURED:
+        return params.max_fragment
+    b = int(np.searchsorted(np.cumsum(counts) / counts.sum(), LIMIT_QUANTILE))
+    return max(params.max_fragment, int(LIMIT_MARGIN * (b + 1) * FRAGMENT_BIN))
+
+
 def _rescue_candidates(ev: Evidence, index: Index, known: list[Junction], params: CallParams) -> list[Junction]:
     """Exon-boundary junctions for partner genes seen in spanning pairs but in no split read."""
     genes_with_split = {j.gene5 for j in known}
@@ -661,7 +677,7 @@ def _rescue_candidates(ev: Evidence, index: Index, known: list[Junction], params
         if not ends:
             continue
         lo = max(0, min(ends) - 5)
-        hi = max(ends) + params.max_fragment
+        hi = max(ends) + fragment_limit(ev.stats, params)
         alk_exons = [20]
         starts3 = [_to_tx(index, sp.tx3, sp.start3, alk.idx) for sp in spans[gene]]
         if any(s is not None and s < bounds3[19][0] - 10 for s in starts3):
@@ -827,9 +843,10 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
     # crossed a little more often, though they implied fragments 500 bases longer there.
     split_support = [len(j.fragments) for j in juncs]
     model = FragmentModel.of(ev.stats)
+    limit = fragment_limit(ev.stats, params)
     for f, hits in spans:
         ok = {n: length for n, j in enumerate(juncs) if split_support[n]
-              and (length := _implied_length(f, j, index)) is not None and length <= params.max_fragment}
+              and (length := _implied_length(f, j, index)) is not None and length <= limit}
         if not ok:
             continue
         if len(ok) > 1 and model is not None:

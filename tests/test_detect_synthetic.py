@@ -29,9 +29,10 @@ def reference(synth_ref):
 def _simulate(reference, out: Path, specs, support, *, read_length=100, paired=True, seed=1, **kw):
     txs, seqs = reference
     fusions = [parse_fusion_spec(f"{s}@{support}", PANEL, seed=seed) for s in specs]
-    return simulate(transcripts=txs, sequences=seqs, out_dir=out, fusions=fusions, n_background_pairs=1500,
-                    read_length=read_length, paired=paired, seed=seed, alk_wildtype_fragments=60,
-                    alk_ati_fragments=60, noise_chimeras=10, panel=PANEL, **kw)
+    kw = {"n_background_pairs": 1500, **kw}
+    return simulate(transcripts=txs, sequences=seqs, out_dir=out, fusions=fusions, read_length=read_length,
+                    paired=paired, seed=seed, alk_wildtype_fragments=60, alk_ati_fragments=60, noise_chimeras=10,
+                    panel=PANEL, **kw)
 
 
 def _rows(path: Path) -> list[dict]:
@@ -113,6 +114,18 @@ def test_support_levels(reference, synth_index, tmp_path):
             assert row is not None, (support, truth.spec)
             assert 2 <= int(row["unique_fragments"]) <= sim.across_fragments[sim.fusions.index(truth)]
             assert row["confidence"] in ("high", "medium")
+
+
+def test_long_fragment_library_gives_one_call_per_fusion(reference, synth_index, tmp_path, seed=3):
+    """Fragments of 800 +- 200 bases: the pairs of the longest (over the 1,000 bases allowed by default)
+    join their fusion's split-read junction, not a second call of the same genes at an exon they fit (at
+    this seed, E12;A20 of 4 fragments beside E13;A20 before ``caller.fragment_limit``)."""
+    sim = _simulate(reference, tmp_path / "sim", ["EML4::ALK:v1", "NPM1:4:ALK:20"], 20, seed=seed,
+                    fragment_mean=800, fragment_sd=200, n_background_pairs=20000)
+    rows = _rows(detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s").paths["tsv"])
+    assert sorted(r["junction"] for r in rows) == ["E13;A20", "E4;A20"]
+    for truth in sim.fusions:
+        assert int(_found(rows, truth)["unique_fragments"]) >= 18
 
 
 def test_negatives_have_no_alk_call(reference, synth_index, tmp_path):

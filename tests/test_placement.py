@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from alkfuse.caller import NOVEL_BASE, TAIL_MATCH, TAIL_MISMATCH, FragmentModel, _tail_fit
-from alkfuse.evidence import FRAGMENT_BIN, FRAGMENT_BINS
+from alkfuse.caller import NOVEL_BASE, TAIL_MATCH, TAIL_MISMATCH, CallParams, FragmentModel, _tail_fit, fragment_limit
+from alkfuse.evidence import FRAGMENT_BIN, FRAGMENT_BINS, Stats
 
 
 def twin_support(length: int, insert: int, anchor: int) -> int:
@@ -294,3 +294,20 @@ def test_few_measured_pairs_give_a_smooth_length_model(pairs):
         model = FragmentModel(list(np.bincount(drawn, minlength=FRAGMENT_BINS)))
         assert np.abs(np.diff(model.logp[175 // FRAGMENT_BIN : 325 // FRAGMENT_BIN + 1])).max() < 1.0
         assert model(250) - model(1900) < math.log(1000 * FRAGMENT_BINS)
+
+
+def _stats(lengths) -> Stats:
+    st = Stats()
+    st.add_fragment_lengths(np.asarray(lengths))
+    return st
+
+
+def test_fragment_limit_follows_long_libraries_only():
+    rng = np.random.default_rng(1)
+    params = CallParams()
+    assert fragment_limit(_stats(rng.normal(250, 50, 5000).astype(int)), params) == params.max_fragment
+    long = rng.normal(800, 200, 5000).astype(int)
+    top = int(np.quantile(long, 0.999))
+    assert 1.25 * top - FRAGMENT_BIN <= fragment_limit(_stats(long), params) <= 1.25 * (top + 2 * FRAGMENT_BIN)
+    assert fragment_limit(_stats(long[:150]), params) == params.max_fragment  # too few measured
+    assert fragment_limit(_stats([1990] * 400), params) == int(1.25 * FRAGMENT_BINS * FRAGMENT_BIN)
