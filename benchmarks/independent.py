@@ -21,13 +21,20 @@ Independent negatives: art_illumina also sequences all 30,201 FusionSimulatorToo
 GRCh38 sequence, mostly genes outside the panel reference) at ``--negative-coverage`` (default 2x, about
 0.9M pairs at 100 bp); every ALK call there is false.
 
-Prints one markdown table to stdout (progress to stderr). Exits 0 with a note when art_illumina is absent.
+``--generator iss``: InSilicoSeq (pip package InSilicoSeq, MIT) instead of ART, run in-process with one
+of its kernel-density error models (``--iss-model``: NovaSeq 2x151, HiSeq 2x126, MiSeq 2x301; their own
+fragment lengths, insertion and deletion rates and quality strings; no adapters). The model fixes the read
+length (``--read-lengths`` does not apply); the negative sample's fragments take the model's mean and
+spread. Support is counted from where each read's error-free bases lie in its fusion transcript.
+
+Prints one markdown table to stdout (progress to stderr). Exits 0 with a note when the generator is absent.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import random
 import re
 import shutil
 import subprocess
@@ -58,12 +65,24 @@ def art_support(sam: Path, truths) -> Counter:
             start = int(f[3]) - 1
             length = sum(int(n) for n, op in re.findall(r"(\d+)([MD=X])", f[5]))
             spans.setdefault((f[2], f[0]), []).append((start, start + length))
-    support: Counter = Counter()
+    by_fusion: dict[int, list[list[tuple[int, int]]]] = {}
     for (ref, _), reads in spans.items():
-        t = truths[int(ref[1:])]
-        split = any(x <= t.end5 - ANCHOR and y >= t.start3 + ANCHOR for x, y in reads)
-        spanning = len(reads) == 2 and min(y for _, y in reads) <= t.end5 and max(x for x, _ in reads) >= t.start3
-        support[int(ref[1:])] += split or spanning
+        by_fusion.setdefault(int(ref[1:]), []).append(reads)
+    return spans_support(by_fusion, truths)
+
+
+def spans_support(spans: dict[int, list[list[tuple[int, int]]]], truths) -> Counter:
+    """Supporting fragments per fusion (index) from each fragment's read spans on its fusion transcript
+    (0-based half-open): a read across the junction with ``ANCHOR``+ bases each side, or one mate wholly on
+    each side."""
+    support: Counter = Counter()
+    for i, fragments in spans.items():
+        t = truths[i]
+        for reads in fragments:
+            split = any(x <= t.end5 - ANCHOR and y >= t.start3 + ANCHOR for x, y in reads)
+            spanning = len(reads) == 2 and min(y for _, y in reads) <= t.end5 and \
+                max(x for x, _ in reads) >= t.start3
+            support[i] += split or spanning
     return support
 
 
@@ -141,6 +160,56 @@ def art_reads(fasta: Path, out: Path, read_length: int, coverage: float, seed: i
         sys.exit(f"art_illumina failed: {run.stderr.strip()[-500:]}")
 
 
+ISS_MODELS = ("NovaSeq", "HiSeq", "MiSeq")
+
+
+def iss_model(name: str):
+    """InSilicoSeq's kernel-density error model ``name`` (one of ``ISS_MODELS``), or None without iss."""
+    try:
+        import iss
+        from iss.error_models.kde import KDErrorModel
+    except ImportError:
+        return None
+    return KDErrorModel(str(Path(iss.__file__).parent / "profiles" / name))
+
+
+def iss_fragments(model, n: int = 4000, seed: int = 0) -> tuple[int, int]:
+    """Mean and spread of the model's fragment lengths (inner distance plus both reads)."""
+    import numpy as np
+
+    np.random.seed(seed)
+    lengths = [model.random_insert_size() + 2 * model.read_length for _ in range(n)]
+    return round(float(np.mean(lengths))), round(float(np.std(lengths)))
+
+
+def iss_reads(records: list[tuple[str, str]], out: Path, model, coverage: float, seed: int
+              ) -> dict[int, list[list[tuple[int, int]]]]:
+    """InSilicoSeq read pairs of each ``(name, sequence)`` at ``coverage`` into ``{out}1.fq``/``{out}2.fq``;
+    returns each record's (by position in ``records``) fragments as read spans on it (0-based half-open,
+    where the read's error-free bases lie)."""
+    import numpy as np
+    from Bio.Seq import Seq
+    from Bio.SeqRecord import SeqRecord
+    from iss.generator import simulate_read
+
+    random.seed(seed)
+    np.random.seed(seed)
+    rl = model.read_length
+    spans: dict[int, list[list[tuple[int, int]]]] = {}
+    with open(f"{out}1.fq", "w") as f1, open(f"{out}2.fq", "w") as f2:
+        for k, (name, seq) in enumerate(records):
+            record = SeqRecord(Seq(seq), id=name)
+            for i in range(round(coverage * len(seq) / (2 * rl))):
+                pair = simulate_read(record, model, i, 0, "metagenomics")[:2]
+                for fh, read in zip((f1, f2), pair):
+                    qual = "".join(chr(33 + int(q)) for q in read.letter_annotations["phred_quality"])
+                    fh.write(f"@{read.id}\n{read.seq}\n+\n{qual}\n")
+                fw = seq.find(pair[0].annotations["original"])
+                rv = seq.find(str(Seq(pair[1].annotations["original"]).reverse_complement()))
+                spans.setdefault(k, []).append([(x, x + rl) for x in (fw, rv) if x >= 0])
+    return spans
+
+
 def gzip_reads(d: Path, art: Path, single_end: bool, background: Path | None = None) -> None:
     """ART's FASTQ (``art1.fq``/``art2.fq``, or ``art.fq``) into ``d/reads_1.fq.gz``/``reads_2.fq.gz`` (or
     ``reads.fq.gz``), each one gzip stream: ``background``'s reads of that mate first (single-end: its
@@ -164,8 +233,13 @@ def fusion_simulator_negatives(args, work: Path, index_dir: Path, rl: int, seed:
     d = work / f"rl{rl}_fusion_simulator"
     d.mkdir(parents=True, exist_ok=True)
     short_names(args.fusion_simulator, d / "transcripts.fa")
-    art_reads(d / "transcripts.fa", d / "art", rl, args.negative_coverage, seed, paired=not args.single_end,
-              sam=False)
+    if args.model is not None:
+        text = (d / "transcripts.fa").read_text().split(">")[1:]
+        records = [(r.split("\n", 1)[0], r.split("\n", 1)[1].replace("\n", "")) for r in text]
+        iss_reads(records, d / "art", args.model, args.negative_coverage, seed)
+    else:
+        art_reads(d / "transcripts.fa", d / "art", rl, args.negative_coverage, seed, paired=not args.single_end,
+                  sam=False)
     (d / "transcripts.fa").unlink()
     gzip_reads(d, d / "art", args.single_end)
     secs = A.detect(index_dir, d, d / "detect", args.threads, False)
@@ -188,8 +262,23 @@ def main() -> None:
     ap.add_argument("--negative-coverage", type=float, default=2.0)
     ap.add_argument("--single-end", action="store_true",
                     help="ART single-end reads (and the negative sample's first reads) instead of pairs")
+    ap.add_argument("--generator", choices=("art", "iss"), default="art",
+                    help="art: art_illumina (HiSeq 2500 profile); iss: InSilicoSeq with --iss-model")
+    ap.add_argument("--iss-model", choices=ISS_MODELS, default="NovaSeq",
+                    help="InSilicoSeq error model (fixes the read length: 151, 126, 301)")
     args = ap.parse_args()
-    if shutil.which("art_illumina") is None:
+    args.model = None
+    fragment_mean, fragment_sd = 250, 50
+    if args.generator == "iss":
+        if args.single_end:
+            ap.error("--generator iss simulates pairs only")
+        args.model = iss_model(args.iss_model)
+        if args.model is None:
+            print("InSilicoSeq is not installed (pip install InSilicoSeq): nothing measured")
+            return
+        args.read_lengths = str(args.model.read_length)
+        fragment_mean, fragment_sd = iss_fragments(args.model)
+    elif shutil.which("art_illumina") is None:
         print("art_illumina is not installed (apt-get install art-nextgen-simulation-tools): nothing measured")
         return
     work = args.out or Path(tempfile.mkdtemp(prefix="alkfuse-independent-"))
@@ -214,6 +303,7 @@ def main() -> None:
         simulate(transcripts=transcripts, sequences=sequences, out_dir=negative,
                  fusions=[parse_fusion_spec(s, panel, seed) for s in A.negative_fusions(by_gene, sequences, canonical)],
                  n_background_pairs=BACKGROUND, read_length=rl, seed=seed, canonical=canonical, panel=panel,
+                 fragment_mean=fragment_mean, fragment_sd=fragment_sd,
                  noise_chimeras=A.NOISE_CHIMERAS,
                  alk_wildtype_fragments=A.NEGATIVE_COVERAGE * alk_length // (2 * rl),
                  alk_ati_fragments=A.NEGATIVE_COVERAGE * ati_length // (2 * rl))
@@ -226,8 +316,12 @@ def main() -> None:
                 truths = [build_fusion(parse_fusion_spec(s + "@1", panel, seed), by_gene, sequences, canonical, panel)
                           for s in specs]
                 (d / "fusions.fa").write_text("".join(f">f{i}\n{t.sequence}\n" for i, t in enumerate(truths)))
-                art_reads(d / "fusions.fa", d / "art", rl, cov, seed, paired=not args.single_end)
-                support = art_support(d / "art.sam", truths)
+                if args.model is not None:
+                    support = spans_support(iss_reads([(f"f{i}", t.sequence) for i, t in enumerate(truths)],
+                                                      d / "art", args.model, cov, seed), truths)
+                else:
+                    art_reads(d / "fusions.fa", d / "art", rl, cov, seed, paired=not args.single_end)
+                    support = art_support(d / "art.sam", truths)
                 gzip_reads(d, d / "art", args.single_end, background=negative)
                 secs = A.detect(index_dir, d, d / "detect", args.threads, False)
                 calls = A.read_tsv(d / "detect" / "fusions.tsv")
@@ -237,7 +331,8 @@ def main() -> None:
                 log(f"{d.name}: support {dict(support)}, {secs:.1f} s")
             rows.append((rl, cov, total))
 
-    print("| read length | ART coverage | support | found | exact breakpoint | variant named | name open / wrong "
+    source = "ART" if args.model is None else f"iss {args.iss_model}"
+    print(f"| read length | {source} coverage | support | found | exact breakpoint | variant named | name open / wrong "
           "| false ALK calls / sample | partner unresolved / sample | seconds |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for rl, cov, t in rows:

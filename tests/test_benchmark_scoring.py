@@ -107,3 +107,29 @@ def test_inserted_bases_are_checked_beside_the_exact_junction():
         assert (n["insert_exact"], n["insert_unseen"], n["insert_wrong"]) == counts
     line = accuracy.insert_bases([Counter(insert_exact=3, insert_unseen=1, insert_wrong=1)])
     assert "of 3 calls" in line and "1 show every base" in line and "1 have a wrong base" in line
+
+
+def _independent():
+    spec = importlib.util.spec_from_file_location("independent", Path(__file__).parents[1] / "benchmarks" /
+                                                  "independent.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_support_from_read_spans():
+    """A read across the junction with 10+ bases each side, or one mate wholly on each side, supports it;
+    a read 9 bases into one side, two mates on one side, or a lone mate do not."""
+    from types import SimpleNamespace
+
+    ind = _independent()
+    t = SimpleNamespace(end5=500, start3=530)  # 30 inserted bases
+    fragments = {0: [[(400, 540), (600, 700)],  # split: 10 bases of each gene around the insert
+                     [(491, 600), (700, 800)],  # 9 partner bases: no
+                     [(400, 539), (700, 800)],  # 9 ALK bases: no
+                     [(300, 400), (530, 630)],  # spanning pair
+                     [(300, 400), (450, 500)],  # both on the partner
+                     [(300, 400)]],  # one mate found
+                 1: [[(0, 100), (600, 700)]]}
+    support = ind.spans_support(fragments, [t, SimpleNamespace(end5=50, start3=50)])
+    assert support == Counter({0: 2, 1: 1})
