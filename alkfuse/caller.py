@@ -73,6 +73,7 @@ class Junction:
     alternatives: list = field(default_factory=list)  # (notation, name) of other junctions the pairs fit nearly as well
     insert_votes: Counter = field(default_factory=Counter)  # insert length -> reads split here that show it
     prefix_reads: Counter = field(default_factory=Counter)  # unknown 5' part: each of its sequences -> reads
+    seq5_errors: float = 0.0  # sequencing errors expected in the unknown part of its best-read read (qualities)
     fragments: list = field(default_factory=list)  # (Fragment, kind, hits)
 
 
@@ -155,7 +156,8 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
                 reads = [(m, w) for m in members for w in weights[m]]
                 out.append(Junction(".", -1, -1, tx3, start3, "", True,
                                     _right_consensus([m for m, _ in reads], seq5, [w for _, w in reads]),
-                                    prefixes=members, prefix_reads=Counter({m: len(weights[m]) for m in members})))
+                                    prefixes=members, prefix_reads=Counter({m: len(weights[m]) for m in members}),
+                                    seq5_errors=min(sum(1.0 - x for x in w) for _, w in reads)))
             continue
         for rep, votes in _cluster_inserts(inserts, params.insert_tolerance, with_votes=True):
             out.append(Junction(gene5, tx5, end5, tx3, start3, rep, insert_votes=votes))
@@ -204,6 +206,9 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     listed = _listed_junctions(index, panel) if panel is not None else set()
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
+            continue
+        if _misread_alk(j, index):
+            j.fragments = None  # no junction: its fragments may still be spanning pairs
             continue
         host, edited = _best_host(j, juncs, index)
         if host is not None and host.insert:
@@ -269,6 +274,20 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
         if not _partner_from_mates(j, ev, index, panel) and len(j.seq5) < min_unknown:
             j.fragments = None  # too short to stand as an unknown partner; its reads may align elsewhere
     juncs[:] = [j for j in juncs if j.fragments is not None]
+
+
+MISREAD_MIN = 12  # bases of an unknown 5' part that can show it is ALK's own, misread
+
+
+def _misread_alk(j: Junction, index: Index) -> bool:
+    """Is an unknown 5' part ALK's own bases before its ALK start, read with as many errors as its qualities
+    allow (an edit per 10 bases plus ``_error_allowance``)? Then nothing is joined there: the read is
+    ALK. The error-rich last bases of InSilicoSeq's MiSeq reads (qualities 8-20) made ALK exon 20's bases
+    14-36 with six errors a part before base 37, which the mates named EML4: a second EML4::ALK call."""
+    if j.tx3 != index.alk.idx or len(j.seq5) < MISREAD_MIN or j.start3 < len(j.seq5):
+        return False
+    ref = index.sequence(j.tx3)[max(0, j.start3 - len(j.seq5) - 8) : j.start3]
+    return ends_within(j.seq5, ref, 1, len(j.seq5) // 10 + _error_allowance(j.seq5_errors))
 
 
 TAIL_OVERLAP = 16  # bases a partner tail and an unknown 5' part must share to be joined
@@ -1793,6 +1812,12 @@ def _alk_indel_twin(weak: Junction, strong: Junction, index: Index, after: int =
     return stop <= len(aseq) and _edit_distance(a, b, cap) <= cap
 
 
+def _error_allowance(expected: float) -> int:
+    """Edits to allow for ``expected`` sequencing errors (from base qualities): about the 97.5th percentile
+    of their number (expected plus two standard deviations of a Poisson count), 0 for good bases."""
+    return int(expected + 2.0 * math.sqrt(expected))
+
+
 def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: int, before: int,
                         same_start: bool = True) -> bool:
     """``_alk_indel_twin`` for an unknown 5' part ``weak``: both sequences, up to ``after`` bases past the
@@ -1803,7 +1828,11 @@ def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: i
     CLTC::ALK E31;A19 with an error in its 15 CLTC bases, placed as the listed ``E31;A20``). A placed part
     is compared where its reads join ALK (``Junction.read_start3``). The part may start anywhere in the
     strong one's sequence: a base the read lost or gained in the insert shifts everything before it (a v8b
-    read ``TATGAGCCGTCGAGA`` + ALK for ``TATGCGCGCGTCGAGA`` + ALK, its mate in EML4: two edits)."""
+    read ``TATGAGCCGTCGAGA`` + ALK for ``TATGCGCGCGTCGAGA`` + ALK, its mate in EML4: two edits). The part's
+    expected sequencing errors (``Junction.seq5_errors``, from its qualities) are allowed on top
+    (``_error_allowance``): the last
+    bases of InSilicoSeq's MiSeq reads (qualities 8-20) made a 60-base part of a v8a with 6 edits a second
+    EML4::ALK call, placed as v7."""
     start3 = weak.read_start3 if weak.read_start3 >= 0 else weak.start3  # as its reads show it
     shift = start3 - strong.start3
     if weak.tx3 != strong.tx3 or shift < (0 if same_start else 1) or len(weak.seq5) < shift + before \
@@ -1812,7 +1841,7 @@ def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: i
     aseq = index.sequence(strong.tx3)
     a = weak.seq5 + aseq[start3 : start3 + after]
     b = _five_prime_side(strong, index) + aseq[strong.start3 : start3 + after]
-    cap = 1 + len(a) // 20
+    cap = 1 + len(a) // 20 + _error_allowance(weak.seq5_errors)
     if len(b) < len(a) - cap:
         return False
     return ends_within(a, b, 1, cap)

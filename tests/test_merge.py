@@ -6,8 +6,9 @@ from dataclasses import replace
 import numpy as np
 
 from alkfuse.align import JunctionHit
-from alkfuse.caller import CallParams, Junction, _cluster_inserts, _explains_unknown, _join_alk_indel_twins, \
-    _merge_insert_indels, _merge_nearby, _partner_from_mates, assign, explain_unknown
+from alkfuse.caller import CallParams, Junction, _alk_indel_twin, _cluster_inserts, _error_allowance, \
+    _explains_unknown, _join_alk_indel_twins, _merge_insert_indels, _merge_nearby, _misread_alk, \
+    _partner_from_mates, assign, explain_unknown
 from alkfuse.evidence import Evidence, Fragment, Span, Split
 from alkfuse.index import Index
 from alkfuse.panel import load_panel
@@ -509,3 +510,43 @@ def test_a_break_inside_an_exon_that_is_a_read_indel_joins_the_exon_end(synth_in
     juncs = pair(2, 1)
     _merge_nearby(juncs, CallParams(), index)
     assert [(j.end5, len(j.fragments)) for j in juncs] == [(end - 14, 3)]
+
+
+def test_error_allowance_grows_with_expected_errors():
+    assert [_error_allowance(e) for e in (0.0, 0.05, 0.3, 1.0, 2.25, 5.0)] == [0, 0, 1, 3, 5, 9]
+
+
+def test_misread_alk_part_is_not_a_junction(synth_index):
+    """An unknown part that is ALK's own bases before its ALK start with six errors: ALK misread when its
+    qualities expect that many (MiSeq read ends), a junction candidate when they are good; a part of other
+    bases is never ALK's."""
+    index = Index(synth_index)
+    alk = index.sequence(index.alk.idx)
+    start3 = index.alk.t.exon_bounds()[19][0] + 37
+    own = _errors(alk[start3 - 23 : start3], np.random.default_rng(5), 6)
+
+    def part(seq5, errors):
+        return Junction(".", -1, -1, index.alk.idx, start3, "", seq5=seq5, seq5_errors=errors)
+
+    assert _misread_alk(part(own, 2.25), index)
+    assert not _misread_alk(part(own, 0.05), index)
+    assert _misread_alk(part(_errors(alk[start3 - 23 : start3], np.random.default_rng(5), 1), 0.05), index)
+    other = "".join(np.random.default_rng(6).choice(list("ACGT"), 23))
+    assert not _misread_alk(part(other, 2.25), index)
+    assert not _misread_alk(part(alk[start3 - 11 : start3], 0.0), index)  # too short to tell
+
+
+def test_noisy_part_of_a_fusion_read_joins_it_when_its_qualities_expect_the_errors(synth_index):
+    """A v8a-like fusion's read whose last 60 bases (insert and ALK's first 10) have 6 errors, its mate
+    naming EML4: a twin of the fusion when its qualities expect ~5 errors, not when they are good."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(9).choice(list("ACGT"), 30))
+    strong = _junction(index, "EML4", 17, 20, ins, 9)
+    alk = index.sequence(index.alk.idx)
+    a20 = strong.start3
+    pseq = index.sequence(strong.tx5)
+    seq5 = _errors(pseq[strong.end5 - 20 : strong.end5] + ins + alk[a20 : a20 + 10], np.random.default_rng(1), 6)
+    weak = Junction("EML4", strong.tx5, 0, index.alk.idx, a20 + 10, "", False, seq5=seq5, seq5_errors=5.0,
+                    fragments=[object()] * 2)
+    assert _alk_indel_twin(weak, strong, index, same_start=False)
+    assert not _alk_indel_twin(replace(weak, seq5_errors=0.1), strong, index, same_start=False)
