@@ -86,22 +86,24 @@ def spans_support(spans: dict[int, list[list[tuple[int, int]]]], truths) -> Coun
     return support
 
 
+def truth_rows(truths, support: list[int]) -> list[dict[str, str]]:
+    """The fusions (build_fusion results) as truth rows (``support[i]`` reads or fragments each)."""
+    return [{"gene5": t.spec.gene5, "gene3": t.spec.gene3, "junction": t.junction,
+             "known_variant": t.known_variant, "breakpoint5": t.breakpoint5, "breakpoint3": t.breakpoint3,
+             "exon5": str(t.spec.exon5), "inserted_sequence": t.spec.insert or ".",
+             "split_fragments": str(support[i]), "spanning_pairs": "0"} for i, t in enumerate(truths)]
+
+
 def score_by_support(truths, support: list[int], calls: list[dict[str, str]]) -> Counter:
     """One sample's counts: per fusion (``truths``, build_fusion results) keyed (support level, count), its
     support (``support[i]`` reads or fragments, 5+ pooled) scored against the calls naming its partner;
     over the sample, ``false`` and ``unresolved`` ALK calls (accuracy.score)."""
     total: Counter = Counter()
-    truth_rows = []
-    for i, t in enumerate(truths):
-        row = {"gene5": t.spec.gene5, "gene3": t.spec.gene3, "junction": t.junction,
-               "known_variant": t.known_variant, "breakpoint5": t.breakpoint5,
-               "breakpoint3": t.breakpoint3, "exon5": str(t.spec.exon5),
-               "inserted_sequence": t.spec.insert or ".", "split_fragments": str(support[i]),
-               "spanning_pairs": "0"}
-        truth_rows.append(row)
+    rows = truth_rows(truths, support)
+    for i, (t, row) in enumerate(zip(truths, rows)):
         n = A.score([row], [c for c in calls if c["gene5"] == t.spec.gene5])
         total += Counter({(min(support[i], 5), k): v for k, v in n.items() if k != "false"})
-    whole = A.score(truth_rows, calls)  # calls that no fusion takes: false, or partner unresolved
+    whole = A.score(rows, calls)  # calls that no fusion takes: false, or partner unresolved
     total["false"] += whole["false"]
     total["unresolved"] += whole["unresolved"]
     return total
@@ -325,6 +327,9 @@ def main() -> None:
                 gzip_reads(d, d / "art", args.single_end, background=negative)
                 secs = A.detect(index_dir, d, d / "detect", args.threads, False)
                 calls = A.read_tsv(d / "detect" / "fusions.tsv")
+                rows = truth_rows(truths, [support[i] for i in range(len(truths))])
+                (d / "truth.tsv").write_text("".join("\t".join(r) + "\n" for r in [list(rows[0])] +
+                                                     [list(r.values()) for r in rows]))
                 total += score_by_support(truths, [support[i] for i in range(len(truths))], calls)
                 total["samples"] += 1
                 total["seconds"] += secs
