@@ -139,7 +139,11 @@ def _prefix_quality(f: Fragment, s) -> list[float]:
     return [1.0] * (len(s.insert) - len(own)) + own
 
 
-def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]:
+def candidates(ev: Evidence, index: Index, params: CallParams, panel: Panel | None = None) -> list[Junction]:
+    """Junctions the split reads show: per partner exon end and ALK start, their inserts clustered (ties of
+    length go to a listed variant's: one MiSeq read of v8b with a base gained and one without made
+    ``E17;ins62A20``); per ALK start, unknown 5' parts clustered."""
+    listed = _listed_junctions(index, panel) if panel is not None else set()
     groups: dict[tuple, Counter] = defaultdict(Counter)
     weights: dict[str, list] = {}  # unknown 5' parts: per-base weights of the reads that show them
     for f in ev.fragments:
@@ -159,7 +163,8 @@ def candidates(ev: Evidence, index: Index, params: CallParams) -> list[Junction]
                                     prefixes=members, prefix_reads=Counter({m: len(weights[m]) for m in members}),
                                     seq5_errors=min(sum(1.0 - x for x in w) for _, w in reads)))
             continue
-        for rep, votes in _cluster_inserts(inserts, params.insert_tolerance, with_votes=True):
+        here = frozenset(n for t, e, s3, n in listed if (t, e, s3) == (tx5, end5, start3))
+        for rep, votes in _cluster_inserts(inserts, params.insert_tolerance, with_votes=True, listed=here):
             out.append(Junction(gene5, tx5, end5, tx3, start3, rep, insert_votes=votes))
     return out
 
@@ -627,11 +632,13 @@ def _gapped_consensus(seqs: list[str]) -> str:
     return "".join(out)
 
 
-def _cluster_inserts(inserts: Counter, tol: int, with_votes: bool = False) -> list:
+def _cluster_inserts(inserts: Counter, tol: int, with_votes: bool = False, listed: frozenset = frozenset()) -> list:
     """Representative inserts: most frequent first; a near-identical insert joins its representative.
     Each representative is then the column-wise majority of its members of the length most of them have
-    (ties keep the representative's base), so that sequencing errors in single reads of a long insert,
-    an indel included, do not show. ``with_votes``: (representative, reads per insert length) pairs."""
+    (ties: a length in ``listed``, a listed variant's there, as in ``_voted_length``; then the
+    representative's), so that sequencing errors in single reads of a long insert, an indel included, do
+    not show (ties keep the representative's base). ``with_votes``: (representative, reads per insert
+    length) pairs."""
     members: dict[str, Counter] = {}
     for ins, n in sorted(inserts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])):
         rep = next((r for r in members if _similar(ins, r, tol)), None)
@@ -644,7 +651,7 @@ def _cluster_inserts(inserts: Counter, tol: int, with_votes: bool = False) -> li
         lengths = Counter()
         for m, n in group.items():
             lengths[len(m)] += n
-        size = max(lengths, key=lambda n: (lengths[n], n == len(rep), -n))  # the length most reads show
+        size = max(lengths, key=lambda n: (lengths[n], n in listed, n == len(rep), -n))  # most reads show
         rep = rep if len(rep) == size else max((m for m in group if len(m) == size), key=lambda m: (group[m], m))
         same = [m for m, n in group.items() if len(m) == size for _ in range(n)]
         out.append((_right_consensus(same, rep), lengths) if with_votes else _right_consensus(same, rep))
@@ -1401,7 +1408,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     """All candidate junctions as calls (passing and filtered), in a deterministic order."""
     from .filters import apply_filters
 
-    juncs = candidates(ev, index, params)
+    juncs = candidates(ev, index, params, panel)
     tails = canonical_tails(ev, index)  # partner tails on canonical coordinates, for both steps below
     explain_unknown(juncs, ev, index, panel=panel, tails=tails)
     extra = _rescue_candidates(ev, index, juncs, params)

@@ -33,6 +33,17 @@ def test_insert_consensus_takes_the_length_most_reads_show():
         assert _cluster_inserts({r: 1 for r in order}, 3) == [truth]
 
 
+def test_insert_length_tie_goes_to_a_listed_length():
+    """One read of 61 inserted bases and one that gained a base 7 before ALK (62): a listed 61 wins the
+    tie; without a listed length, the representative's (the longer, seen first) stays."""
+    rng = np.random.default_rng(11)
+    truth = "".join(rng.choice(list("ACGT"), 61))
+    gained = truth[:54] + "T" + truth[54:]
+    assert _cluster_inserts(Counter({truth: 1, gained: 1}), 3, listed=frozenset({61})) == [truth]
+    assert _cluster_inserts(Counter({truth: 1, gained: 1}), 3) == [gained]
+    assert _cluster_inserts(Counter({truth: 1, gained: 2}), 3, listed=frozenset({61})) == [gained]
+
+
 def _junction(index, gene, exon5, exon3, insert, n, precise=True):
     canon = index.canonical[gene]
     end5 = canon.t.exon_bounds()[exon5 - 1][1]
