@@ -186,7 +186,8 @@ def iss_fragments(model, n: int = 4000, seed: int = 0) -> tuple[int, int]:
 
 def iss_reads(records: list[tuple[str, str]], out: Path, model, coverage: float, seed: int
               ) -> dict[int, list[list[tuple[int, int]]]]:
-    """InSilicoSeq read pairs of each ``(name, sequence)`` at ``coverage`` into ``{out}1.fq``/``{out}2.fq``;
+    """InSilicoSeq read pairs of each ``(name, sequence)`` longer than a read at ``coverage`` into
+    ``{out}1.fq``/``{out}2.fq``;
     returns each record's (by position in ``records``) fragments as read spans on it (0-based half-open,
     where the read's error-free bases lie)."""
     import numpy as np
@@ -200,6 +201,8 @@ def iss_reads(records: list[tuple[str, str]], out: Path, model, coverage: float,
     spans: dict[int, list[list[tuple[int, int]]]] = {}
     with open(f"{out}1.fq", "w") as f1, open(f"{out}2.fq", "w") as f2:
         for k, (name, seq) in enumerate(records):
+            if len(seq) <= rl:  # no pair fits (InSilicoSeq skips such sequences too)
+                continue
             record = SeqRecord(Seq(seq), id=name)
             for i in range(round(coverage * len(seq) / (2 * rl))):
                 pair = simulate_read(record, model, i, 0, "metagenomics")[:2]
