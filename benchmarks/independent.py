@@ -330,9 +330,9 @@ def main() -> None:
                 gzip_reads(d, d / "art", args.single_end, background=negative)
                 secs = A.detect(index_dir, d, d / "detect", args.threads, False)
                 calls = A.read_tsv(d / "detect" / "fusions.tsv")
-                rows = truth_rows(truths, [support[i] for i in range(len(truths))])
-                (d / "truth.tsv").write_text("".join("\t".join(r) + "\n" for r in [list(rows[0])] +
-                                                     [list(r.values()) for r in rows]))
+                truth = truth_rows(truths, [support[i] for i in range(len(truths))])
+                (d / "truth.tsv").write_text("".join("\t".join(r) + "\n" for r in [list(truth[0])] +
+                                                     [list(r.values()) for r in truth]))
                 total += score_by_support(truths, [support[i] for i in range(len(truths))], calls)
                 total["samples"] += 1
                 total["seconds"] += secs
