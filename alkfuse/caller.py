@@ -1837,9 +1837,8 @@ def _unknown_indel_twin(weak: Junction, strong: Junction, index: Index, after: i
     strong one's sequence: a base the read lost or gained in the insert shifts everything before it (a v8b
     read ``TATGAGCCGTCGAGA`` + ALK for ``TATGCGCGCGTCGAGA`` + ALK, its mate in EML4: two edits). The part's
     expected sequencing errors (``Junction.seq5_errors``, from its qualities) are allowed on top
-    (``_error_allowance``): the last
-    bases of InSilicoSeq's MiSeq reads (qualities 8-20) made a 60-base part of a v8a with 6 edits a second
-    EML4::ALK call, placed as v7."""
+    (``_error_allowance``): the last bases of InSilicoSeq's MiSeq reads (qualities 8-20) made a 60-base
+    part of a v8a with 6 edits a second EML4::ALK call, placed as v7."""
     start3 = weak.read_start3 if weak.read_start3 >= 0 else weak.start3  # as its reads show it
     shift = start3 - strong.start3
     if weak.tx3 != strong.tx3 or shift < (0 if same_start else 1) or len(weak.seq5) < shift + before \

@@ -610,10 +610,10 @@ def looks_interleaved(reads: RawReads) -> bool:
     if n < 2:
         return False
     first = reads.head(n)
-    odd, even = _mates(first, 0), _mates(first, 1)
-    if first_name_mismatch(odd, even) >= 0:
+    mate1, mate2 = _mates(first, 0), _mates(first, 1)
+    if first_name_mismatch(mate1, mate2) >= 0:
         return False
-    return n == 2 or first_name_mismatch(odd.head(n // 2 - 1), _shifted(odd)) >= 0
+    return n == 2 or first_name_mismatch(mate1.head(n // 2 - 1), _shifted(mate1)) >= 0  # ids change
 
 
 def _mates(reads: RawReads, which: int) -> RawReads:
