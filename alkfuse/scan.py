@@ -610,7 +610,12 @@ class Classifier:
                       if sp.gene5 == "." else sp for sp in splits]
         span = None
         if not splits and len(seqs) == 2:
-            span = self._span(oriented, alk, internal)
+            # An ALK read with fewer bases before its ALK segment than a split read needs is an ALK mate:
+            # those bases are too few to be a partner part (a MiSeq read's last 9, at quality 8-20, had left
+            # a v2 pair neither split nor spanning)
+            mates = [x or (a is not None and a.read_start < p.min_anchor and len(s) - a.read_end <= p.alk_tolerance)
+                     for x, a, (s, _) in zip(internal, alk, oriented)]
+            span = self._span(oriented, alk, mates)
         elif len(seqs) == 2 and all(sp.gene5 == "." for sp in splits) and alk[1 - splits[0].mate] is None:
             # The mate of a read with an unknown 5' part may name the partner (long inserts such as v5b).
             span = self._partner_mate(oriented, splits[0].mate, alk[splits[0].mate])

@@ -1367,3 +1367,26 @@ def test_listed_intron_end_tells_alk_pre_mrna_from_a_partner_that_looks_like_an_
     assert marks(load_panel(intron_ends_tsv=ends)) == sorted(
         [(partner[-12:], 6, ()), (body[a20 - 12 : a20], 6, ("alk_internal",))])
     assert marks(load_panel()) == sorted([(partner[-12:], 6, ("alk_internal",)), (body[a20 - 12 : a20], 6, ())])
+
+
+@pytest.mark.parametrize("unaligned", [0, 8, 9])
+def test_alk_mate_with_a_few_unaligned_bases_makes_a_spanning_pair(reference, synth_index, unaligned):
+    """A pair with one mate in EML4 and one in ALK exon 20-21 whose first bases (fusion sense; a read's
+    low-quality 3' end) are noise: fewer than a split read's 10 partner bases are no partner part, so the
+    ALK read is an ALK mate and the fragment a spanning pair (9 such bases left it neither split nor
+    spanning)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    noise = "".join(np.random.default_rng(unaligned).choice(list("ACGT"), unaligned))
+    r1 = eml4[e13 - 300 : e13 - 200]
+    r2 = revcomp(noise + alk[a20 + 60 : a20 + 160 - unaligned])  # fusion sense: the noise comes first
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (r1, r2), ("I" * 100,) * 2, Stats())
+    assert frag is not None and not frag.splits and frag.span is not None
+    assert frag.span.gene5 == "EML4"
