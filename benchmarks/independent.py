@@ -152,10 +152,10 @@ def negatives_table(first: str, unit: str, source: str, rows) -> str:
 
 
 def art_reads(fasta: Path, out: Path, read_length: int, coverage: float, seed: int, paired: bool = True,
-              sam: bool = True) -> None:
-    """art_illumina, HiSeq 2500 profile (pairs: fragments 250 +- 50); exits on failure."""
-    pairs = ["-p", "-m", "250", "-s", "50"] if paired else []
-    cmd = ["art_illumina", "-ss", "HS25", *pairs, "-l", str(read_length), "-f", str(coverage),
+              sam: bool = True, profile: str = "HS25", fragments: tuple[int, int] = (250, 50)) -> None:
+    """art_illumina with its built-in ``profile`` (pairs: fragments ``mean +- sd``); exits on failure."""
+    pairs = ["-p", "-m", str(fragments[0]), "-s", str(fragments[1])] if paired else []
+    cmd = ["art_illumina", "-ss", profile, *pairs, "-l", str(read_length), "-f", str(coverage),
            "-i", str(fasta), "-o", str(out), "-rs", str(seed), *(["-sam"] if sam else []), "-na", "-q"]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode:
@@ -244,7 +244,7 @@ def fusion_simulator_negatives(args, work: Path, index_dir: Path, rl: int, seed:
         iss_reads(records, d / "art", args.model, args.negative_coverage, seed)
     else:
         art_reads(d / "transcripts.fa", d / "art", rl, args.negative_coverage, seed, paired=not args.single_end,
-                  sam=False)
+                  sam=False, profile=args.art_profile, fragments=args.fragments)
     (d / "transcripts.fa").unlink()
     gzip_reads(d, d / "art", args.single_end)
     secs = A.detect(index_dir, d, d / "detect", args.threads, False)
@@ -271,9 +271,13 @@ def main() -> None:
                     help="art: art_illumina (HiSeq 2500 profile); iss: InSilicoSeq with --iss-model")
     ap.add_argument("--iss-model", choices=ISS_MODELS, default="NovaSeq",
                     help="InSilicoSeq error model (fixes the read length: 151, 126, 301)")
+    ap.add_argument("--art-profile", default="HS25",
+                    help="art_illumina's built-in profile (-ss): HS25, MSv3 (MiSeq v3, up to 250 bases), ...")
+    ap.add_argument("--fragments", default="250,50", help="ART's fragment mean,sd (and the negative sample's)")
     args = ap.parse_args()
     args.model = None
-    fragment_mean, fragment_sd = 250, 50
+    args.fragments = tuple(int(x) for x in args.fragments.split(","))
+    fragment_mean, fragment_sd = args.fragments
     if args.generator == "iss":
         if args.single_end:
             ap.error("--generator iss simulates pairs only")
@@ -325,7 +329,8 @@ def main() -> None:
                     support = spans_support(iss_reads([(f"f{i}", t.sequence) for i, t in enumerate(truths)],
                                                       d / "art", args.model, cov, seed), truths)
                 else:
-                    art_reads(d / "fusions.fa", d / "art", rl, cov, seed, paired=not args.single_end)
+                    art_reads(d / "fusions.fa", d / "art", rl, cov, seed, paired=not args.single_end,
+                              profile=args.art_profile, fragments=args.fragments)
                     support = art_support(d / "art.sam", truths)
                 gzip_reads(d, d / "art", args.single_end, background=negative)
                 secs = A.detect(index_dir, d, d / "detect", args.threads, False)
@@ -339,7 +344,8 @@ def main() -> None:
                 log(f"{d.name}: support {dict(support)}, {secs:.1f} s")
             rows.append((rl, cov, total))
 
-    source = "ART" if args.model is None else f"iss {args.iss_model}"
+    source = f"iss {args.iss_model}" if args.model is not None else \
+        "ART" if args.art_profile == "HS25" else f"ART {args.art_profile}"
     print(f"| read length | {source} coverage | support | found | exact breakpoint | variant named | name open / wrong "
           "| false ALK calls / sample | partner unresolved / sample | seconds |")
     print("|---|---|---|---|---|---|---|---|---|---|")
