@@ -561,3 +561,23 @@ def test_noisy_part_of_a_fusion_read_joins_it_when_its_qualities_expect_the_erro
                     fragments=[object()] * 2)
     assert _alk_indel_twin(weak, strong, index, same_start=False)
     assert not _alk_indel_twin(replace(weak, seq5_errors=0.1), strong, index, same_start=False)
+
+
+def test_noisy_exon_end_joins_the_junction_reads_show_there(synth_index):
+    """Reads whose 21 partner bases hold 2 errors (ART's MiSeq v3 profile) leave an unknown 5' part at
+    ALK exon 20 beside EML4 E2;A20, which one read shows whole: the part is that exon's end and joins it,
+    not an unknown::ALK call. 3 errors in 21 bases, or a part of other bases, stay apart."""
+    index = Index(synth_index)
+    host = replace(_junction(index, "EML4", 2, 20, "", 1), insert_votes=Counter({0: 1}))
+    end = index.sequence(host.tx5)[host.end5 - 21 : host.end5]
+
+    def unknown(seq5):
+        return Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=seq5, prefixes=[seq5],
+                        prefix_reads=Counter({seq5: 2}), fragments=[object()] * 2)
+
+    two, three = _errors(end, np.random.default_rng(1), 2), _errors(end, np.random.default_rng(1), 3)
+    for part, joins in ((two, True), (three, False)):
+        h = replace(host, absorbed=set())
+        juncs = [unknown(part), h]
+        explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+        assert (juncs == [h] and part in h.absorbed) == joins, part
