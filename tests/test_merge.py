@@ -581,3 +581,25 @@ def test_noisy_exon_end_joins_the_junction_reads_show_there(synth_index):
         juncs = [unknown(part), h]
         explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
         assert (juncs == [h] and part in h.absorbed) == joins, part
+
+
+def test_part_with_the_mismatches_its_qualities_expect_joins_its_host_without_voting(synth_index):
+    """Reads of a v5b-like insert's last 40 bases with 4 substitutions at low quality (ART's MiSeq v3):
+    the part joins the fusion seen whole in one read, whose insert keeps its bases; with good qualities
+    (4 mismatches unexplained) it does not."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(31).choice(list("ACGT"), 117))
+    part = _errors(ins[-40:], np.random.default_rng(2), 4)
+
+    def run(errors):
+        host = replace(_junction(index, "EML4", 2, 20, ins, 1), insert_votes=Counter({117: 1}))
+        j = Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=part, prefixes=[part],
+                     prefix_reads=Counter({part: 3}), seq5_errors=errors, fragments=[object()] * 3)
+        juncs = [j, host]
+        explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+        return juncs, host
+
+    juncs, host = run(3.0)
+    assert juncs == [host] and part in host.absorbed and host.insert == ins
+    juncs, host = run(0.1)
+    assert part not in host.absorbed
