@@ -702,6 +702,7 @@ def _rescue_candidates(ev: Evidence, index: Index, known: list[Junction], params
             spans[f.span.gene5].append(f.span)
     alk = index.alk
     bounds3 = alk.t.exon_bounds()
+    limit = fragment_limit(ev.stats, params)
     out = []
     for gene in sorted(spans):
         canon = index.canonical[gene]
@@ -714,7 +715,7 @@ def _rescue_candidates(ev: Evidence, index: Index, known: list[Junction], params
         if not ends:
             continue
         lo = max(0, min(ends) - 5)
-        hi = max(ends) + fragment_limit(ev.stats, params)
+        hi = max(ends) + limit
         alk_exons = [20]
         starts3 = [_to_tx(index, sp.tx3, sp.start3, alk.idx) for sp in spans[gene]]
         if any(s is not None and s < bounds3[19][0] - 10 for s in starts3):

@@ -94,18 +94,6 @@ def _prefetch(batches: Iterable, threads: int, depth: int | None = None) -> Iter
         reader.join()
 
 
-def _take(rr, idx):
-    """The reads ``idx`` of one mate of a batch (views of the same buffer)."""
-    import dataclasses
-
-    import numpy as np
-
-    n = len(rr)
-    per_read = {f.name: getattr(rr, f.name)[idx] for f in dataclasses.fields(rr)
-                if f.name != "buf" and isinstance(getattr(rr, f.name), np.ndarray) and len(getattr(rr, f.name)) == n}
-    return dataclasses.replace(rr, **per_read)
-
-
 def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads: int) -> Evidence:
     """:func:`scan_batches` with the ALK pre-filter of many batches running at once in ``threads`` workers.
 
@@ -135,7 +123,7 @@ def _scan_parallel(batches: Iterable, index: Index, params: ScanParams, threads:
     def reduce(fut):
         batch, idx, bases, measured = fut.result()
         lengths.add_fragment_lengths(measured)
-        sub = type(batch)(*(_take(rr, idx) if rr is not None else None for rr in (batch.r1, batch.r2)), batch.first)
+        sub = type(batch)(*(rr.select(idx) if rr is not None else None for rr in (batch.r1, batch.r2)), batch.first)
         ms = mates_of(sub)
         dropped["fragments"] += len(batch) - len(sub)
         dropped["reads"] += (len(batch) - len(sub)) * len(ms)

@@ -93,8 +93,12 @@ class RawReads:
 
     def head(self, m: int) -> RawReads:
         """The first ``m`` reads (views, same buffer)."""
-        return RawReads(self.buf, self.name_start[:m], self.name_end[:m], self.seq_start[:m],
-                        self.seq_len[:m], self.qual_start[:m])
+        return self.select(slice(0, m))
+
+    def select(self, idx) -> RawReads:
+        """The reads ``idx`` (a slice: views; an index array: copies, contiguous), same buffer."""
+        return RawReads(self.buf, self.name_start[idx], self.name_end[idx], self.seq_start[idx],
+                        self.seq_len[idx], self.qual_start[idx])
 
 
 @dataclass(slots=True)
@@ -609,24 +613,16 @@ def looks_interleaved(reads: RawReads) -> bool:
     n -= n % 2
     if n < 2:
         return False
-    first = reads.head(n)
-    mate1, mate2 = _mates(first, 0), _mates(first, 1)
+    mate1, mate2 = _mates(reads.head(n), 0), _mates(reads.head(n), 1)
     if first_name_mismatch(mate1, mate2) >= 0:
         return False
-    return n == 2 or first_name_mismatch(mate1.head(n // 2 - 1), _shifted(mate1)) >= 0  # ids change
+    # and the ids change: each pair's id against the next pair's
+    return n == 2 or first_name_mismatch(mate1.head(n // 2 - 1), mate1.select(slice(1, None))) >= 0
 
 
 def _mates(reads: RawReads, which: int) -> RawReads:
-    """Every other read, from ``which`` (0: mate 1, 1: mate 2), with contiguous offset arrays."""
-    return RawReads(reads.buf, *(np.ascontiguousarray(a[which::2]) for a in
-                                 (reads.name_start, reads.name_end, reads.seq_start, reads.seq_len,
-                                  reads.qual_start)))
-
-
-def _shifted(reads: RawReads) -> RawReads:
-    """``reads`` without its first read (to compare each read's id with the next one's)."""
-    return RawReads(reads.buf, reads.name_start[1:], reads.name_end[1:], reads.seq_start[1:],
-                    reads.seq_len[1:], reads.qual_start[1:])
+    """Every other read, from ``which`` (0: mate 1, 1: mate 2)."""
+    return reads.select(np.arange(which, len(reads), 2))
 
 
 def _split_interleaved(source: _Source, reads: RawReads, first: int) -> ReadBatch:
