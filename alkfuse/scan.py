@@ -740,9 +740,12 @@ class Classifier:
         return self._partner_mate(oriented, i3, a)
 
     def _partner_mate(self, oriented, i3: int, a: Segment) -> Span | None:
-        """A Span when the mate of the ALK read ``i3`` lies inside a partner, oriented as in a fusion."""
+        """A Span when the mate of the ALK read ``i3`` lies inside a partner, oriented as in a fusion: the ALK
+        read is the pair's antisense read, from the fragment's 3' end, so its mate lies 5' of it. A sense ALK
+        read's mate lies 3' of ALK: a reciprocal ALK::partner transcript (ALK exons 1-19 and the partner's
+        3' exons), whose pairs had made false pair-only EML4::ALK E15;A20 and NPM1::ALK E8;A20 calls."""
         ti3 = self.index.transcripts[a.tx]
-        if oriented[0][1] == oriented[1][1]:
+        if not oriented[i3][1] or oriented[1 - i3][1]:
             return None
         s5 = oriented[1 - i3][0]
         segs = self.m.segments(s5, exclude=self.alk_ids)

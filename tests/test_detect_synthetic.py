@@ -128,6 +128,20 @@ def test_long_fragment_library_gives_one_call_per_fusion(reference, synth_index,
         assert int(_found(rows, truth)["unique_fragments"]) >= 18
 
 
+def test_reciprocal_transcript_pairs_are_no_spanning_pairs(reference, synth_index, tmp_path):
+    """Reciprocal ALK::EML4 and ALK::NPM1 transcripts (ALK exons 1-19, then the partner's 3' exons) beside
+    the fusions: a pair with a mate in ALK exon 19 and one in the partner is ordered ALK first, the
+    reverse of a fusion's, and supports no partner::ALK call. Before the ALK read had to be the pair's
+    antisense one, such pairs made EML4::ALK and NPM1::ALK calls at partner exons after the true ones."""
+    txs, seqs = reference
+    specs = ["EML4::ALK:v1@10", "NPM1:4:ALK:20@10", "ALK:19:EML4:14@150", "ALK:19:NPM1:5@150"]
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", seed=5, panel=PANEL,
+                   fusions=[parse_fusion_spec(s, PANEL, seed=5) for s in specs], n_background_pairs=3000)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    assert sorted(r["junction"] for r in _rows(res.paths["tsv"])) == ["E13;A20", "E4;A20"]
+    assert _rows(res.paths["discarded"]) == []
+
+
 def test_negatives_have_no_alk_call(reference, synth_index, tmp_path):
     """Wild-type ALK, ALK-ATI and non-ALK chimeras only: header-only fusions.tsv."""
     sim = _simulate(reference, tmp_path / "neg", [], 0, seed=11)
