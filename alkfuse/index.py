@@ -45,6 +45,10 @@ JUNCTION_ALK_EXONS = (20, 19, 21)
 JUNCTION_FLANK = 300
 LARGE_INDEX = 256 << 20  # bytes of memory-mapped arrays above which touched pages are released
 ALK_END_MIN, ALK_END_MAX = 10, 18  # ALK exon bases a fragment end shows to be looked at without a k-mer
+# From this many such bases, one of them may be misread. By chance a read starts within a mismatch of one of
+# the 5 ALK starts of the panel reference over 11 bases once in 25,000 reads (8x as often as exactly over
+# 10 bases: 1 in 210,000), over 14 bases once in 1.2 million.
+ALK_END_FUZZY = 14
 TAIL_PROBE, TAIL_MIN_DIFF = 12, 3  # a partner tail: 12+ bases after an exon end, 3+ unlike every continuation
 FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups
 
@@ -480,7 +484,10 @@ class Index:
         """Look-up keys (``kernels.prefix_keys``) of the reverse complements of the first 10-18 bases of
         ALK exons 19, 20 and 21 (canonical) and of listed variants' ALK starts, and those starts: a read
         that starts with one is the end of a fragment that stops a few bases into the exon, too few for an
-        ALK k-mer (fusions with long inserts). Built once per index."""
+        ALK k-mer (fusions with long inserts). From ALK_END_FUZZY bases on, with one base substituted too
+        (``Classifier._alk_end`` allows one from 11): a v8a read of ART's (18 ALK bases, one misread) was
+        left a partner tail, and its fusion, two reads across the junction, was called from one. Built once
+        per index."""
         if self._end_probes is None:
             from .kernels import prefix_keys
 
@@ -488,8 +495,14 @@ class Index:
             seq = self.sequence(alk.idx)
             exons = [s for s, _ in alk.t.exon_bounds()]
             starts = exons[18:21] + sorted(self.listed_alk_starts(alk.idx) - set(exons))
-            prefixes = [revcomp(seq[s : s + n]) for s in starts for n in range(ALK_END_MIN, ALK_END_MAX + 1)]
-            self._end_probes = prefix_keys([p for p in prefixes if set(p) <= set("ACGT")]), starts
+            prefixes = set()
+            for s in starts:
+                for n in range(ALK_END_MIN, ALK_END_MAX + 1):
+                    probe = revcomp(seq[s : s + n])
+                    prefixes.add(probe)
+                    if n >= ALK_END_FUZZY:
+                        prefixes.update(probe[:i] + b + probe[i + 1 :] for i in range(n) for b in "ACGT")
+            self._end_probes = prefix_keys(sorted(p for p in prefixes if set(p) <= set("ACGT"))), starts
         return self._end_probes
 
     def partner_tail_probes(self) -> "TailProbes":

@@ -13,6 +13,7 @@ from alkfuse.errors import InputError
 from alkfuse.panel import load_panel
 from alkfuse.pipeline import call_files, detect, scan_to_file
 from alkfuse.simulate import parse_fusion_spec, simulate
+from synthetic import ATI_ID
 
 PANEL = load_panel()
 SPECS = ["EML4::ALK:v1", "NPM1:4:ALK:20", "KIF5B:24:ALK:20", "CLTC:31:ALK:20", "BG3:3:ALK:20",
@@ -345,6 +346,44 @@ def test_fragment_ending_a_few_bases_into_alk(reference, synth_index, alk_bases)
     assert frag is not None and len(frag.splits) == 1
     sp = frag.splits[0]
     assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e13, a20, insert, alk_bases)
+
+
+@pytest.mark.parametrize("alk_bases,misread,picked", [(18, 3, True), (14, 13, True), (18, 16, True),
+                                                      (13, 3, False), (18, None, True)])
+def test_fragment_ending_a_few_misread_bases_into_alk_is_looked_at(reference, synth_index, alk_bases, misread,
+                                                                   picked):
+    """A fragment ending 14-18 bases into ALK with one of them misread is still picked by the pre-filter's
+    probes and split by the scan (ART's v8a at 100 bp: a read with 18 ALK bases, one misread, had been left a
+    partner tail, and the fusion called from one of its two reads across the junction). Fewer bases must
+    be exact: a mismatch over 11-13 bases turns up by chance too often."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import ALK_END_MAX, ALK_END_MIN, Index
+    from alkfuse.kernels import starts_with_any
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e17 = txs["ENST00000318522"].exon_bounds()[16][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "CGGACCCTGGAATTTGAATTCTAAGCGGA"  # v8a's 30 bases in that ART sample, the last one below
+    ati = seqs[ATI_ID]  # not the base before exon 20 in ALK-ATI (its intron 19): the read would be ATI's
+    insert += next(b for b in "TGCA" if b != ati[ati.index(alk[a20 : a20 + 30]) - 1])
+    ends = alk[a20 : a20 + alk_bases]
+    if misread is not None:
+        ends = ends[:misread] + next(b for b in "ACGT" if b != ends[misread]) + ends[misread + 1 :]
+    fragment = eml4[e17 - 200 : e17] + insert + ends
+    r1, r2 = fragment[:100], revcomp(fragment)[:100]  # r2 starts with the ALK bases, read back
+    index = Index(synth_index)
+    buf = np.frombuffer(r2.encode(), dtype=np.uint8)
+    got = starts_with_any(buf, np.array([0]), np.array([len(r2)]), index.alk_end_probes()[0], ALK_END_MIN,
+                          ALK_END_MAX)[0]
+    assert got == picked
+    if picked:
+        frag = Classifier(index, ScanParams()).classify("f", "", (r1, r2), ("I" * 100,) * 2, Stats())
+        assert frag is not None and len(frag.splits) == 1
+        sp = frag.splits[0]
+        assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e17, a20, insert, alk_bases)
 
 
 @pytest.mark.parametrize("error_at", [1, 3, 6])
