@@ -98,12 +98,15 @@ def _adapter(c, ctx) -> bool:
     return c.gene5 == "unknown" and looks_like_adapter(c.fusion_sequence.split("|")[0])
 
 
+STRONG_ANCHOR = 15  # bases on each side of a split read that stand for a junction not listed (short_anchor)
+
+
 def _short_anchor(c, ctx) -> bool:
     if c.spanning_pairs > 0:
         return False  # a mate wholly in each gene backs it, whatever the reads' anchors
     # A listed variant's exact junction needs only the anchors alignment asked for (10 bases): its long
     # inserts (v5b: 117 bases) leave little room for anchors in a read.
-    return min(c.max_anchor5, c.max_anchor3) < (10 if c.known_variant != "." else 15)
+    return min(c.max_anchor5, c.max_anchor3) < (10 if c.known_variant != "." else STRONG_ANCHOR)
 
 
 def _mismatches(c, ctx) -> bool:
