@@ -45,10 +45,11 @@ JUNCTION_ALK_EXONS = (20, 19, 21)
 JUNCTION_FLANK = 300
 LARGE_INDEX = 256 << 20  # bytes of memory-mapped arrays above which touched pages are released
 ALK_END_MIN, ALK_END_MAX = 10, 18  # ALK exon bases a fragment end shows to be looked at without a k-mer
-# From this many such bases, one of them may be misread: the bases that match are then still the anchor the
-# short_anchor filter asks of a junction not listed (filters.STRONG_ANCHOR, 15). With fewer, chance matches
-# grew: ends of unrelated reads that read as ALK exon 20's bases 13-27 with one mismatch over 14-15 bases
-# lifted a discarded `HOOK3::ALK` of such ends (ART reads of FusionSimulator transcripts) to a passing call.
+# From this many such bases, one of them may be misread. Chance picks grow fast below: a random read start is
+# within a mismatch of one of the 5 ALK starts of the panel reference over 11 bases once in 25,000 reads, over
+# 16 bases once in 17 million; and allowed from 14, ends of unrelated reads that read as ALK exon 20's bases
+# 13-27 with a mismatch gave a discarded `HOOK3::ALK` (ART reads of FusionSimulator transcripts) the 15 ALK
+# bases short_anchor then asked, and it passed.
 ALK_END_FUZZY = 16
 TAIL_PROBE, TAIL_MIN_DIFF = 12, 3  # a partner tail: 12+ bases after an exon end, 3+ unlike every continuation
 FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups

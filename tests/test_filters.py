@@ -50,6 +50,9 @@ def test_a_good_call_passes_with_high_confidence():
     (dict(max_anchor5=9, spanning_pairs=0), "short_anchor"),  # a listed variant: 10 bases are enough
     # reads of an insert ending 13 bases into ALK, no spanning pair: imprecise is no excuse
     (dict(max_anchor3=13, spanning_pairs=0, known_variant=".", precise=False), "short_anchor"),
+    # no read runs on into ALK past what a fragment end of ALK-like bases shows (18 bases)
+    (dict(max_anchor3=18, spanning_pairs=0, known_variant=".", gene5="unknown", fusion="unknown::ALK",
+          fusion_sequence="GATTACAGGCTTACCGGATATCCGATAGGCTTAC|TGTACCGCCGGAAGCACCAG"), "short_anchor"),
     (dict(mismatches_per_read=4.5, mismatches_per_100_bases=4.5), "mismatches"),
     (dict(gene5="ALK"), "alk_internal"),
     (dict(gene5="unknown", fusion_sequence="CTGACCACCCACCTGCAG|TGTACCGCCG"), "alk_internal"),
@@ -97,6 +100,14 @@ def test_intron_end_heuristic():
 def test_short_anchor_is_relaxed_at_a_listed_variant():
     assert "short_anchor" not in marks(make(max_anchor5=12, spanning_pairs=0))  # v1: 10+ bases suffice
     assert "short_anchor" in marks(make(max_anchor5=12, spanning_pairs=0, known_variant="."))
+
+
+def test_short_anchor_asks_an_unlisted_junction_for_alk_past_a_fragment_end():
+    unlisted = dict(spanning_pairs=0, known_variant=".", junction="E14;A20", exon5="14")
+    assert "short_anchor" in marks(make(max_anchor5=60, max_anchor3=18, **unlisted))
+    assert "short_anchor" not in marks(make(max_anchor5=60, max_anchor3=19, **unlisted))
+    assert "short_anchor" not in marks(make(max_anchor5=60, max_anchor3=18, **{**unlisted, "spanning_pairs": 1}))
+    assert "short_anchor" not in marks(make(max_anchor5=12, max_anchor3=12, spanning_pairs=0))  # v1
 
 
 def test_kinase_lost_marks_alk_parts_after_exon_22_start(synth_index):
