@@ -99,7 +99,8 @@ def _adapter(c, ctx) -> bool:
 
 
 STRONG_ANCHOR = 15  # partner bases of a split read that stand for a junction not listed (short_anchor)
-# ALK bases of such a read: more than a fragment end of 10-18 ALK-like bases shows (index.ALK_END_MAX).
+# ALK bases of such a read: more than a fragment end of 10-18 ALK-like bases shows (index.ALK_END_MAX + 1;
+# not imported: the CLI imports this module and keeps numpy out of its start).
 # Unrelated reads that end in a few bases like an ALK exon start are picked by the scan's fragment-end probes
 # (their 5' parts an unknown partner) and, read with a mismatch, reached 15-16 ALK bases: ART's reads of
 # the FusionSimulator transcripts at 10x (4.4M pairs, 100 bp) gave a passing `unknown::ALK ?;A21` of five

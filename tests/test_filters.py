@@ -103,6 +103,10 @@ def test_short_anchor_is_relaxed_at_a_listed_variant():
 
 
 def test_short_anchor_asks_an_unlisted_junction_for_alk_past_a_fragment_end():
+    from alkfuse.filters import STRONG_ALK_ANCHOR
+    from alkfuse.index import ALK_END_MAX
+
+    assert STRONG_ALK_ANCHOR == ALK_END_MAX + 1
     unlisted = dict(spanning_pairs=0, known_variant=".", junction="E14;A20", exon5="14")
     assert "short_anchor" in marks(make(max_anchor5=60, max_anchor3=18, **unlisted))
     assert "short_anchor" not in marks(make(max_anchor5=60, max_anchor3=19, **unlisted))
