@@ -129,6 +129,15 @@ def test_kinase_lost_marks_alk_parts_after_exon_22_start(synth_index):
 
     assert not any(at(p) for p in (bounds[19][0], bounds[20][0] + 5, bounds[21][0]))
     assert all(at(p) for p in (bounds[21][0] + 1, bounds[26][0], bounds[-1][1] - 30))
+
+    def in_intron(n):  # a genome base in the intron after canonical exon n (1-based), in no ALK exon
+        g = (alk.t.to_genome(bounds[n - 1][1] - 1) + alk.t.to_genome(bounds[n][0])) // 2
+        assert alk.t.to_transcript(g) is None
+        calls = [make(gpos3=g, chrom3=alk.t.chrom)]
+        apply_filters(calls, index, PANEL)
+        return "kinase_lost" in calls[0].filters
+
+    assert in_intron(22) and in_intron(25) and not in_intron(19) and not in_intron(21)
     calls = [make(gpos3=alk.t.to_genome(bounds[-1][1] - 30), chrom3=alk.t.chrom)]
     apply_filters(calls, index, PANEL, disabled=frozenset({"kinase_lost"}))
     assert "kinase_lost" not in calls[0].filters
