@@ -25,9 +25,10 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 |                 | exons it ends like an intron (a 3' splice site: ...AG after a pyrimidine-rich tract). With a |
 |                 | genome index the ALK introns are indexed and such reads never become candidates.           |
 | read_through    | the partner lies within 1 Mb upstream of ALK on the same strand (transcriptional read-through) |
-| kinase_lost     | ALK is the 3' gene and its part starts after the start of ALK exon 22 (canonical ALK): the   |
-|                 | kinase domain (exons 21-25) is not kept whole, so the product cannot be an oncogenic ALK    |
-|                 | fusion (such calls come from 3' UTR reads with an unexplained start, not from fusions)     |
+| kinase_lost     | ALK is the 3' gene and its part starts after the start of ALK exon 22 (canonical ALK; in    |
+|                 | genome order, inside a canonical exon or not): the kinase domain (exons 21-25) is not kept  |
+|                 | whole, so the product cannot be an oncogenic ALK fusion (such calls come from 3' UTR reads  |
+|                 | with an unexplained start, not from fusions)                                               |
 | blocklist       | the gene pair is on the block list (references/blocklist.tsv or --blocklist)                |
 """
 
