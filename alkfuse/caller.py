@@ -217,14 +217,14 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
             continue
         host, edited = _best_host(j, juncs, index)
         if host is not None and host.insert:
-            host.absorbs_unknown = True
             if edited:  # reads with an indel would shift the insert's bases in a vote; ``assign`` gives
-                host.absorbed.update(j.prefixes or [j.seq5])  # their reads to the host by their parts
+                _absorb_by_parts(host, j)  # their reads to the host by their parts
             else:
+                host.absorbs_unknown = True
                 host.insert = _part_consensus(host.insert, j, host)
                 host.prefix_reads.update(j.prefix_reads)  # its bases stand for these reads too now
                 _tail_length(host, tails, index, listed)
-            j.fragments = None  # removed below
+                j.fragments = None  # removed below
             continue
         best = None
         for seq5 in (j.prefixes or [j.seq5])[:8]:  # the longest few: one without an early error will do
@@ -246,9 +246,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
             # the exon end of a junction reads show at this ALK start, read with more errors than the step
             # above allows (ART's MiSeq v3 profile: v5a's reads with 2 errors in their 21 EML4 bases were an
             # unknown::ALK call of 2 reads beside E2;A20 of 1)
-            host.absorbs_unknown = True
-            host.absorbed.update(j.prefixes or [j.seq5])
-            j.fragments = None
+            _absorb_by_parts(host, j)
             continue
         if best is None and not _alk_own(j, index, panel):  # ALK pre-mRNA reads are not joined to a partner
             best = _join_tail(j.prefixes or [j.seq5], seeds, index)
@@ -302,6 +300,14 @@ def _misread_alk(j: Junction, index: Index) -> bool:
         return False
     ref = index.sequence(j.tx3)[max(0, j.start3 - len(j.seq5) - 8) : j.start3]
     return ends_within(j.seq5, ref, 1, len(j.seq5) // 10 + _error_allowance(j.seq5_errors))
+
+
+def _absorb_by_parts(host: Junction, j: Junction) -> None:
+    """Unknown 5' part ``j`` joins ``host`` without a vote on its bases: ``assign`` gives its reads to the
+    host by their parts; ``j`` is removed."""
+    host.absorbs_unknown = True
+    host.absorbed.update(j.prefixes or [j.seq5])
+    j.fragments = None
 
 
 TAIL_OVERLAP = 16  # bases a partner tail and an unknown 5' part must share to be joined

@@ -613,7 +613,8 @@ def looks_interleaved(reads: RawReads) -> bool:
     n -= n % 2
     if n < 2:
         return False
-    mate1, mate2 = _mates(reads.head(n), 0), _mates(reads.head(n), 1)
+    first = reads.head(n)
+    mate1, mate2 = _mates(first, 0), _mates(first, 1)
     if first_name_mismatch(mate1, mate2) >= 0:
         return False
     # and the ids change: each pair's id against the next pair's
