@@ -10,6 +10,9 @@ whether ``fusions.tsv`` and ``fusions.discarded.tsv`` are byte-identical; for sa
 prints the rows present on one side only, by the chosen columns (``-`` only in OLD, ``+`` only in NEW;
 ``pass``/``dis`` says which table). The last line counts samples: identical, differing, missing in NEW.
 
+``--ignore-columns a,b`` compares the tables without these columns (named in either header): runs on
+both sides of a change that added or removed a column are then "identical" when all else is.
+
 Exit status: 0 when every sample's tables are byte-identical, 1 when any differ or are missing, 2 on
 unusable input (a directory with no fusions.tsv).
 """
@@ -43,13 +46,23 @@ def table_rows(sample_dir: Path, columns: tuple[str, ...]) -> list[str]:
     return out
 
 
-def same_bytes(a: Path, b: Path) -> bool:
-    return all((a / t).exists() == (b / t).exists() and (not (a / t).exists()
-                                                          or (a / t).read_bytes() == (b / t).read_bytes())
-               for t in TABLES)
+def table_text(path: Path, ignore: tuple[str, ...] = ()) -> str | None:
+    """A table's text (None when missing), without the columns ``ignore`` names."""
+    if not path.exists():
+        return None
+    text = path.read_text()
+    if not ignore:
+        return text
+    lines = [line.split("\t") for line in text.splitlines()]
+    keep = [i for i, c in enumerate(lines[0] if lines else []) if c not in ignore]
+    return "".join("\t".join(cells[i] for i in keep if i < len(cells)) + "\n" for cells in lines)
 
 
-def compare(old: Path, new: Path, columns: tuple[str, ...] = DEFAULT_COLUMNS) -> dict:
+def same_tables(a: Path, b: Path, ignore: tuple[str, ...] = ()) -> bool:
+    return all(table_text(a / t, ignore) == table_text(b / t, ignore) for t in TABLES)
+
+
+def compare(old: Path, new: Path, columns: tuple[str, ...] = DEFAULT_COLUMNS, ignore: tuple[str, ...] = ()) -> dict:
     """{"identical": [...], "differ": {relative dir: (only in old, only in new)}, "missing": [...]}."""
     result: dict = {"identical": [], "differ": {}, "missing": []}
     found = sorted(Path(d) for d, _, files in os.walk(old, followlinks=True) if "fusions.tsv" in files)
@@ -59,7 +72,7 @@ def compare(old: Path, new: Path, columns: tuple[str, ...] = DEFAULT_COLUMNS) ->
         other = new / rel
         if not (other / "fusions.tsv").exists():
             result["missing"].append(str(rel))
-        elif same_bytes(tsv.parent, other):
+        elif same_tables(tsv.parent, other, ignore):
             result["identical"].append(str(rel))
         else:
             a, b = table_rows(tsv.parent, columns), table_rows(other, columns)
@@ -73,12 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("new", type=Path)
     ap.add_argument("--columns", default=",".join(DEFAULT_COLUMNS),
                     help="comma-separated columns shown for differing rows (default: %(default)s)")
+    ap.add_argument("--ignore-columns", default="",
+                    help="comma-separated columns left out of the comparison (a column one side lacks)")
     args = ap.parse_args(argv)
     for d in (args.old, args.new):
         if not d.is_dir():
             print(f"error: {d} is not a directory: give two alkfuse output trees", file=sys.stderr)
             return 2
-    result = compare(args.old, args.new, tuple(args.columns.split(",")))
+    ignore = tuple(c for c in args.ignore_columns.split(",") if c)
+    result = compare(args.old, args.new, tuple(args.columns.split(",")), ignore)
     n = len(result["identical"]) + len(result["differ"]) + len(result["missing"])
     if n == 0:
         print(f"error: no fusions.tsv under {args.old}: give a benchmark's --out directory", file=sys.stderr)
@@ -91,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  + {r}")
     for rel in result["missing"]:
         print(f"== {rel}: no fusions.tsv in {args.new}")
-    print(f"{n} samples: {len(result['identical'])} byte-identical, {len(result['differ'])} differ, "
+    same = "identical without " + ",".join(ignore) if ignore else "byte-identical"
+    print(f"{n} samples: {len(result['identical'])} {same}, {len(result['differ'])} differ, "
           f"{len(result['missing'])} missing in {args.new}")
     return 0 if len(result["identical"]) == n else 1
 

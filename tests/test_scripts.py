@@ -105,3 +105,15 @@ def test_recall_calls_with_this_checkout_unless_pythonpath_says_otherwise(bench_
     run_ = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert run_.returncode == 0, run_.stderr
     assert run_.stdout.strip().endswith(f"by the alkfuse in {ROOT / 'alkfuse'}")
+
+
+def test_compare_can_leave_out_a_column_one_side_lacks(bench_tree, tmp_path):
+    """Runs before and after a change that added a column: identical without it, not with it."""
+    assert run("recall_runs.py", bench_tree, "--out", tmp_path / "re").returncode == 0
+    for table in ("fusions.tsv", "fusions.discarded.tsv"):
+        path = tmp_path / "re" / "spikein" / "detect" / table
+        path.write_text("".join(line + "\tadded\n" for line in path.read_text().splitlines()))
+    assert run("compare_runs.py", bench_tree, tmp_path / "re").returncode == 1
+    cmp = run("compare_runs.py", bench_tree, tmp_path / "re", "--ignore-columns", "added")
+    assert cmp.returncode == 0, cmp.stdout
+    assert cmp.stdout.splitlines()[-1].startswith("2 samples: 2 identical without added, 0 differ")
