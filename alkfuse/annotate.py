@@ -203,3 +203,26 @@ class Annotator:
             if fused[i : i + 3] in STOPS:
                 return "stop-codon"
         return "in-frame"
+
+
+def count_reciprocal(calls, reciprocal, index: Index, overshoot: int = 4) -> None:
+    """Set each named partner's call's ``reciprocal_fragments``: the fragments of a reciprocal ALK::partner
+    transcript (``evidence.Reciprocal``) that fit it: their partner bases begin after the call's last partner
+    base and their ALK bases end before its first ALK base, in transcript direction (the other derivative of
+    the rearrangement joins what the call's junction left out), give or take ``overshoot`` bases (a read's
+    first partner bases may equal the ALK bases before by chance: ``ScanParams.snap``). Fragments with the
+    same UMI, kind and positions (both reads') count once (PCR duplicates), as a call's own fragments do."""
+    for c in calls:
+        if c.gpos5 < 0:
+            continue
+        sign5 = 1 if c.strand5 == "+" else -1
+        sign3 = 1 if c.strand3 == "+" else -1
+        seen = set()
+        for r in reciprocal:
+            if r.gene != c.gene5 or r.tx not in index.by_id or r.alk_tx not in index.by_id:
+                continue
+            g5 = index.by_id[r.tx].t.to_genome(min(r.start + overshoot, r.end - 1))
+            g3 = index.by_id[r.alk_tx].t.to_genome(max(r.alk_end - 1 - overshoot, r.alk_start))
+            if sign5 * (g5 - c.gpos5) > 0 and sign3 * (g3 - c.gpos3) < 0:
+                seen.add((r.umi, r.split, r.alk_tx, r.alk_start, r.tx, r.end, r.mate))
+        c.reciprocal_fragments = len(seen)

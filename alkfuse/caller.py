@@ -31,7 +31,7 @@ import numpy as np
 
 from .adapters import read_through_start
 from .align import JunctionHit, JunctionSeq, JunctionTable, _rank, coded_read
-from .annotate import Annotator
+from .annotate import Annotator, count_reciprocal
 from .evidence import FRAGMENT_BIN, Evidence, Fragment
 from .index import Index
 from .kernels import edit_distance as _edit_distance
@@ -124,6 +124,7 @@ class Call:
     mismatches_per_100_bases: float = 0.0  # of split reads, per 100 bases they align
     inference: str = ""  # how an imprecise junction was placed (see place_imprecise)
     long_reads: int = 0  # split reads that are long reads (scan.LONG_READ bases or more)
+    reciprocal_fragments: int = 0  # fragments of the reciprocal ALK::partner transcript (annotate.count_reciprocal)
 
     @property
     def passed(self) -> bool:
@@ -1455,6 +1456,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
             continue
         calls.append(ann.make_call(j, kept, dups, ev.stats.wildtype_fragments))
     calls = _merge_same(calls)
+    count_reciprocal(calls, ev.reciprocal, index)
     apply_filters(calls, index, panel, disabled_filters, blocklist)
     calls.sort(key=lambda c: (not c.passed, -c.unique_fragments, c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence))
     return calls

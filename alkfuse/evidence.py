@@ -8,6 +8,7 @@ evidence of its parts:
     {"stats": {...}}                                            # counters (add up on merge)
     {"fragment": {...}}                                         # one line per candidate fragment
     {"tail": {...}}                                             # one line per partner tail read
+    {"reciprocal": {...}}                                       # one line per reciprocal-transcript fragment
 
 Coordinates are 0-based half-open transcript positions (``end5`` = one past the last partner base,
 ``start3`` = the first ALK base) on the transcripts named by id.
@@ -112,6 +113,27 @@ class PartnerTail:
     tail: str  # the fusion-sense bases after the exon end, to the read's end or an adapter
 
 
+@dataclass(frozen=True, slots=True)
+class Reciprocal:
+    """A fragment of a reciprocal transcript: ALK's 5' exons (up to exon 19) joined to a partner's 3' exons,
+    which the other derivative of a balanced rearrangement makes beside partner::ALK. Either one read runs
+    from the end of an ALK exon into the start of a partner exon (``split``), or the pair's sense read lies in
+    ALK and its mate in the partner. Not fusion evidence; the caller counts these beside the partner::ALK
+    call they fit (``Call.reciprocal_fragments``)."""
+
+    name: str
+    umi: str
+    gene: str  # the partner (the reciprocal transcript's 3' gene)
+    tx: str  # partner transcript id
+    start: int  # partner transcript position of the first partner base the fragment shows
+    end: int  # ... one past the last
+    alk_tx: str
+    alk_start: int  # ALK transcript position of the first ALK base the fragment shows
+    alk_end: int  # ... one past the last (a split read: the ALK exon's end)
+    split: bool
+    mate: str = ""  # a split read's mate: where it lies ("transcript:position" of its first base), "." nowhere
+
+
 @dataclass(slots=True)
 class Stats:
     """Counters of a scan; ``a + b`` is the stats of both inputs."""
@@ -126,6 +148,7 @@ class Stats:
     span_fragments: int = 0
     partial_fragments: int = 0  # kept for the caller to place (short ALK or partner part)
     tail_reads: int = 0  # reads kept as partner tails (no ALK k-mer in their fragment)
+    reciprocal_fragments: int = 0  # fragments of a reciprocal ALK::partner transcript
     # Fragment lengths of a hash-chosen sample of the pairs that lie on one indexed transcript (scan.
     # sample_fragment_lengths), in bins of FRAGMENT_BIN bases: the library's size distribution.
     fragment_lengths: list[int] = field(default_factory=lambda: [0] * FRAGMENT_BINS)
@@ -169,16 +192,18 @@ class Evidence:
     stats: Stats = field(default_factory=Stats)
     fragments: list[Fragment] = field(default_factory=list)
     tails: list[PartnerTail] = field(default_factory=list)
+    reciprocal: list[Reciprocal] = field(default_factory=list)
 
     def __add__(self, other: "Evidence") -> "Evidence":
         if other.index != self.index:
             raise InputError("evidence files come from different indexes: scan all inputs with the same index")
         return Evidence(self.index, self.k, self.stats + other.stats, self.fragments + other.fragments,
-                        self.tails + other.tails)
+                        self.tails + other.tails, self.reciprocal + other.reciprocal)
 
     def sorted(self) -> "Evidence":
         return Evidence(self.index, self.k, self.stats, sorted(self.fragments, key=lambda f: (f.name, f.seqs)),
-                        sorted(self.tails, key=lambda t: (t.name, t.mate, t.tx5, t.end5, t.tail)))
+                        sorted(self.tails, key=lambda t: (t.name, t.mate, t.tx5, t.end5, t.tail)),
+                        sorted(self.reciprocal, key=lambda r: (r.name, r.tx, r.start, r.alk_start)))
 
 
 def write_evidence(ev: Evidence, path: str | Path) -> None:
@@ -196,6 +221,8 @@ def write_evidence(ev: Evidence, path: str | Path) -> None:
             put({"fragment": f.to_json()})
         for t in ev.tails:
             put({"tail": asdict(t)})
+        for r in ev.reciprocal:
+            put({"reciprocal": asdict(r)})
     os.replace(tmp, path)
 
 
@@ -217,6 +244,8 @@ def read_evidence(path: str | Path) -> Evidence:
                     ev.fragments.append(Fragment.from_json(obj["fragment"]))
                 elif "tail" in obj:
                     ev.tails.append(PartnerTail(**obj["tail"]))
+                elif "reciprocal" in obj:
+                    ev.reciprocal.append(Reciprocal(**obj["reciprocal"]))
                 else:
                     raise InputError(f"{path}: line {lineno}: unknown record")
     except (OSError, EOFError, json.JSONDecodeError, KeyError, TypeError) as exc:

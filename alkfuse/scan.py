@@ -19,7 +19,7 @@ from typing import Iterable
 import numpy as np
 
 from .adapters import BEFORE, READ_THROUGH, read_through_start
-from .evidence import Evidence, Fragment, PartnerTail, Span, Split, Stats
+from .evidence import Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .kernels import approx_end, edit_distance, end_edits, ends_within
 from .mapping import ReadMapper, Segment
@@ -560,7 +560,8 @@ class Classifier:
         return True
 
     # -- one fragment --------------------------------------------------------------------------------------
-    def classify(self, name: str, umi: str, seqs: tuple[str, ...], quals: tuple[str, ...], stats: Stats) -> Fragment | None:
+    def classify(self, name: str, umi: str, seqs: tuple[str, ...], quals: tuple[str, ...],
+                 stats: Stats) -> Fragment | Reciprocal | None:
         m, p = self.m, self.p
         if len(seqs) == 1 and len(seqs[0]) >= LONG_READ:
             sense, rev = m.orient(seqs[0])
@@ -639,13 +640,89 @@ class Classifier:
         elif span is not None:
             stats.span_fragments += 1
         elif any(a is not None for a in alk) and all(x for x, a in zip(internal, alk) if a is not None):
+            rec = self._reciprocal_pair(name, umi, oriented, alk)
+            if rec is not None:
+                stats.reciprocal_fragments += 1
+                return rec
             stats.alk_internal_fragments += 1
             return None
         else:
+            rec = self._reciprocal_split(name, umi, oriented, alk)
+            if rec is not None:
+                stats.reciprocal_fragments += 1
+                return rec
             # Partial: ALK with an unexplained part too short to resolve here, or a read that holds only a
             # partner-ALK junction k-mer (ALK part shorter than k). The caller aligns it to junctions.
             stats.partial_fragments += 1
         return Fragment(name, umi, seqs, quals, tuple(r for _, r in oriented), tuple(splits), span)
+
+    # -- reciprocal transcripts (ALK 5', partner 3') -------------------------------------------------------
+    def _partner_part(self, seq: str, or_exon_end: bool = False) -> tuple[Segment, list[Segment]] | None:
+        """The longest segment of ``seq`` on a gene other than ALK (and all of them), when it is most of the
+        read and not low-complexity; or (``or_exon_end``: short fragments of long-insert junctions, whose ALK
+        part is shorter than k) a part of at least k bases from the read start that stops at an exon end."""
+        segs = self.m.segments(seq, exclude=self.alk_ids)
+        if not segs:
+            return None
+        part = max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
+        at_exon_end = or_exon_end and part.read_start <= 2 and part.length >= self.index.k and any(
+            abs(part.tx_end - e) <= self.p.snap for e in self._ends(part.tx))
+        if (part.length < max(self.p.min_anchor, len(seq) // 2) and not at_exon_end) \
+                or low_complexity(seq[part.read_start:part.read_end]):
+            return None
+        return part, segs
+
+    def _reciprocal(self, name: str, umi: str, part: Segment, start: int, a: Segment, alk_end: int,
+                    split: bool, mate: str = "") -> Reciprocal:
+        ti = self.index.transcripts[part.tx]
+        return Reciprocal(name, umi, ti.gene, ti.t.id, start, part.tx_end, self.index.transcripts[a.tx].t.id,
+                          a.tx_start, alk_end, split, mate)
+
+    def _place(self, seq: str, alk: Segment | None) -> str:
+        """Where a read (fusion sense) lies, for telling PCR duplicates apart: its ALK segment's or its
+        longest other segment's transcript and first base; '.' when it lies nowhere."""
+        if alk is None:
+            segs = self.m.segments(seq)
+            if not segs:
+                return "."
+            alk = max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
+        return f"{self.index.transcripts[alk.tx].t.id}:{alk.tx_start}"
+
+    def _reciprocal_pair(self, name: str, umi: str, oriented, alk) -> Reciprocal | None:
+        """A pair whose sense read lies in ALK and whose antisense mate lies in another gene: the mate is 3'
+        of ALK, as in a reciprocal ALK::partner transcript (the reverse of ``_partner_mate``'s order)."""
+        if len(oriented) != 2 or (alk[0] is None) == (alk[1] is None):
+            return None
+        i3 = 0 if alk[0] is not None else 1
+        a = alk[i3]
+        if a.tx != self.alk_idx or oriented[i3][1] or not oriented[1 - i3][1]:
+            return None
+        found = self._partner_part(oriented[1 - i3][0])
+        if found is None:
+            return None
+        part = found[0]
+        return self._reciprocal(name, umi, part, part.tx_start, a, a.tx_end, False)
+
+    def _reciprocal_split(self, name: str, umi: str, oriented, alk) -> Reciprocal | None:
+        """A read (fusion sense) that starts in canonical ALK, leaves it at an exon end (after a chance
+        overshoot of up to ``snap`` bases) and reads on from an exon start of another gene to its end."""
+        p = self.p
+        for i, (a, (seq, _)) in enumerate(zip(alk, oriented)):
+            if a is None or a.tx != self.alk_idx or a.read_start > p.alk_tolerance:
+                continue
+            e = max((x for x in self._ends(a.tx) if a.tx_end - p.snap <= x <= a.tx_end), default=None)
+            if e is None:
+                continue
+            x = a.read_end - (a.tx_end - e)  # the read's first partner base
+            if len(seq) - x < p.min_anchor:
+                continue
+            for part in self.m.segments(seq, exclude=self.alk_ids):
+                t = part.tx_start + x - part.read_start
+                if part.read_start <= x + p.snap and part.read_end >= len(seq) - p.alk_tolerance \
+                        and t in self._starts(part.tx) and not low_complexity(seq[x:]):
+                    mate = self._place(oriented[1 - i][0], alk[1 - i]) if len(oriented) == 2 else ""
+                    return self._reciprocal(name, umi, part, t, a, e, True, mate)
+        return None
 
     def _covers(self, seq: str, alk: Segment) -> bool:
         """ALK explains the read up to ``alk_tolerance`` unaligned bases: the segment ``alk``, or one on
@@ -748,17 +825,10 @@ class Classifier:
         if not oriented[i3][1] or oriented[1 - i3][1]:
             return None
         s5 = oriented[1 - i3][0]
-        segs = self.m.segments(s5, exclude=self.alk_ids)
-        if not segs:
+        found = self._partner_part(s5, or_exon_end=True)
+        if found is None:
             return None
-        part = max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
-        # Mostly partner; or (short fragments of long-insert junctions, whose ALK part is shorter than k)
-        # a partner part of at least k bases from the read start that stops at one of its exon ends.
-        at_exon_end = part.read_start <= 2 and part.length >= self.index.k and any(
-            abs(part.tx_end - e) <= self.p.snap for e in self._ends(part.tx))
-        if (part.length < max(self.p.min_anchor, len(s5) // 2) and not at_exon_end) \
-                or low_complexity(s5[part.read_start:part.read_end]):
-            return None
+        part, segs = found
         gene = self.index.transcripts[part.tx].gene
         canon = self.index.canonical[gene].idx
         on_canon = [s for s in segs if s.tx == canon and s.length >= part.length - 5]
@@ -874,7 +944,9 @@ def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParam
                 continue
             name = batch.r1.name(j)
             frag = clf.classify(name, umi_of(name, batch.r1.header(j)), seqs, tuple(rr.qual(j) for rr in mates), st)
-            if frag is not None:
+            if isinstance(frag, Reciprocal):
+                ev.reciprocal.append(frag)
+            elif frag is not None:
                 ev.fragments.append(frag)
         for m, (rr, (end, row, rev)) in enumerate(zip(mates, tails)):
             for j in np.flatnonzero((end >= 0) & ~hit):

@@ -15,7 +15,7 @@ COLUMNS = (
     "reading_frame filters fusion_sequence"
 ).split()
 EXTRA = ("fusion_fraction duplicates distinct_split_positions max_anchor5 max_anchor3 mismatches_per_read "
-         "mismatches_per_100_bases precise partner_role confidence_reason").split()
+         "mismatches_per_100_bases precise partner_role confidence_reason reciprocal_fragments").split()
 
 
 def _cell(v) -> str:

@@ -1,0 +1,103 @@
+"""Reciprocal ALK::partner transcripts (ALK exons 1-19, then the partner's 3' exons): the scan keeps their
+fragments apart from fusion evidence, and the caller counts those that fit a partner::ALK call."""
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from alkfuse.annotation import attach_sequences, read_gtf
+from alkfuse.evidence import Fragment, Reciprocal, merge_evidence, read_evidence, write_evidence
+from alkfuse.index import Index
+from alkfuse.panel import load_panel
+from alkfuse.pipeline import detect, scan
+from alkfuse.seq import revcomp
+from alkfuse.simulate import parse_fusion_spec, simulate
+
+PANEL = load_panel()
+ALK, EML4 = "ENST00000389048", "ENST00000318522"
+
+
+@pytest.fixture(scope="module")
+def reference(synth_ref):
+    ann = read_gtf(synth_ref["gtf"])
+    seqs = attach_sequences(ann, transcripts_fasta=synth_ref["transcripts"])
+    return {t.id: t for t in ann.transcripts}, seqs
+
+
+def _fastq(path: Path, reads: dict[str, str]) -> str:
+    with gzip.open(path, "wt") as fh:
+        for name, r in reads.items():
+            fh.write(f"@{name}\n{r}\n+\n{'I' * len(r)}\n")
+    return str(path)
+
+
+def _rows(path: Path) -> list[dict]:
+    head, *lines = path.read_text().splitlines()
+    return [dict(zip(head.split("\t"), line.split("\t"))) for line in lines]
+
+
+def test_scan_keeps_reciprocal_reads_apart(reference, synth_index, tmp_path):
+    """A read from the end of ALK exon 19 into EML4 exon 14 (either strand) and a pair with its sense read
+    in ALK and its antisense mate in EML4 are reciprocal fragments with their exact places; a read across
+    ALK exon 19-20 (wild type) and a fusion pair (EML4 sense, ALK antisense) are not. The records survive
+    the evidence file and merge by addition."""
+    txs, seqs = reference
+    alk, eml4 = seqs[ALK], seqs[EML4]
+    e19 = txs[ALK].exon_bounds()[18][1]
+    a20 = txs[ALK].exon_bounds()[19][0]
+    x14 = txs[EML4].exon_bounds()[13][0]
+    split = alk[e19 - 60 : e19] + eml4[x14 : x14 + 40]
+    single = {"split": split, "split_rev": revcomp(split), "wildtype": alk[e19 - 50 : e19 + 50]}
+    ev = scan(Index(synth_index), _fastq(tmp_path / "se.fq.gz", single))
+    recs = {r.name: r for r in ev.reciprocal}
+    assert sorted(recs) == ["split", "split_rev"]
+    for r in recs.values():
+        assert (r.gene, r.tx, r.start, r.end, r.alk_tx, r.alk_start, r.alk_end, r.split) == (
+            "EML4", EML4, x14, x14 + 40, ALK, e19 - 60, e19, True)
+    assert ev.stats.reciprocal_fragments == 2 and ev.fragments == []
+
+    r1 = {"pair": alk[e19 - 150 : e19 - 50], "fusion": eml4[x14 - 120 : x14 - 20]}
+    r2 = {"pair": revcomp(eml4[x14 + 30 : x14 + 130]), "fusion": revcomp(alk[a20 + 30 : a20 + 130])}
+    ev2 = scan(Index(synth_index), _fastq(tmp_path / "r1.fq.gz", r1), _fastq(tmp_path / "r2.fq.gz", r2))
+    assert [(r.name, r.start, r.end, r.alk_start, r.alk_end, r.split) for r in ev2.reciprocal] == [
+        ("pair", x14 + 30, x14 + 130, e19 - 150, e19 - 50, False)]
+    assert [f.name for f in ev2.fragments if isinstance(f, Fragment) and f.span is not None] == ["fusion"]
+
+    write_evidence(ev, tmp_path / "a.jsonl.gz")
+    write_evidence(ev2, tmp_path / "b.jsonl.gz")
+    assert read_evidence(tmp_path / "a.jsonl.gz").reciprocal == ev.reciprocal
+    merged = merge_evidence([tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl.gz"])
+    assert [r.name for r in merged.reciprocal] == ["pair", "split", "split_rev"]
+    assert merged.stats.reciprocal_fragments == 3
+    assert all(isinstance(r, Reciprocal) for r in merged.reciprocal)
+
+
+def _sample(reference, out: Path, specs: list[str], seed: int = 5):
+    txs, seqs = reference
+    return simulate(transcripts=txs, sequences=seqs, out_dir=out, seed=seed, panel=PANEL, n_background_pairs=3000,
+                    fusions=[parse_fusion_spec(s, PANEL, seed=seed) for s in specs])
+
+
+def test_reciprocal_fragments_counted_beside_the_call(reference, synth_index, tmp_path):
+    """EML4::ALK v1 and NPM1::ALK beside their reciprocal transcripts (150 fragments each): each call counts
+    most of its reciprocal's fragments, never more than there are, and never the other partner's."""
+    sim = _sample(reference, tmp_path / "sim", ["EML4::ALK:v1@10", "NPM1:4:ALK:20@10", "ALK:19:EML4:14@150",
+                                                 "ALK:19:NPM1:5@150"])
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = {r["gene5"]: r for r in _rows(res.paths["tsv"])}
+    assert sorted(rows) == ["EML4", "NPM1"]
+    for gene in rows:
+        assert 120 <= int(rows[gene]["reciprocal_fragments"]) <= 150, rows[gene]
+    assert _rows(res.paths["discarded"]) == []
+    assert res.evidence.stats.reciprocal_fragments >= 240
+
+
+def test_reciprocal_that_does_not_fit_the_call_is_not_counted(reference, synth_index, tmp_path):
+    """A reciprocal transcript from EML4 exon 10 on overlaps what EML4::ALK v1 (exon 13) keeps: it is no
+    other derivative of that rearrangement, and the v1 call counts none of it (nor does it make a call)."""
+    sim = _sample(reference, tmp_path / "sim", ["EML4::ALK:v1@10", "ALK:19:EML4:10@150"])
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["junction"], r["reciprocal_fragments"]) for r in rows] == [("E13;A20", "0")]
+    assert res.evidence.stats.reciprocal_fragments >= 120
