@@ -153,6 +153,11 @@ def _alk_before(seq: str, x: int, aseq: str, t: int, n: int = 10) -> bool:
     return x >= n and _reads_on_before(seq[x - n : x], aseq, t)
 
 
+def _longest(segs: list[Segment]) -> Segment:
+    """The longest segment; of equally long ones the one with fewer mismatches, then the first transcript."""
+    return max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
+
+
 def _reads_on_before(prefix: str, aseq: str, t0: int) -> bool:
     """Does ``prefix`` read as the bases of ``aseq`` that end at ``t0``: with a shift of up to 3 bases
     (an indel at the segment's edge) and one mismatch per 10 bases and one more (40 bases or fewer), or
@@ -664,7 +669,7 @@ class Classifier:
         segs = self.m.segments(seq, exclude=self.alk_ids)
         if not segs:
             return None
-        part = max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
+        part = _longest(segs)
         at_exon_end = or_exon_end and part.read_start <= 2 and part.length >= self.index.k and any(
             abs(part.tx_end - e) <= self.p.snap for e in self._ends(part.tx))
         if (part.length < max(self.p.min_anchor, len(seq) // 2) and not at_exon_end) \
@@ -685,7 +690,7 @@ class Classifier:
             segs = self.m.segments(seq)
             if not segs:
                 return "."
-            alk = max(segs, key=lambda s: (s.length, -s.mismatches, -s.tx))
+            alk = _longest(segs)
         return f"{self.index.transcripts[alk.tx].t.id}:{alk.tx_start}"
 
     def _reciprocal_pair(self, name: str, umi: str, oriented, alk) -> Reciprocal | None:
