@@ -583,23 +583,42 @@ def test_noisy_exon_end_joins_the_junction_reads_show_there(synth_index):
         assert (juncs == [h] and part in h.absorbed) == joins, part
 
 
+def _join_part(index, ins: str, part: str, errors: float):
+    """explain_unknown on an unknown 5' part beside an EML4 exon 2 junction with insert ``ins``."""
+    host = replace(_junction(index, "EML4", 2, 20, ins, 1), insert_votes=Counter({len(ins): 1}))
+    j = Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=part, prefixes=[part],
+                 prefix_reads=Counter({part: 3}), seq5_errors=errors, fragments=[object()] * 3)
+    juncs = [j, host]
+    explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+    return juncs, host
+
+
 def test_part_with_the_mismatches_its_qualities_expect_joins_its_host_without_voting(synth_index):
-    """Reads of a v5b-like insert's last 40 bases with 4 substitutions at low quality (ART's MiSeq v3):
+    """Reads of a v5b-like insert's last 40 bases with 5 substitutions at low quality (ART's MiSeq v3):
     the part joins the fusion seen whole in one read, whose insert keeps its bases; with good qualities
-    (4 mismatches unexplained) it does not."""
+    (5 mismatches unexplained, more than 2 and one per 16 bases) it does not."""
     index = Index(synth_index)
     ins = "".join(np.random.default_rng(31).choice(list("ACGT"), 117))
-    part = _errors(ins[-40:], np.random.default_rng(2), 4)
-
-    def run(errors):
-        host = replace(_junction(index, "EML4", 2, 20, ins, 1), insert_votes=Counter({117: 1}))
-        j = Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=part, prefixes=[part],
-                     prefix_reads=Counter({part: 3}), seq5_errors=errors, fragments=[object()] * 3)
-        juncs = [j, host]
-        explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
-        return juncs, host
-
-    juncs, host = run(3.0)
+    part = _errors(ins[-40:], np.random.default_rng(2), 5)
+    juncs, host = _join_part(index, ins, part, 3.0)
     assert juncs == [host] and part in host.absorbed and host.insert == ins
-    juncs, host = run(0.1)
+    juncs, host = _join_part(index, ins, part, 0.1)
+    assert part not in host.absorbed
+
+
+def test_long_part_with_one_mismatch_per_16_bases_joins_its_host_whatever_its_qualities(synth_index):
+    """A 165-base part (an insert's 69 bases and the partner's exon end before them) with 7 substitutions
+    under good qualities (ART's MiSeq v3 profile: 6-13% errors; it made a passing unknown::ALK of a v6's
+    reads): random bases would differ in about 124, so it is the host's, and joins it by its parts; with
+    13 (more than 2 plus one per 16 bases) it does not."""
+    index = Index(synth_index)
+    ins = "".join(np.random.default_rng(5).choice(list("ACGT"), 69))
+    side = index.sequence(index.canonical["EML4"].idx)
+    e2 = index.canonical["EML4"].t.exon_bounds()[1][1]
+    whole = side[e2 - 96 : e2] + ins
+    part = _errors(whole, np.random.default_rng(7), 7)
+    juncs, host = _join_part(index, ins, part, 0.1)
+    assert juncs == [host] and part in host.absorbed and host.insert == ins
+    part = _errors(whole, np.random.default_rng(7), 13)
+    juncs, host = _join_part(index, ins, part, 0.1)
     assert part not in host.absorbed
