@@ -211,7 +211,10 @@ def count_reciprocal(calls, reciprocal, index: Index, overshoot: int = 4) -> Non
     base and their ALK bases end before its first ALK base, in transcript direction (the other derivative of
     the rearrangement joins what the call's junction left out), give or take ``overshoot`` bases (a read's
     first partner bases may equal the ALK bases before by chance: ``ScanParams.snap``). Fragments with the
-    same UMI, kind and positions (both reads') count once (PCR duplicates), as a call's own fragments do."""
+    same UMI, kind and positions (both reads') count once (PCR duplicates), as a call's own fragments do;
+    long reads once per UMI, or each once without one."""
+    from .scan import LONG_MATE
+
     for c in calls:
         if c.gpos5 < 0:
             continue
@@ -224,5 +227,8 @@ def count_reciprocal(calls, reciprocal, index: Index, overshoot: int = 4) -> Non
             g5 = index.by_id[r.tx].t.to_genome(min(r.start + overshoot, r.end - 1))
             g3 = index.by_id[r.alk_tx].t.to_genome(max(r.alk_end - 1 - overshoot, r.alk_start))
             if sign5 * (g5 - c.gpos5) > 0 and sign3 * (g3 - c.gpos3) < 0:
-                seen.add((r.umi, r.split, r.alk_tx, r.alk_start, r.tx, r.end, r.mate))
+                if r.mate == LONG_MATE:  # full-length reads share their ends by nature: once per UMI
+                    seen.add((LONG_MATE, r.umi) if r.umi else (LONG_MATE, r.name))
+                else:
+                    seen.add((r.umi, r.split, r.alk_tx, r.alk_start, r.tx, r.end, r.mate))
         c.reciprocal_fragments = len(seen)

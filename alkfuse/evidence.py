@@ -131,7 +131,8 @@ class Reciprocal:
     alk_start: int  # ALK transcript position of the first ALK base the fragment shows
     alk_end: int  # ... one past the last (a split read: the ALK exon's end)
     split: bool
-    mate: str = ""  # a split read's mate: where it lies ("transcript:position" of its first base), "." nowhere
+    mate: str = ""  # a split read's mate: where it lies ("transcript:position" of its first base), "." nowhere,
+    # "long read" for a long read (no mate)
 
 
 @dataclass(slots=True)

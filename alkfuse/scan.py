@@ -120,6 +120,8 @@ LONG_READ = 400  # reads at least this long (single-end) are long reads: seeds a
 LONG_BOUNDARY_REACH = 30  # a long read's side that ends this near an exon boundary may end there instead
 LONG_INSIDE_EXON = 4  # alignment score (match +1, mismatch and gap -2) a break inside an exon must gain
 LONG_MIN_SEEDS = 5
+LONG_ALK_START = 60  # a long read whose ALK chain starts before this read position begins in ALK
+LONG_MATE = "long read"  # Reciprocal.mate of a long read: no mate; read ends say nothing of duplicates
 
 
 @dataclass(frozen=True)
@@ -479,7 +481,7 @@ class Classifier:
         t3i, r3, q3, r3_last, q3_last, unique3 = alk
         if unique3 == 0:
             return None  # only k-mers ALK shares with another gene (LTK): no evidence
-        if r3 < 60:  # ALK from the read's start: wild type, ALK-ATI
+        if r3 < LONG_ALK_START:  # ALK from the read's start: wild type, ALK-ATI (or a reciprocal transcript)
             if t3i == self.alk_idx and q3 < self.exon20_start - 20 < self.exon20_start + 20 < q3_last:
                 stats.wildtype_fragments += 1
             return None
@@ -572,6 +574,10 @@ class Classifier:
             sense, rev = m.orient(seqs[0])
             sp = self.long_split(sense, 0, stats)
             if sp is None:
+                rec = self._long_reciprocal(name, umi, sense)
+                if rec is not None:
+                    stats.reciprocal_fragments += 1
+                    return rec
                 stats.alk_internal_fragments += 1
                 return None
             stats.split_fragments += 1
@@ -692,6 +698,24 @@ class Classifier:
                 return "."
             alk = _longest(segs)
         return f"{self.index.transcripts[alk.tx].t.id}:{alk.tx_start}"
+
+    def _long_reciprocal(self, name: str, umi: str, seq: str) -> Reciprocal | None:
+        """A long read (fusion sense) whose canonical ALK chain of seeds starts near its start and is followed
+        by a chain on another gene. Its places are those of the chains' outer seeds (within a few bases of
+        the junction at 1-10% errors; the caller's comparison only needs the order)."""
+        k = self.index.k
+        rp, tx, tp, ng = self.m.seeds(seq)
+        alk = self._best_chain(rp, tp, tx, ng, [self.alk_idx])
+        if alk is None or alk[1] >= LONG_ALK_START or alk[5] == 0:
+            return None
+        after = rp > alk[3]
+        other = set(np.unique(tx[after]).tolist()) - self.alk_ids
+        part = self._best_chain(rp[after], tp[after], tx[after], ng[after], other) if other else None
+        if part is None:
+            return None
+        ti = self.index.transcripts[part[0]]
+        return Reciprocal(name, umi, ti.gene, ti.t.id, part[2], part[4] + k, self.index.transcripts[alk[0]].t.id,
+                          alk[2], alk[4] + k, True, LONG_MATE)
 
     def _reciprocal_pair(self, name: str, umi: str, oriented, alk) -> Reciprocal | None:
         """A pair whose sense read lies in ALK and whose antisense mate lies in another gene: the mate is 3'

@@ -73,10 +73,11 @@ def test_scan_keeps_reciprocal_reads_apart(reference, synth_index, tmp_path):
     assert all(isinstance(r, Reciprocal) for r in merged.reciprocal)
 
 
-def _sample(reference, out: Path, specs: list[str], seed: int = 5):
+def _sample(reference, out: Path, specs: list[str], seed: int = 5, **kw):
     txs, seqs = reference
-    return simulate(transcripts=txs, sequences=seqs, out_dir=out, seed=seed, panel=PANEL, n_background_pairs=3000,
-                    fusions=[parse_fusion_spec(s, PANEL, seed=seed) for s in specs])
+    kw = {"n_background_pairs": 3000, **kw}
+    return simulate(transcripts=txs, sequences=seqs, out_dir=out, seed=seed, panel=PANEL,
+                    fusions=[parse_fusion_spec(s, PANEL, seed=seed) for s in specs], **kw)
 
 
 def test_reciprocal_fragments_counted_beside_the_call(reference, synth_index, tmp_path):
@@ -101,3 +102,20 @@ def test_reciprocal_that_does_not_fit_the_call_is_not_counted(reference, synth_i
     rows = _rows(res.paths["tsv"])
     assert [(r["junction"], r["reciprocal_fragments"]) for r in rows] == [("E13;A20", "0")]
     assert res.evidence.stats.reciprocal_fragments >= 120
+
+
+@pytest.mark.parametrize("long_reads", [False, True], ids=["single-end", "long reads"])
+def test_reciprocal_reads_without_mates_are_counted(reference, synth_index, tmp_path, long_reads):
+    """Single-end short reads and long reads (1-20 kb, ~1% errors) of the reciprocal transcripts: counted
+    beside their calls from the reads that cross the reciprocal junction (every one, for long reads)."""
+    sim = _sample(reference, tmp_path / "sim", ["EML4::ALK:v1@10", "ALK:19:EML4:14@40", "NPM1:4:ALK:20@10",
+                                                 "ALK:19:NPM1:5@20"], paired=False, long_reads=long_reads,
+                  n_background_pairs=300 if long_reads else 3000)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = {r["gene5"]: int(r["reciprocal_fragments"]) for r in _rows(res.paths["tsv"])}
+    assert sorted(rows) == ["EML4", "NPM1"]
+    if long_reads:
+        assert rows == {"EML4": 40, "NPM1": 20}
+    else:
+        # a read shows the junction only when it crosses it with 19+ partner bases (a seed)
+        assert 16 <= rows["EML4"] <= 40 and 8 <= rows["NPM1"] <= 20, rows
