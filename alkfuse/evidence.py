@@ -117,8 +117,8 @@ class PartnerTail:
 class Reciprocal:
     """A fragment of a reciprocal transcript: ALK's 5' exons (up to exon 19) joined to a partner's 3' exons,
     which the other derivative of a balanced rearrangement makes beside partner::ALK. Either one read runs
-    from the end of an ALK exon into the start of a partner exon (``split``), or the pair's sense read lies in
-    ALK and its mate in the partner. Not fusion evidence; the caller counts these beside the partner::ALK
+    from the end of an ALK exon into the start of a partner exon (``split``; a long read: ALK's chain of seeds
+    then the partner's), or the pair's sense read lies in ALK and its mate in the partner. Not fusion evidence; the caller counts these beside the partner::ALK
     call they fit (``Call.reciprocal_fragments``)."""
 
     name: str
