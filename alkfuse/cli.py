@@ -171,8 +171,9 @@ def detect(index_dir, r1, r2, bam, cram, reference, full_scan, threads, out, sam
 def _report(res):
     passed = [c for c in res.calls if c.passed]
     for c in passed:
-        log.info("%s %s %s: %d unique fragments (%s)", c.fusion, c.junction,
-                 c.known_variant if c.known_variant != "." else "", c.unique_fragments, c.confidence)
+        rec = f"; {c.reciprocal_fragments} of the reciprocal transcript" if c.reciprocal_fragments else ""
+        log.info("%s %s %s: %d unique fragments (%s)%s", c.fusion, c.junction,
+                 c.known_variant if c.known_variant != "." else "", c.unique_fragments, c.confidence, rec)
     log.info("%d fusion call(s), %d discarded; outputs in %s", len(passed), len(res.calls) - len(passed),
              res.paths["tsv"].parent)
 

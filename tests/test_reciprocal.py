@@ -119,3 +119,14 @@ def test_reciprocal_reads_without_mates_are_counted(reference, synth_index, tmp_
     else:
         # a read shows the junction only when it crosses it with 19+ partner bases (a seed)
         assert 16 <= rows["EML4"] <= 40 and 8 <= rows["NPM1"] <= 20, rows
+
+
+def test_detect_says_the_reciprocal_count_in_its_summary(reference, synth_index, tmp_path, capsys):
+    from alkfuse.cli import main
+
+    sim = _sample(reference, tmp_path / "sim", ["EML4::ALK:v1@10", "ALK:19:EML4:14@30"])
+    r1, r2 = map(str, sim.read_files)
+    assert main(["detect", "--index", str(synth_index), "-1", r1, "-2", r2, "--out", str(tmp_path / "out")]) == 0
+    line = next(x for x in capsys.readouterr().err.splitlines() if "EML4::ALK E13;A20" in x)
+    n = int(line.split("; ")[1].split()[0])
+    assert 20 <= n <= 30 and line.endswith(f"; {n} of the reciprocal transcript")
