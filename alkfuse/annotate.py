@@ -213,8 +213,6 @@ def count_reciprocal(calls, reciprocal, index: Index, overshoot: int = 4) -> Non
     first partner bases may equal the ALK bases before by chance: ``ScanParams.snap``). Fragments with the
     same UMI, kind and positions (both reads') count once (PCR duplicates), as a call's own fragments do;
     long reads once per UMI, or each once without one."""
-    from .scan import LONG_MATE
-
     for c in calls:
         if c.gpos5 < 0:
             continue
@@ -227,8 +225,23 @@ def count_reciprocal(calls, reciprocal, index: Index, overshoot: int = 4) -> Non
             g5 = index.by_id[r.tx].t.to_genome(min(r.start + overshoot, r.end - 1))
             g3 = index.by_id[r.alk_tx].t.to_genome(max(r.alk_end - 1 - overshoot, r.alk_start))
             if sign5 * (g5 - c.gpos5) > 0 and sign3 * (g3 - c.gpos3) < 0:
-                if r.mate == LONG_MATE:  # full-length reads share their ends by nature: once per UMI
-                    seen.add((LONG_MATE, r.umi) if r.umi else (LONG_MATE, r.name))
-                else:
-                    seen.add((r.umi, r.split, r.alk_tx, r.alk_start, r.tx, r.end, r.mate))
+                seen.add(_reciprocal_key(r))
         c.reciprocal_fragments = len(seen)
+
+
+def _reciprocal_key(r) -> tuple:
+    """Reciprocal records with one key are PCR duplicates of one fragment."""
+    from .scan import LONG_MATE
+
+    if r.mate == LONG_MATE:  # full-length reads share their ends by nature: once per UMI
+        return (LONG_MATE, r.umi) if r.umi else (LONG_MATE, r.name)
+    return (r.umi, r.split, r.alk_tx, r.alk_start, r.tx, r.end, r.mate)
+
+
+def reciprocal_by_partner(reciprocal) -> dict[str, int]:
+    """Fragments of reciprocal ALK::partner transcripts per partner gene (PCR duplicates once), whether or
+    not a partner::ALK call is beside them."""
+    keys: dict[str, set] = {}
+    for r in reciprocal:
+        keys.setdefault(r.gene, set()).add(_reciprocal_key(r))
+    return {g: len(k) for g, k in sorted(keys.items())}

@@ -189,6 +189,7 @@ class DetectResult:
 def call_evidence(index: Index, evidence: Evidence, outdir: str | Path, *, sample: str,
                   disabled_filters: Iterable[str] = (), blocklist: frozenset = frozenset(),
                   timing: dict | None = None) -> DetectResult:
+    from .annotate import reciprocal_by_partner
     from .caller import call
     from .panel import load_panel
     from .writers import write_outputs
@@ -209,6 +210,7 @@ def call_evidence(index: Index, evidence: Evidence, outdir: str | Path, *, sampl
         "reads": evidence.stats.to_json(),
         "calls": {"passed": sum(c.passed for c in calls), "discarded": sum(not c.passed for c in calls)},
         "evidence_fragments": len(evidence.fragments),
+        "reciprocal_by_partner": reciprocal_by_partner(evidence.reciprocal),
         "timing": timing,
     }
     paths = write_outputs(calls, outdir, sample=sample, stats=stats)

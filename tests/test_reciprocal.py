@@ -130,3 +130,24 @@ def test_detect_says_the_reciprocal_count_in_its_summary(reference, synth_index,
     line = next(x for x in capsys.readouterr().err.splitlines() if "EML4::ALK E13;A20" in x)
     n = int(line.split("; ")[1].split()[0])
     assert 20 <= n <= 30 and line.endswith(f"; {n} of the reciprocal transcript")
+
+
+def test_reciprocal_transcript_alone_is_no_call_but_a_warning(reference, synth_index, tmp_path, capsys):
+    """Only the reciprocal ALK::EML4 (and wild-type ALK, ALK-ATI): no call, no discarded row, the count per
+    partner in stats.json, and a warning in the summary that its EML4::ALK may have been missed."""
+    import json
+
+    from alkfuse.cli import main
+
+    txs, seqs = reference
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", seed=3, panel=PANEL,
+                   n_background_pairs=3000, alk_wildtype_fragments=60, alk_ati_fragments=60,
+                   fusions=[parse_fusion_spec("ALK:19:EML4:14@30", PANEL, seed=3)])
+    r1, r2 = map(str, sim.read_files)
+    out = tmp_path / "out"
+    assert main(["detect", "--index", str(synth_index), "-1", r1, "-2", r2, "--out", str(out)]) == 0
+    assert _rows(out / "fusions.tsv") == [] and _rows(out / "fusions.discarded.tsv") == []
+    n = json.loads((out / "stats.json").read_text())["reciprocal_by_partner"]["EML4"]
+    assert 20 <= n <= 30
+    err = capsys.readouterr().err
+    assert f"WARNING: ALK::EML4 (reciprocal transcript) in {n} fragments, but no EML4::ALK call" in err
