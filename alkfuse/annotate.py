@@ -206,27 +206,29 @@ class Annotator:
 
 
 def count_reciprocal(calls, reciprocal, index: Index, overshoot: int = 4) -> None:
-    """Set each named partner's call's ``reciprocal_fragments``: the fragments of a reciprocal ALK::partner
-    transcript (``evidence.Reciprocal``) that fit it: their partner bases begin after the call's last partner
-    base and their ALK bases end before its first ALK base, in transcript direction (the other derivative of
-    the rearrangement joins what the call's junction left out), give or take ``overshoot`` bases (a read's
-    first partner bases may equal the ALK bases before by chance: ``ScanParams.snap``). Fragments with the
-    same UMI, kind and positions (both reads') count once (PCR duplicates), as a call's own fragments do;
-    long reads once per UMI, or each once without one."""
+    """Set each named partner's call's ``reciprocal_fragments`` (and ``reciprocal_reads``, their names): the
+    fragments of a reciprocal ALK::partner transcript (``evidence.Reciprocal``) that fit it: their partner
+    bases begin after the call's last partner base and their ALK bases end before its first ALK base, in
+    transcript direction (the other derivative of the rearrangement joins what the call's junction left
+    out), give or take ``overshoot`` bases (a read's first partner bases may equal the ALK bases before by
+    chance: ``ScanParams.snap``). Fragments with the same UMI, kind and positions (both reads') count once
+    (PCR duplicates), as a call's own fragments do; long reads once per UMI, or each once without one."""
     for c in calls:
         if c.gpos5 < 0:
             continue
         sign5 = 1 if c.strand5 == "+" else -1
         sign3 = 1 if c.strand3 == "+" else -1
-        seen = set()
+        seen: dict[tuple, str] = {}
         for r in reciprocal:
             if r.gene != c.gene5 or r.tx not in index.by_id or r.alk_tx not in index.by_id:
                 continue
             g5 = index.by_id[r.tx].t.to_genome(min(r.start + overshoot, r.end - 1))
             g3 = index.by_id[r.alk_tx].t.to_genome(max(r.alk_end - 1 - overshoot, r.alk_start))
             if sign5 * (g5 - c.gpos5) > 0 and sign3 * (g3 - c.gpos3) < 0:
-                seen.add(_reciprocal_key(r))
+                key = _reciprocal_key(r)
+                seen[key] = min(seen.get(key, r.name), r.name)
         c.reciprocal_fragments = len(seen)
+        c.reciprocal_reads = sorted(seen.values())
 
 
 def _reciprocal_key(r) -> tuple:

@@ -125,6 +125,7 @@ class Call:
     inference: str = ""  # how an imprecise junction was placed (see place_imprecise)
     long_reads: int = 0  # split reads that are long reads (scan.LONG_READ bases or more)
     reciprocal_fragments: int = 0  # fragments of the reciprocal ALK::partner transcript (annotate.count_reciprocal)
+    reciprocal_reads: list[str] = field(default_factory=list)  # their names (one per PCR-duplicate group)
 
     @property
     def passed(self) -> bool:

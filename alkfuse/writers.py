@@ -43,6 +43,7 @@ def call_dict(c) -> dict:
     d = {k: getattr(c, k) for k in COLUMNS + EXTRA}
     d["filters"] = list(c.filters)
     d["supporting_reads"] = list(c.supporting_reads)
+    d["reciprocal_reads"] = list(c.reciprocal_reads)
     d["passed"] = c.passed
     return d
 

@@ -90,6 +90,14 @@ def test_reciprocal_fragments_counted_beside_the_call(reference, synth_index, tm
     assert sorted(rows) == ["EML4", "NPM1"]
     for gene in rows:
         assert 120 <= int(rows[gene]["reciprocal_fragments"]) <= 150, rows[gene]
+    import json
+
+    calls = {c["gene5"]: c for c in json.loads(res.paths["json"].read_text())["fusions"]}
+    names = {g: c["reciprocal_reads"] for g, c in calls.items()}
+    for gene in rows:  # one name per fragment counted, none of them the call's own
+        assert len(names[gene]) == int(rows[gene]["reciprocal_fragments"]) == len(set(names[gene]))
+        assert not set(names[gene]) & set(calls[gene]["supporting_reads"])
+    assert not set(names["EML4"]) & set(names["NPM1"])
     assert _rows(res.paths["discarded"]) == []
     assert res.evidence.stats.reciprocal_fragments >= 240
 
