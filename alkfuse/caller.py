@@ -1071,6 +1071,8 @@ NAMED_PRIOR = math.log(4.0)  # a listed variant is four times as likely as any o
 OUT_OF_FRAME_PRIOR = math.log(0.25)  # a junction that breaks the ALK reading frame is rarely oncogenic
 UNLISTED_INSERT_PRIOR = math.log(0.05)  # inserted bases at an unlisted junction: far rarer than a listed insert
 UNRESOLVED = math.log(10.0)  # a junction less than 10x as likely as another leaves the variant name open
+RECIPROCAL_FIT = math.log(4.0)  # a partner exon end where reciprocal split reads' partner part starts
+RECIPROCAL_CONFLICT = math.log(0.05)  # a partner end past where 2+ reciprocal fragments' partner part starts
 UNSEEN_MAX = 200  # unseen inserted bases tried before what reads show of an unlisted insert (place_imprecise)
 
 
@@ -1263,6 +1265,35 @@ def _unlisted_prior(canon, end5: int, insert: str, alk, start3: int) -> float:
     return (OUT_OF_FRAME_PRIOR if frame == "out-of-frame" else 0.0) + (UNLISTED_INSERT_PRIOR if insert else 0.0)
 
 
+def _reciprocal_prior(ev: Evidence, index: Index, gene: str, canon: int, slack: int = 4):
+    """The log prior that fragments of the reciprocal ALK::``gene`` transcript (``evidence.Reciprocal``) put
+    on a partner exon end ``e`` (canonical transcript position), as a function of ``e``. A balanced break in
+    the partner's intron n makes partner::ALK end at exon n and ALK::partner start at exon n + 1: in
+    transcript coordinates the same position. So an end where a reciprocal split read's partner part starts
+    is x4; an end more than ``slack`` bases (a chance overshoot) past where two or more reciprocal
+    fragments' partner parts start would need the partner's bases on both derivatives: x1/20."""
+    from .scan import LONG_MATE
+
+    starts, firsts = set(), []
+    for r in ev.reciprocal:
+        if r.gene != gene or r.tx not in index.by_id:
+            continue
+        s = _to_tx(index, r.tx, r.start, canon)
+        if s is None:
+            continue
+        if r.split and r.mate != LONG_MATE:  # a long read's first partner seed is not its exon start
+            starts.add(s)
+        firsts.append(s)
+    second = sorted(firsts)[1] if len(firsts) >= 2 else None
+
+    def prior(e: int) -> float:
+        if second is not None and e > second + slack:
+            return RECIPROCAL_CONFLICT
+        return RECIPROCAL_FIT if e in starts else 0.0
+
+    return prior, len(firsts)
+
+
 def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Panel,
                     partner_tails: dict[str, list[tuple[int, str]]]) -> None:
     """Choose the junction of every imprecise call (spanning pairs, and reads holding only inserted bases
@@ -1274,7 +1305,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
     without ALK that run from the exon end into other bases (``_partner_tail_fit``; a tail that ends in ALK
     bases adds its own hypothesis), 1/4 per read base the hypothesis leaves
     as inserted sequence rather than partner exon (``NOVEL_BASE``), and a prior (listed variants x4;
-    out-of-frame junctions x1/4, inserted bases at an unlisted junction x1/20).
+    out-of-frame junctions x1/4, inserted bases at an unlisted junction x1/20; reciprocal-transcript
+    fragments, ``_reciprocal_prior``).
     A listed variant's insert keeps the bases reads show, preceded by N for those no read covered; the N are
     then filled by the partner tails and the partner mates' tails that read on from the exon end into them.
     Without a measured size distribution the first exon end after the mates is taken, as before.
@@ -1359,6 +1391,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
             best = hyps[0]
         else:
             scores: dict[tuple, float] = {}
+            reciprocal, n_reciprocal = _reciprocal_prior(ev, index, j.gene5, canon.idx)
 
             def score(h, lengths: float | None = None):
                 """``lengths``: the sum of the pairs' length terms, when computed already."""
@@ -1367,7 +1400,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                     if lengths is None:
                         lengths = sum(model((e - s5) + len(ins) + (e3 - start3)) for s5, _, _, e3 in placed)
                     lengths -= len(placed) * model.support_norm(len(ins))
-                    scores[h] = prior + lengths + _tail_fit(mate_block, pseq, e, ins, aseq, start3) \
+                    scores[h] = prior + reciprocal(e) + lengths + _tail_fit(mate_block, pseq, e, ins, aseq, start3) \
                         + NOVEL_BASE * _novel(ins) + _partner_tail_fit(pblock, pseq, e, ins, aseq, start3)
                 return scores[h]
 
@@ -1395,6 +1428,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
         j.inferred = f"fits listed variant {name}" if name else "exon end chosen by fragment lengths"
         if model is None:
             continue
+        if reciprocal(j.end5) > 0:
+            j.inferred += f"; {n_reciprocal} reciprocal-transcript fragments begin in the next exon"
         rivals = _rivals(ranked, lambda h: ann.label(canon, h[1], len(h[2]), alk, h[3]))
         if rivals:
             (note, vname), h = rivals[0]

@@ -4,6 +4,7 @@ fragments apart from fusion evidence, and the caller counts those that fit a par
 import gzip
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from alkfuse.annotation import attach_sequences, read_gtf
@@ -188,3 +189,50 @@ def test_reciprocal_counts_do_not_depend_on_threads_or_shards(reference, synth_i
         for name in ("tsv", "discarded", "json"):
             assert res.paths[name].read_bytes() == one.paths[name].read_bytes(), name
         assert res.stats["reciprocal_by_partner"] == one.stats["reciprocal_by_partner"]
+
+
+def _pair_only_junction(index, e_mates: int, a20: int, mean: int):
+    """An imprecise EML4::ALK junction from three spanning pairs whose EML4 mates end at ``e_mates`` and whose
+    ALK mates start at ALK exon 20, with a library of ``mean`` +- 50 bases (evidence with its length sample)."""
+    from alkfuse.caller import Junction
+    from alkfuse.evidence import Evidence, Span
+
+    canon, alk = index.canonical["EML4"], index.alk
+    frags = []
+    for i, shift in enumerate((0, 10, 20)):
+        span = Span("EML4", canon.t.id, e_mates - 60 - shift, e_mates - shift, alk.t.id, a20 + 40 + shift,
+                    a20 + 100 + shift, False)
+        frags.append((Fragment(f"p{i}", "", ("A" * 60,) * 2, ("I" * 60,) * 2, (False, True), (), span), "span", []))
+    ev = Evidence(index.checksum(), index.k)
+    ev.stats.add_fragment_lengths(np.random.default_rng(1).normal(mean, 50, 4000).astype(int))
+    j = Junction("EML4", canon.idx, e_mates, alk.idx, a20, "", precise=False, fragments=frags)
+    return j, ev
+
+
+def test_reciprocal_reads_place_the_partner_end_of_a_pair_only_call(synth_index):
+    """Spanning pairs alone put EML4::ALK's EML4 end at the exon their fragment lengths fit best; two
+    reciprocal reads whose EML4 part starts one exon earlier (the partner break lies in the intron before
+    it) move it there, and say so."""
+    from alkfuse.caller import place_imprecise
+
+    index = Index(synth_index)
+    canon, alk = index.canonical["EML4"], index.alk
+    bounds = canon.t.exon_bounds()
+    a20 = alk.t.exon_bounds()[19][0]
+    moved = 0
+    for n in range(3, len(bounds) - 2):  # the pairs fit EML4 exon n + 1's end a little better than exon n's
+        e1, e0 = bounds[n - 1][1], bounds[n][1]
+        # the pairs imply (e - start5) + (end3 - a20) bases at end e, with start5 = e1 - 60 - shift: 180 (+-10)
+        # at e1; the library's mean lies 60% of the way from there to what they imply at e0
+        mean = 180 + int(0.6 * (e0 - e1))
+        j, ev = _pair_only_junction(index, e1, a20, mean)
+        place_imprecise([j], ev, index, PANEL, {})
+        if j.end5 != e0 or "listed variant" in j.inferred:
+            continue  # the frame prior decides here already, or a listed variant's x4 (EML4 exon 6: v3a)
+        j, ev = _pair_only_junction(index, e1, a20, mean)
+        ev.reciprocal = [Reciprocal(f"r{i}", "", "EML4", canon.t.id, e1, e1 + 40, alk.t.id, a20 - 60, a20, True,
+                                    "") for i in range(2)]
+        place_imprecise([j], ev, index, PANEL, {})
+        assert j.end5 == e1 and "2 reciprocal-transcript fragments begin in the next exon" in j.inferred
+        moved += 1
+    assert moved >= 2
