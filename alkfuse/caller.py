@@ -1271,10 +1271,11 @@ def _reciprocal_prior(ev: Evidence, index: Index, gene: str, canon: int, slack: 
     the partner's intron n makes partner::ALK end at exon n and ALK::partner start at exon n + 1: in
     transcript coordinates the same position. So an end where a reciprocal split read's partner part starts
     is x4; an end more than ``slack`` bases (a chance overshoot) past where two or more reciprocal
-    fragments' partner parts start would need the partner's bases on both derivatives: x1/20."""
+    fragments' partner parts start would need the partner's bases on both derivatives: x1/20. Returns the
+    prior and the number of reciprocal split reads per partner start."""
     from .scan import LONG_MATE
 
-    starts, firsts = set(), []
+    starts, firsts = Counter(), []
     for r in ev.reciprocal:
         if r.gene != gene or r.tx not in index.by_id:
             continue
@@ -1282,7 +1283,7 @@ def _reciprocal_prior(ev: Evidence, index: Index, gene: str, canon: int, slack: 
         if s is None:
             continue
         if r.split and r.mate != LONG_MATE:  # a long read's first partner seed is not its exon start
-            starts.add(s)
+            starts[s] += 1
         firsts.append(s)
     second = sorted(firsts)[1] if len(firsts) >= 2 else None
 
@@ -1291,7 +1292,7 @@ def _reciprocal_prior(ev: Evidence, index: Index, gene: str, canon: int, slack: 
             return RECIPROCAL_CONFLICT
         return RECIPROCAL_FIT if e in starts else 0.0
 
-    return prior, len(firsts)
+    return prior, starts
 
 
 def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Panel,
@@ -1391,7 +1392,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
             best = hyps[0]
         else:
             scores: dict[tuple, float] = {}
-            reciprocal, n_reciprocal = _reciprocal_prior(ev, index, j.gene5, canon.idx)
+            reciprocal, reciprocal_starts = _reciprocal_prior(ev, index, j.gene5, canon.idx)
 
             def score(h, lengths: float | None = None):
                 """``lengths``: the sum of the pairs' length terms, when computed already."""
@@ -1429,7 +1430,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
         if model is None:
             continue
         if reciprocal(j.end5) > 0:
-            j.inferred += f"; {n_reciprocal} reciprocal-transcript fragments begin in the next exon"
+            j.inferred += f"; {reciprocal_starts[j.end5]} reciprocal-transcript reads begin in the next exon"
         rivals = _rivals(ranked, lambda h: ann.label(canon, h[1], len(h[2]), alk, h[3]))
         if rivals:
             (note, vname), h = rivals[0]

@@ -233,6 +233,6 @@ def test_reciprocal_reads_place_the_partner_end_of_a_pair_only_call(synth_index)
         ev.reciprocal = [Reciprocal(f"r{i}", "", "EML4", canon.t.id, e1, e1 + 40, alk.t.id, a20 - 60, a20, True,
                                     "") for i in range(2)]
         place_imprecise([j], ev, index, PANEL, {})
-        assert j.end5 == e1 and "2 reciprocal-transcript fragments begin in the next exon" in j.inferred
+        assert j.end5 == e1 and "2 reciprocal-transcript reads begin in the next exon" in j.inferred
         moved += 1
     assert moved >= 2
