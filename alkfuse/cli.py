@@ -168,21 +168,14 @@ def detect(index_dir, r1, r2, bam, cram, reference, full_scan, threads, out, sam
     _report(res)
 
 
-RECIPROCAL_ALONE = 3  # reciprocal fragments of a partner with no partner::ALK call that the summary warns of
-
-
 def _report(res):
     passed = [c for c in res.calls if c.passed]
     for c in passed:
         rec = f"; {c.reciprocal_fragments} of the reciprocal transcript" if c.reciprocal_fragments else ""
         log.info("%s %s %s: %d unique fragments (%s)%s", c.fusion, c.junction,
                  c.known_variant if c.known_variant != "." else "", c.unique_fragments, c.confidence, rec)
-    called = {c.gene5 for c in passed}
-    for gene, n in res.stats["reciprocal_by_partner"].items():
-        if n >= RECIPROCAL_ALONE and gene not in called:
-            log.warning("ALK::%s (reciprocal transcript) in %d fragments, but no %s::ALK call: the fusion may "
-                        "be missed or not expressed; review its rows in fusions.discarded.tsv and the reads",
-                        gene, n, gene)
+    for text in res.warnings:
+        log.warning("%s", text)
     log.info("%d fusion call(s), %d discarded; outputs in %s", len(passed), len(res.calls) - len(passed),
              res.paths["tsv"].parent)
 

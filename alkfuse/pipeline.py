@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -178,12 +178,25 @@ def scan(index: Index, r1: str | None = None, r2: str | None = None, *, bam: str
     return _scan_parallel(batches, index, params, threads)
 
 
+RECIPROCAL_ALONE = 3  # reciprocal fragments of a partner without a partner::ALK call that make a warning
+
+
 @dataclass
 class DetectResult:
     calls: list
     evidence: Evidence
     stats: dict
     paths: dict
+    warnings: list[str] = field(default_factory=list)  # for a person to read (the CLI logs them)
+
+
+def _reciprocal_warnings(calls, by_partner: dict[str, int]) -> list[str]:
+    """Partners whose reciprocal ALK::partner transcript shows in RECIPROCAL_ALONE or more fragments while
+    no passing partner::ALK call stands beside it: the forward fusion may have been missed."""
+    called = {c.gene5 for c in calls if c.passed}
+    return [f"ALK::{g} (reciprocal transcript) in {n} fragments, but no {g}::ALK call: the fusion may be "
+            "missed or not expressed; review its rows in fusions.discarded.tsv and the reads"
+            for g, n in by_partner.items() if n >= RECIPROCAL_ALONE and g not in called]
 
 
 def call_evidence(index: Index, evidence: Evidence, outdir: str | Path, *, sample: str,
@@ -203,6 +216,7 @@ def call_evidence(index: Index, evidence: Evidence, outdir: str | Path, *, sampl
     calls = call(evidence, index, panel, disabled_filters=frozenset(disabled_filters), blocklist=blocklist)
     timing = dict(timing or {})
     timing["call_seconds"] = round(time.perf_counter() - t0, 3)
+    by_partner = reciprocal_by_partner(evidence.reciprocal)
     stats = {
         "version": __version__,
         "sample": sample,
@@ -210,11 +224,11 @@ def call_evidence(index: Index, evidence: Evidence, outdir: str | Path, *, sampl
         "reads": evidence.stats.to_json(),
         "calls": {"passed": sum(c.passed for c in calls), "discarded": sum(not c.passed for c in calls)},
         "evidence_fragments": len(evidence.fragments),
-        "reciprocal_by_partner": reciprocal_by_partner(evidence.reciprocal),
+        "reciprocal_by_partner": by_partner,
         "timing": timing,
     }
     paths = write_outputs(calls, outdir, sample=sample, stats=stats)
-    return DetectResult(calls, evidence, stats, paths)
+    return DetectResult(calls, evidence, stats, paths, _reciprocal_warnings(calls, by_partner))
 
 
 def call_files(index_dir: str | Path, evidence_files: list[str], outdir: str | Path, *, sample: str,

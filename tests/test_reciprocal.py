@@ -101,6 +101,7 @@ def test_reciprocal_fragments_counted_beside_the_call(reference, synth_index, tm
     assert not set(names["EML4"]) & set(names["NPM1"])
     assert _rows(res.paths["discarded"]) == []
     assert res.evidence.stats.reciprocal_fragments >= 240
+    assert res.warnings == []  # each reciprocal has its call beside it
 
 
 def test_reciprocal_that_does_not_fit_the_call_is_not_counted(reference, synth_index, tmp_path):
