@@ -9,6 +9,7 @@ Genome breakpoints are 1-based ``chrom:pos:strand``: the last partner base and t
 
 from __future__ import annotations
 
+from .evidence import LONG_MATE
 from .index import KINASE, Index
 from .panel import Panel
 from .seq import low_complexity
@@ -213,28 +214,28 @@ def count_reciprocal(calls, reciprocal, index: Index, overshoot: int = 4) -> Non
     out), give or take ``overshoot`` bases (a read's first partner bases may equal the ALK bases before by
     chance: ``ScanParams.snap``). Fragments with the same UMI, kind and positions (both reads') count once
     (PCR duplicates), as a call's own fragments do; long reads once per UMI, or each once without one."""
+    placed: dict[str, list[tuple[int, int, tuple, str]]] = {}  # gene -> (partner, ALK genome place, key, name)
+    for r in reciprocal:
+        if r.tx in index.by_id and r.alk_tx in index.by_id:
+            placed.setdefault(r.gene, []).append((
+                index.by_id[r.tx].t.to_genome(min(r.start + overshoot, r.end - 1)),
+                index.by_id[r.alk_tx].t.to_genome(max(r.alk_end - 1 - overshoot, r.alk_start)),
+                _reciprocal_key(r), r.name))
     for c in calls:
         if c.gpos5 < 0:
             continue
         sign5 = 1 if c.strand5 == "+" else -1
         sign3 = 1 if c.strand3 == "+" else -1
         seen: dict[tuple, str] = {}
-        for r in reciprocal:
-            if r.gene != c.gene5 or r.tx not in index.by_id or r.alk_tx not in index.by_id:
-                continue
-            g5 = index.by_id[r.tx].t.to_genome(min(r.start + overshoot, r.end - 1))
-            g3 = index.by_id[r.alk_tx].t.to_genome(max(r.alk_end - 1 - overshoot, r.alk_start))
+        for g5, g3, key, name in placed.get(c.gene5, ()):
             if sign5 * (g5 - c.gpos5) > 0 and sign3 * (g3 - c.gpos3) < 0:
-                key = _reciprocal_key(r)
-                seen[key] = min(seen.get(key, r.name), r.name)
+                seen[key] = min(seen.get(key, name), name)
         c.reciprocal_fragments = len(seen)
         c.reciprocal_reads = sorted(seen.values())
 
 
 def _reciprocal_key(r) -> tuple:
     """Reciprocal records with one key are PCR duplicates of one fragment."""
-    from .scan import LONG_MATE
-
     if r.mate == LONG_MATE:  # full-length reads share their ends by nature: once per UMI
         return (LONG_MATE, r.umi) if r.umi else (LONG_MATE, r.name)
     return (r.umi, r.split, r.alk_tx, r.alk_start, r.tx, r.end, r.mate)

@@ -32,7 +32,7 @@ import numpy as np
 from .adapters import read_through_start
 from .align import JunctionHit, JunctionSeq, JunctionTable, _rank, coded_read
 from .annotate import Annotator, count_reciprocal
-from .evidence import FRAGMENT_BIN, Evidence, Fragment
+from .evidence import FRAGMENT_BIN, LONG_MATE, Evidence, Fragment
 from .index import Index
 from .kernels import edit_distance as _edit_distance
 from .kernels import covered_prefix, ends_within
@@ -1275,8 +1275,6 @@ def _reciprocal_prior(ev: Evidence, index: Index, gene: str, canon: int, slack: 
     is x4; an end more than ``slack`` bases (a chance overshoot) past where two or more reciprocal
     fragments' partner parts start would need the partner's bases on both derivatives: x1/20. Returns the
     prior and the number of reciprocal split reads per partner start."""
-    from .scan import LONG_MATE
-
     starts, firsts = Counter(), []
     for r in ev.reciprocal:
         if r.gene != gene or r.tx not in index.by_id:

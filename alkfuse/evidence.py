@@ -113,6 +113,9 @@ class PartnerTail:
     tail: str  # the fusion-sense bases after the exon end, to the read's end or an adapter
 
 
+LONG_MATE = "long read"  # Reciprocal.mate of a long read: no mate; read ends say nothing of duplicates
+
+
 @dataclass(frozen=True, slots=True)
 class Reciprocal:
     """A fragment of a reciprocal transcript: ALK's 5' exons (up to exon 19) joined to a partner's 3' exons,
@@ -132,7 +135,7 @@ class Reciprocal:
     alk_end: int  # ... one past the last (a split read: the ALK exon's end)
     split: bool
     mate: str = ""  # a split read's mate: where it lies ("transcript:position" of its first base), "." nowhere,
-    # "long read" for a long read (no mate)
+    # LONG_MATE for a long read (no mate)
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from typing import Iterable
 import numpy as np
 
 from .adapters import BEFORE, READ_THROUGH, read_through_start
-from .evidence import Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
+from .evidence import LONG_MATE, Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
 from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .kernels import approx_end, edit_distance, end_edits, ends_within
 from .mapping import ReadMapper, Segment
@@ -121,7 +121,6 @@ LONG_BOUNDARY_REACH = 30  # a long read's side that ends this near an exon bound
 LONG_INSIDE_EXON = 4  # alignment score (match +1, mismatch and gap -2) a break inside an exon must gain
 LONG_MIN_SEEDS = 5
 LONG_ALK_START = 60  # a long read whose ALK chain starts before this read position begins in ALK
-LONG_MATE = "long read"  # Reciprocal.mate of a long read: no mate; read ends say nothing of duplicates
 
 
 @dataclass(frozen=True)
@@ -575,11 +574,9 @@ class Classifier:
             sp = self.long_split(sense, 0, stats)
             if sp is None:
                 rec = self._long_reciprocal(name, umi, sense)
-                if rec is not None:
-                    stats.reciprocal_fragments += 1
-                    return rec
-                stats.alk_internal_fragments += 1
-                return None
+                if rec is None:
+                    stats.alk_internal_fragments += 1
+                return rec
             stats.split_fragments += 1
             return Fragment(name, umi, seqs, quals, (rev,), (sp,), None)
         oriented = [m.orient(s) for s in seqs]
@@ -652,15 +649,12 @@ class Classifier:
             stats.span_fragments += 1
         elif any(a is not None for a in alk) and all(x for x, a in zip(internal, alk) if a is not None):
             rec = self._reciprocal_pair(name, umi, oriented, alk)
-            if rec is not None:
-                stats.reciprocal_fragments += 1
-                return rec
-            stats.alk_internal_fragments += 1
-            return None
+            if rec is None:
+                stats.alk_internal_fragments += 1
+            return rec
         else:
             rec = self._reciprocal_split(name, umi, oriented, alk)
             if rec is not None:
-                stats.reciprocal_fragments += 1
                 return rec
             # Partial: ALK with an unexplained part too short to resolve here, or a read that holds only a
             # partner-ALK junction k-mer (ALK part shorter than k). The caller aligns it to junctions.
@@ -683,11 +677,12 @@ class Classifier:
             return None
         return part, segs
 
-    def _reciprocal(self, name: str, umi: str, part: Segment, start: int, a: Segment, alk_end: int,
-                    split: bool, mate: str = "") -> Reciprocal:
-        ti = self.index.transcripts[part.tx]
-        return Reciprocal(name, umi, ti.gene, ti.t.id, start, part.tx_end, self.index.transcripts[a.tx].t.id,
-                          a.tx_start, alk_end, split, mate)
+    def _reciprocal(self, name: str, umi: str, tx: int, start: int, end: int, alk_tx: int, alk_start: int,
+                    alk_end: int, split: bool, mate: str = "") -> Reciprocal:
+        """A Reciprocal record from index transcript numbers and transcript positions."""
+        ti = self.index.transcripts[tx]
+        return Reciprocal(name, umi, ti.gene, ti.t.id, start, end, self.index.transcripts[alk_tx].t.id,
+                          alk_start, alk_end, split, mate)
 
     def _place(self, seq: str, alk: Segment | None) -> str:
         """Where a read (fusion sense) lies, for telling PCR duplicates apart: its ALK segment's or its
@@ -713,9 +708,7 @@ class Classifier:
         part = self._best_chain(rp[after], tp[after], tx[after], ng[after], other) if other else None
         if part is None:
             return None
-        ti = self.index.transcripts[part[0]]
-        return Reciprocal(name, umi, ti.gene, ti.t.id, part[2], part[4] + k, self.index.transcripts[alk[0]].t.id,
-                          alk[2], alk[4] + k, True, LONG_MATE)
+        return self._reciprocal(name, umi, part[0], part[2], part[4] + k, alk[0], alk[2], alk[4] + k, True, LONG_MATE)
 
     def _reciprocal_pair(self, name: str, umi: str, oriented, alk) -> Reciprocal | None:
         """A pair whose sense read lies in ALK and whose antisense mate lies in another gene: the mate is 3'
@@ -730,7 +723,7 @@ class Classifier:
         if found is None:
             return None
         part = found[0]
-        return self._reciprocal(name, umi, part, part.tx_start, a, a.tx_end, False)
+        return self._reciprocal(name, umi, part.tx, part.tx_start, part.tx_end, a.tx, a.tx_start, a.tx_end, False)
 
     def _reciprocal_split(self, name: str, umi: str, oriented, alk) -> Reciprocal | None:
         """A read (fusion sense) that starts in canonical ALK, leaves it at an exon end (after a chance
@@ -750,7 +743,7 @@ class Classifier:
                 if part.read_start <= x + p.snap and part.read_end >= len(seq) - p.alk_tolerance \
                         and t in self._starts(part.tx) and not low_complexity(seq[x:]):
                     mate = self._place(oriented[1 - i][0], alk[1 - i]) if len(oriented) == 2 else ""
-                    return self._reciprocal(name, umi, part, t, a, e, True, mate)
+                    return self._reciprocal(name, umi, part.tx, t, part.tx_end, a.tx, a.tx_start, e, True, mate)
         return None
 
     def _covers(self, seq: str, alk: Segment) -> bool:
@@ -974,6 +967,7 @@ def scan_batches(batches: Iterable, index: Index, params: ScanParams = ScanParam
             name = batch.r1.name(j)
             frag = clf.classify(name, umi_of(name, batch.r1.header(j)), seqs, tuple(rr.qual(j) for rr in mates), st)
             if isinstance(frag, Reciprocal):
+                st.reciprocal_fragments += 1
                 ev.reciprocal.append(frag)
             elif frag is not None:
                 ev.fragments.append(frag)
