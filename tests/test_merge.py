@@ -646,3 +646,34 @@ def test_part_that_reads_as_a_junction_without_insert_joins_it_with_the_errors_i
     assert juncs == [host] and part in host.absorbed
     juncs, host = run(0.1)
     assert part not in host.absorbed
+
+
+def test_noisy_parts_of_an_insert_correct_the_junction_one_read_with_an_indel_seeded(synth_index):
+    """v8a (E17;ins30A20) under ART's MiSeq v3 profile: its one read across the junction gained a base in
+    the insert (E17;ins31A20) and its two reads of the 30 inserted bases have 14 and 28 EML4 bases before
+    them with 2 and 3 errors, more than an exon end anywhere may have. They read as that junction's exon
+    end with its insert but for the indel: they join it, and the listed 30 bases win the vote. The same
+    exon end with other inserted bases, or 14 bases with 3 errors, stays apart."""
+    index = Index(synth_index)
+    rng = np.random.default_rng(8)
+    ins = "".join(rng.choice(list("ACGT"), 30))
+    gained = ins[:27] + "T" + ins[27:]
+    host = replace(_junction(index, "EML4", 17, 20, gained, 1), insert_votes=Counter({31: 1}))
+    exon = index.sequence(host.tx5)[: host.end5]
+
+    def unknown(seq5):
+        return Junction(".", -1, -1, index.alk.idx, host.start3, "", seq5=seq5, prefixes=[seq5],
+                        prefix_reads=Counter({seq5: 1}), fragments=[object()])
+
+    short, long_ = _errors(exon[-14:], rng, 2) + ins, _errors(exon[-28:], rng, 3) + ins
+    for a, b in ((short, long_), (long_, short)):
+        h = replace(host, insert_votes=Counter(host.insert_votes))
+        juncs = [unknown(a), unknown(b), h]
+        explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+        assert juncs == [h] and h.insert == ins
+    other = "".join(rng.choice(list("ACGT"), 30))
+    for part in (_errors(exon[-14:], rng, 2) + other, _errors(exon[-14:], rng, 3) + ins):
+        h = replace(host, insert_votes=Counter(host.insert_votes))
+        juncs = [unknown(part), h]
+        explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
+        assert len(juncs) == 2 and h.insert == gained, part
