@@ -51,6 +51,10 @@ ALK_END_MIN, ALK_END_MAX = 10, 18  # ALK exon bases a fragment end shows to be l
 # 13-27 with a mismatch gave a discarded `HOOK3::ALK` (ART reads of FusionSimulator transcripts) the 15 ALK
 # bases short_anchor then asked, and it passed.
 ALK_END_FUZZY = 16
+# A fragment end up to 2k-1 bases into ALK holds no exact k-mer when one base in the middle is misread (34
+# bases with the 19th misread: a v3a read of ART's MiSeq v3 profile, and the fusion's second fragment, was
+# not looked at). The probes read at most PROBE_MAX of the read's first bases (the keys' width).
+PROBE_MAX = 29
 TAIL_PROBE, TAIL_MIN_DIFF = 12, 3  # a partner tail: 12+ bases after an exon end, 3+ unlike every continuation
 FENCE_STEP = 512  # every 512th k-mer key (one 4 KB page of keys) is kept in memory to narrow look-ups
 
@@ -483,10 +487,11 @@ class Index:
         return got
 
     def alk_end_probes(self) -> tuple[np.ndarray, list[int]]:
-        """Look-up keys (``kernels.prefix_keys``) of the reverse complements of the first 10-18 bases of
-        ALK exons 19, 20 and 21 (canonical) and of listed variants' ALK starts, and those starts: a read
-        that starts with one is the end of a fragment that stops a few bases into the exon, too few for an
-        ALK k-mer (fusions with long inserts). From ALK_END_FUZZY bases on, with one base substituted too
+        """Look-up keys (``kernels.prefix_keys``) of the reverse complements of the first 10 to 2k-1 bases
+        of ALK exons 19, 20 and 21 (canonical) and of listed variants' ALK starts (their first PROBE_MAX
+        bases), and those starts: a read that starts with one is the end of a fragment that stops a few
+        bases into the exon, too few for an ALK k-mer (fusions with long inserts), or with a misread base
+        in each of its k-mers. From ALK_END_FUZZY bases on, with one base substituted too
         (``Classifier._alk_end`` allows one from 11): a v8a read of ART's (18 ALK bases, one misread) was
         left a partner tail, and its fusion, two reads across the junction, was called from one. Built once
         per index."""
@@ -499,8 +504,8 @@ class Index:
             starts = exons[18:21] + sorted(self.listed_alk_starts(alk.idx) - set(exons))
             prefixes = set()
             for s in starts:
-                for n in range(ALK_END_MIN, ALK_END_MAX + 1):
-                    probe = revcomp(seq[s : s + n])
+                for n in range(ALK_END_MIN, 2 * self.k):
+                    probe = revcomp(seq[s : s + n])[:PROBE_MAX]
                     prefixes.add(probe)
                     if n >= ALK_END_FUZZY:
                         prefixes.update(probe[:i] + b + probe[i + 1 :] for i in range(n) for b in "ACGT")

@@ -20,7 +20,7 @@ import numpy as np
 
 from .adapters import BEFORE, READ_THROUGH, read_through_start
 from .evidence import LONG_MATE, Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
-from .index import ALK_END_MAX, ALK_END_MIN, KINASE, TAIL_MIN_DIFF, TAIL_PROBE, Index
+from .index import ALK_END_MIN, KINASE, PROBE_MAX, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .kernels import approx_end, edit_distance, end_edits, ends_within
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
@@ -914,7 +914,7 @@ class Prefilter:
             if p.stride > 1:  # ALK k-mers at every stride-th position only
                 h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
             hit |= h >= p.min_kmer_hits
-            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, ALK_END_MAX)
+            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, PROBE_MAX)
         return hit, tails
 
     @staticmethod
