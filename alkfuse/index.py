@@ -508,7 +508,7 @@ class Index:
                     probe = revcomp(seq[s : s + n])[:PROBE_MAX]
                     prefixes.add(probe)
                     if n >= ALK_END_FUZZY:
-                        prefixes.update(probe[:i] + b + probe[i + 1 :] for i in range(n) for b in "ACGT")
+                        prefixes.update(probe[:i] + b + probe[i + 1 :] for i in range(len(probe)) for b in "ACGT")
             self._end_probes = prefix_keys(sorted(p for p in prefixes if set(p) <= set("ACGT"))), starts
         return self._end_probes
 

@@ -783,6 +783,8 @@ def prefix_keys(prefixes: list[str]) -> np.ndarray:
     """Sorted look-up keys of sequences (ACGT only, at most 29 bases) for :func:`starts_with_any`."""
     out = set()
     for p in prefixes:
+        if len(p) > 29:
+            raise ValueError(f"prefix of {len(p)} bases: a key holds 29")
         key = 0
         for b in p:
             key = key * 4 + "ACGT".index(b)

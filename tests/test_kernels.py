@@ -543,8 +543,8 @@ def test_approx_end_edges():
 
 # --- reads starting with one of a few sequences -------------------------------------------------------------
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet="ACGTN", max_size=30), min_size=1, max_size=10), st.sampled_from([(1, 3), (10, 18)]),
-       st.data())
+@given(st.lists(st.text(alphabet="ACGTN", max_size=34), min_size=1, max_size=10),
+       st.sampled_from([(1, 3), (10, 18), (10, 29)]), st.data())
 def test_starts_with_any_matches_twin(reads, bounds, data):
     lo, hi = bounds
     heads = [r[:n] for r in reads for n in range(lo, hi + 1) if len(r) >= n and "N" not in r[:n]]
@@ -552,6 +552,13 @@ def test_starts_with_any_matches_twin(reads, bounds, data):
     buf, starts, lens = _batch(reads)
     got = kernels.starts_with_any(buf, starts, lens, kernels.prefix_keys(sorted(chosen)), lo, hi)
     assert list(got) == [any(r.startswith(p) for p in chosen) for r in reads]
+
+
+def test_prefix_keys_refuse_what_a_key_cannot_hold():
+    """29 bases fill a key's 58 bits; a 30th would spill into the length bits and look like another key."""
+    assert len(kernels.prefix_keys(["A" * 29, "T" * 29])) == 2
+    with pytest.raises(ValueError):
+        kernels.prefix_keys(["A" * 30])
 
 
 # --- seed diagonals of a read against a junction sequence ---------------------------------------------------
