@@ -370,7 +370,7 @@ def _long_reads(frags: list[_Fragment], error_rate: float, rng: np.random.Genera
 
 def _short_reads(frags: list[_Fragment], rng, read_length: int, paired: bool, generator: str, seed: int,
                  error_rate: float, indel_rate: float, split: list[int], spanning: list[int],
-                 adapters: str) -> list[list[str]]:
+                 adapters: str, poly_g: float = 0.0) -> list[list[str]]:
     """FASTQ records per mate file; counts split fragments and pure spanning pairs per fusion."""
     sources = []
     read1, read2 = KITS[adapters]
@@ -381,6 +381,8 @@ def _short_reads(frags: list[_Fragment], rng, read_length: int, paired: bool, ge
         reads = _art_reads(sources, read_length, seed)
     else:
         reads = _Sequencer(rng, read_length, error_rate, indel_rate).reads(sources)
+    if poly_g:
+        reads = _poly_g_tails(reads, poly_g, rng)
     per = 2 if paired else 1
     chunks: list[list[str]] = [[] for _ in range(per)]
     for n, fr in enumerate(frags):
@@ -398,6 +400,24 @@ def _short_reads(frags: list[_Fragment], rng, read_length: int, paired: bool, ge
         elif kind == "spanning":
             spanning[fr.fusion] += 1
     return chunks
+
+
+POLY_G_QUALITY = "F"  # two-colour instruments give their no-signal G bases good binned qualities
+
+
+def _poly_g_tails(reads: list[tuple[str, str, int]], fraction: float, rng: np.random.Generator
+                  ) -> list[tuple[str, str, int]]:
+    """Each read, with probability ``fraction``, with its last 10 to half its length bases read as G (a
+    two-colour instrument's cluster that stops giving signal: NovaSeq, NextSeq); the fragment bases it
+    consumed shrink by as many, so the truth counts what the read still shows."""
+    out = []
+    hit = rng.random(len(reads)) < fraction
+    for (seq, qual, used), h in zip(reads, hit):
+        if h and len(seq) >= 20:
+            m = int(rng.integers(10, len(seq) // 2 + 1))
+            seq, qual, used = seq[:-m] + "G" * m, qual[:-m] + POLY_G_QUALITY * m, max(0, used - m)
+        out.append((seq, qual, used))
+    return out
 
 
 def _source(strand: str, adapter: str, read_length: int, rng: np.random.Generator) -> str:
@@ -529,6 +549,7 @@ def simulate(
     generator: str = "builtin",
     panel=None,
     adapters: str = "truseq",
+    poly_g: float = 0.0,
 ) -> SimulationResult:
     """Write simulated reads and ``truth.tsv`` to ``out_dir``; see the module docstring for the model.
 
@@ -537,8 +558,11 @@ def simulate(
     ``ati_transcript``. ``generator="art"`` sequences the same fragments with art_illumina's empirical
     profile instead of the built-in error model (``error_rate``/``indel_rate`` then do not apply).
     ``panel`` (optional) names known variants in the truth. ``adapters`` is the library kit whose adapters
-    reads of fragments shorter than a read run into (``adapters.KITS``: truseq, nextera, mgi).
+    reads of fragments shorter than a read run into (``adapters.KITS``: truseq, nextera, mgi). ``poly_g``
+    is the fraction of short reads whose last bases a two-colour instrument reads as G (``_poly_g_tails``).
     """
+    if not 0 <= poly_g <= 1 or poly_g and long_reads:
+        raise InputError(f"poly-G fraction {poly_g}: use 0-1, for short reads")
     if not 0 <= error_rate <= 0.1 or not 0 <= indel_rate <= 0.05 or read_length < 20:
         raise InputError("error rate must be within 0-0.1, indel rate 0-0.05, read length at least 20")
     if generator not in ("builtin", "art") or (generator == "art" and long_reads):
@@ -576,7 +600,8 @@ def simulate(
     else:
         files = (out / "reads_1.fq.gz", out / "reads_2.fq.gz") if paired else (out / "reads.fq.gz",)
         chunks = _short_reads(
-            frags, rng, read_length, paired, generator, seed, error_rate, indel_rate, split, spanning, adapters
+            frags, rng, read_length, paired, generator, seed, error_rate, indel_rate, split, spanning, adapters,
+            poly_g,
         )
         for path, chunk in zip(files, chunks):
             _write_gzip(path, chunk)
@@ -623,9 +648,11 @@ def simulate(
               help="art: art_illumina's HiSeq 2500 error profile (must be on PATH).")
 @click.option("--adapters", default="truseq", show_default=True, type=click.Choice(list(KITS)),
               help="Library kit whose adapters reads of short fragments run into.")
+@click.option("--poly-g", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Fraction of short reads whose last 10+ bases read as G (NovaSeq/NextSeq no-signal tails).")
 def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_length, single_end, long_reads,
                      fragment_mean, fragment_sd, wildtype_alk, ati, noise_chimeras, error_rate, seed, generator,
-                     adapters):
+                     adapters, poly_g):
     """Simulate reads with known ALK fusions, and write truth.tsv beside them.
 
     SPEC is GENE5::GENE3:VARIANT@N (a named variant of the panel) or GENE5:EXON5:GENE3:EXON3[:OPTION...]@N
@@ -644,7 +671,7 @@ def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_
         fragment_mean=fragment_mean, fragment_sd=fragment_sd, seed=seed, alk_wildtype_fragments=wildtype_alk,
         alk_ati_fragments=ati, noise_chimeras=noise_chimeras, error_rate=error_rate,
         canonical=panel_canonical(panel, genes, sequences), long_reads=long_reads, generator=generator,
-        panel=panel, adapters=adapters,
+        panel=panel, adapters=adapters, poly_g=poly_g,
     )
     files = ", ".join(map(str, result.read_files))
     click.echo(f"{result.n_records} fragments -> {files}; truth: {result.truth_path}")

@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
                                   [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
-                                  [--read-lengths N,N,...] [--adapters truseq|nextera|mgi]
+                                  [--read-lengths N,N,...] [--adapters truseq|nextera|mgi] [--poly-g F]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -319,6 +319,8 @@ def main() -> None:
                     help="read generator: the simulator's own error model, or art_illumina's empirical profile")
     ap.add_argument("--adapters", default="truseq", choices=sorted(KITS),
                     help="library kit whose adapters reads of fragments shorter than a read run into")
+    ap.add_argument("--poly-g", type=float, default=0.0, metavar="F",
+                    help="fraction of reads whose last 10+ bases read as G (two-colour NovaSeq/NextSeq tails)")
     ap.add_argument("--fragments", default="250,50", metavar="MEAN,SD",
                     help="fragment length mean and standard deviation (e.g. 200,50: shorter, FFPE-like fragments; "
                          "at 160,40 no fragment of v5b's 117 inserted bases supports its junction at 50-100 bp, "
@@ -331,6 +333,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.long_reads and args.generator != "builtin":
         ap.error("--long-reads uses the built-in generator")
+    if args.long_reads and args.poly_g:
+        ap.error("--poly-g is for short reads")
     if args.long_reads and args.read_lengths:
         ap.error("--read-lengths is for short reads")
     fragment_mean, fragment_sd = (int(x) for x in args.fragments.split(","))
@@ -358,7 +362,7 @@ def main() -> None:
                        fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
                        seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
                        generator=args.generator, fragment_mean=fragment_mean, fragment_sd=fragment_sd,
-                       adapters=args.adapters, **kw)
+                       adapters=args.adapters, poly_g=args.poly_g, **kw)
         secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
         n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
         log(f"{name}: {dict(n)}, {secs:.1f} s")

@@ -282,3 +282,28 @@ def test_command_adapters(tmp_path):
     assert not any("AGATCGGAAGAGC" in s for s in reads)
     bad = CliRunner().invoke(simulate_command, args + ["--out", str(tmp_path / "x"), "--adapters", "nope"])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_poly_g_tails(synthetic, tmp_path):
+    """--poly-g F: about that fraction of reads end in 10 to half a read of G at a good quality, the rest
+    as without it (the same bases where no tail was put); the fraction is checked, and long reads refuse it."""
+    common = dict(n_background_pairs=2000, read_length=100, fragment_mean=300, fragment_sd=20, error_rate=0,
+                  indel_rate=0)
+    plain = run(synthetic, tmp_path, "plain", **common)
+    tails = run(synthetic, tmp_path, "tails", poly_g=0.2, **common)
+    seq = synthetic[1]["TX1"]
+    both = seq + "|" + revcomp(seq)
+    n = with_tail = 0
+    for f in (0, 1):
+        for (_, a, _), (_, b, qb) in zip(fastq(plain.read_files[f]), fastq(tails.read_files[f])):
+            n += 1
+            if a != b:
+                with_tail += 1
+                d = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)  # the tail, or a G before it
+                assert b[d:] == "G" * (len(b) - d) and qb[d:] == "F" * (len(b) - d) and len(b) - d <= 50
+                assert len(b) - len(b.rstrip("G")) >= 10 and b[:d] in both
+    assert 0.17 < with_tail / n < 0.23
+    with pytest.raises(InputError):
+        run(synthetic, tmp_path, "bad", poly_g=1.5)
+    with pytest.raises(InputError):
+        run(synthetic, tmp_path, "long", poly_g=0.1, long_reads=True)
