@@ -143,6 +143,21 @@ def test_reciprocal_transcript_pairs_are_no_spanning_pairs(reference, synth_inde
     assert _rows(res.paths["discarded"]) == []
 
 
+def test_poly_g_tails_leave_no_unknown_partner(reference, synth_index, tmp_path):
+    """A two-colour instrument's run: a fifth of the reads end in 10+ G beside strongly expressed wild-type
+    ALK and two fusions. The fusions are called with the same junctions and no unknown::ALK row is
+    discarded (before ``scan.poly_g_cut`` each tail before ALK bases was an unknown 5' part: 84 such rows
+    here; a read whose tail leaves only ALK bases LTK shares may still be a discarded LTK::ALK, homology)."""
+    txs, seqs = reference
+    specs = ["EML4::ALK:v1@15", "NPM1:4:ALK:20@15"]
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", seed=8, panel=PANEL,
+                   fusions=[parse_fusion_spec(s, PANEL, seed=8) for s in specs], n_background_pairs=2000,
+                   alk_wildtype_fragments=800, read_length=150, poly_g=0.2)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    assert sorted(r["junction"] for r in _rows(res.paths["tsv"])) == ["E13;A20", "E4;A20"]
+    assert [r["fusion_sequence"] for r in _rows(res.paths["discarded"]) if r["gene5"] == "unknown"] == []
+
+
 def test_negatives_have_no_alk_call(reference, synth_index, tmp_path):
     """Wild-type ALK, ALK-ATI and non-ALK chimeras only: header-only fusions.tsv."""
     sim = _simulate(reference, tmp_path / "neg", [], 0, seed=11)
@@ -1447,3 +1462,47 @@ def test_alk_mate_with_a_few_unaligned_bases_makes_a_spanning_pair(reference, sy
     frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (r1, r2), ("I" * 100,) * 2, Stats())
     assert frag is not None and not frag.splits and frag.span is not None
     assert frag.span.gene5 == "EML4"
+
+
+def test_poly_g_cut_takes_a_run_of_c_from_the_start():
+    """The fusion-sense view of an antisense read's poly-G tail is a run of C at its start: 10+ bases,
+    one other base per 8 allowed; nothing elsewhere, nothing shorter."""
+    from alkfuse.scan import poly_g_cut
+
+    assert poly_g_cut("C" * 10 + "AGT") == 10
+    assert poly_g_cut("C" * 9 + "AGT") == 0
+    assert poly_g_cut("CCCCACCCCCCC" + "GT") == 12
+    assert poly_g_cut("CCCACCCACCCC" + "GT") == 0  # two others in 12
+    assert poly_g_cut("AGCTAG" + "C" * 20) == 0
+    assert poly_g_cut("C" * 40) == 40
+    assert poly_g_cut("") == 0
+    assert poly_g_cut("C" * 20 + "A" + "C" * 10 + "GT") == 31  # a read error in the run
+    # a long run stops at the fragment's own bases, C-rich as they may be (two others within 8 bases)
+    assert poly_g_cut("C" * 70 + "CCGGCAATGCCACCCGC") == 72
+
+
+@pytest.mark.parametrize("tail", [10, 40, 70])
+def test_poly_g_tail_of_an_alk_read_is_no_partner(reference, synth_index, tail):
+    """A wild-type ALK read (antisense) whose last bases a two-colour instrument read as G: in fusion sense
+    a run of C before ALK bases, anywhere in ALK; no unknown 5' part (10% of reads with such tails beside
+    400x wild-type ALK made 239 discarded unknown::ALK rows). A fusion read with such a tail in its
+    partner bases keeps its junction."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    alk, eml4 = seqs["ENST00000389048"], seqs["ENST00000318522"]
+    classifier = Classifier(Index(synth_index), ScanParams())
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    for p in (a20, a20 + 37, a20 + 101):
+        antisense = revcomp(alk[p - 50 : p + 100])
+        read = antisense[:-tail] + "G" * tail
+        frag = classifier.classify("f", "", (read,), ("F" * len(read),), Stats())
+        assert frag is None or not frag.splits, p
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    antisense = revcomp(eml4[e13 - 100 : e13] + alk[a20 : a20 + 50])
+    read = antisense[:-tail] + "G" * tail
+    frag = classifier.classify("f", "", (read,), ("F" * len(read),), Stats())
+    assert frag is not None and [(s.gene5, s.end5, s.start3) for s in frag.splits] == [("EML4", e13, a20)]
