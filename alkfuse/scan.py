@@ -270,11 +270,13 @@ class Classifier:
 
     # -- one read ------------------------------------------------------------------------------------------
     def split_of(self, seq: str, alk: Segment, mate: int) -> Split | None:
-        """Resolve the 5' part of a fusion-sense read whose ALK part is ``alk``."""
+        """Resolve the 5' part of a fusion-sense read whose ALK part is ``alk``. A poly-G tail's or an
+        adapter's bases before the 5' part are cut (``offset`` of them); the Split's ``read_break`` is a
+        position in ``seq`` as given, as its other readers (base qualities, the mate) take it."""
         p, m = self.p, self.m
-        cut = poly_g_cut(seq[: alk.read_start])
-        if cut:
-            seq, alk = seq[cut:], _shifted(alk, cut)
+        offset = poly_g_cut(seq[: alk.read_start])
+        if offset:
+            seq, alk = seq[offset:], _shifted(alk, offset)
         # the partner's last base may equal ALK's base before the exon (the segment overshoots by chance)
         if self._snap3(alk.read_start, alk) < p.min_anchor:
             return None
@@ -289,7 +291,7 @@ class Classifier:
             if cut:
                 if alk.read_start - cut < p.min_anchor:
                     return None
-                seq, alk = seq[cut:], _shifted(alk, cut)
+                seq, alk, offset = seq[cut:], _shifted(alk, cut), offset + cut
                 prefix = seq[: alk.read_start]
             # Short prefixes (min_anchor..min_unknown5) are kept for the caller, which may find them at the
             # end of a partner exon seen in the sample (a partner part shorter than k); it calls no unknown
@@ -309,7 +311,7 @@ class Classifier:
                         return None
             prefix = seq[:x3]
             return Split(mate, ".", ".", -1, self.index.transcripts[alk.tx].t.id, t3,
-                         prefix, len(prefix), alk.read_end - x3, alk.mismatches, x3, alk.unique_seeds == 0)
+                         prefix, len(prefix), alk.read_end - x3, alk.mismatches, x3 + offset, alk.unique_seeds == 0)
         part = self._best_partner(cands, alk)
         x5, x3, t5, t3 = self._resolve(seq, part, alk)
         if x3 - x5 > p.max_insert or x5 - part.read_start < p.min_anchor:
@@ -321,7 +323,7 @@ class Classifier:
         insert = extra + insert
         ti5 = self.index.transcripts[tx5]
         return Split(mate, ti5.gene, ti5.t.id, t5, self.index.transcripts[alk.tx].t.id, t3, insert,
-                     anchor5, anchor3, part.mismatches + alk.mismatches, x3,
+                     anchor5, anchor3, part.mismatches + alk.mismatches, x3 + offset,
                      part.unique_seeds == 0 or alk.unique_seeds == 0)
 
     def _best_partner(self, cands: list[Segment], alk: Segment) -> Segment:

@@ -1506,3 +1506,32 @@ def test_poly_g_tail_of_an_alk_read_is_no_partner(reference, synth_index, tail):
     read = antisense[:-tail] + "G" * tail
     frag = classifier.classify("f", "", (read,), ("F" * len(read),), Stats())
     assert frag is not None and [(s.gene5, s.end5, s.start3) for s in frag.splits] == [("EML4", e13, a20)]
+
+
+@pytest.mark.parametrize("tail", [0, 30])
+def test_unknown_part_after_a_cut_tail_extends_from_the_mate_at_its_own_break(reference, synth_index, tail):
+    """A v5b-like fragment (EML4 exon 2, 117 inserted bases, ALK exon 20) whose antisense read ends in a
+    poly-G tail: the split's read_break is where ALK starts in the read as given, and the mate, which reads
+    the insert from its start, extends the unknown part to the exact insert. With read_break counted after
+    the cut, the mate was probed 30 bases too far 5': the part lost the insert's last bases and made
+    E2;ins101A20 beside a strongly expressed v5b."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    alk, eml4 = seqs["ENST00000389048"], seqs["ENST00000318522"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    e2 = txs["ENST00000318522"].exon_bounds()[1][1]
+    insert = "".join(np.random.default_rng(12).choice(list("ACGT"), 117))
+    fragment = eml4[e2 - 20 : e2] + insert + alk[a20 : a20 + 40]
+    sense = fragment[:150]  # EML4, the insert and 13 ALK bases (too few to seed)
+    anti = revcomp(fragment)[:150]  # ALK 40 bases, then the insert's last 110 read back
+    anti = anti[: len(anti) - tail] + "G" * tail
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (sense, anti), ("F" * 150,) * 2, Stats())
+    assert frag is not None and len(frag.splits) == 1
+    sp = frag.splits[0]
+    fusion_sense = revcomp(anti)
+    assert fusion_sense[sp.read_break : sp.read_break + 20] == alk[a20 : a20 + 20]
+    assert sp.insert.endswith(insert[-40:]) and sp.start3 == a20
