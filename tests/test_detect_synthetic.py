@@ -1464,21 +1464,21 @@ def test_alk_mate_with_a_few_unaligned_bases_makes_a_spanning_pair(reference, sy
     assert frag.span.gene5 == "EML4"
 
 
-def test_poly_g_cut_takes_a_run_of_c_from_the_start():
-    """The fusion-sense view of an antisense read's poly-G tail is a run of C at its start: 10+ bases,
-    one other base per 8 allowed; nothing elsewhere, nothing shorter."""
-    from alkfuse.scan import poly_g_cut
+def test_poly_g_tail_is_the_run_of_g_at_a_reads_end():
+    """A two-colour instrument's no-signal run at a read's 3' end: 10+ G, one other base per 8 allowed,
+    stopping at two others within 8 bases; nothing elsewhere, nothing shorter."""
+    from alkfuse.scan import poly_g_tail
 
-    assert poly_g_cut("C" * 10 + "AGT") == 10
-    assert poly_g_cut("C" * 9 + "AGT") == 0
-    assert poly_g_cut("CCCCACCCCCCC" + "GT") == 12
-    assert poly_g_cut("CCCACCCACCCC" + "GT") == 0  # two others in 12
-    assert poly_g_cut("AGCTAG" + "C" * 20) == 0
-    assert poly_g_cut("C" * 40) == 40
-    assert poly_g_cut("") == 0
-    assert poly_g_cut("C" * 20 + "A" + "C" * 10 + "GT") == 31  # a read error in the run
-    # a long run stops at the fragment's own bases, C-rich as they may be (two others within 8 bases)
-    assert poly_g_cut("C" * 70 + "CCGGCAATGCCACCCGC") == 72
+    assert poly_g_tail("ACA" + "G" * 10) == 10
+    assert poly_g_tail("ACA" + "G" * 9) == 0
+    assert poly_g_tail("AC" + "GGGGGGGTGGGG") == 12
+    assert poly_g_tail("AC" + "GGGGTGGGTGGG") == 0  # two others in 12
+    assert poly_g_tail("G" * 20 + "ACGTCA") == 0
+    assert poly_g_tail("G" * 40) == 40
+    assert poly_g_tail("") == 0
+    assert poly_g_tail("CA" + "G" * 10 + "T" + "G" * 20) == 31  # a read error in the run
+    # a long run stops at the fragment's own bases, G-rich as they may be (two others within 8 bases)
+    assert poly_g_tail("GCGGGTGGCATTGCCGG" + "G" * 70) == 72
 
 
 @pytest.mark.parametrize("tail", [10, 40, 70])
@@ -1532,6 +1532,53 @@ def test_unknown_part_after_a_cut_tail_extends_from_the_mate_at_its_own_break(re
     frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (sense, anti), ("F" * 150,) * 2, Stats())
     assert frag is not None and len(frag.splits) == 1
     sp = frag.splits[0]
-    fusion_sense = revcomp(anti)
+    fusion_sense = revcomp(frag.seqs[1])  # the read as the scan keeps it: its tail trimmed
+    assert 150 - tail - 3 <= len(frag.seqs[1]) <= 150 - tail  # a G of its own may join the run
     assert fusion_sense[sp.read_break : sp.read_break + 20] == alk[a20 : a20 + 20]
     assert sp.insert.endswith(insert[-40:]) and sp.start3 == a20
+
+
+def test_read_break_counts_in_the_read_before_its_adapter_is_cut(reference, synth_index):
+    """A short fragment (20 bases of an insert, then ALK exon 20) whose antisense read runs into the
+    adapter: in fusion sense the adapter stands before the insert and is cut, and read_break still says
+    where ALK starts in the read as kept (the base qualities of the insert are read there)."""
+    from alkfuse.adapters import KITS
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "".join(np.random.default_rng(14).choice(list("ACGT"), 20))
+    fragment = insert + alk[a20 : a20 + 60]
+    anti = (revcomp(fragment) + KITS["truseq"][1] + "ACGT" * 10)[:100]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (anti,), ("F" * 100,), Stats())
+    assert frag is not None and len(frag.splits) == 1
+    sp = frag.splits[0]
+    fusion_sense = revcomp(frag.seqs[0])
+    assert sp.insert == insert and sp.start3 == a20
+    assert fusion_sense[sp.read_break : sp.read_break + 20] == alk[a20 : a20 + 20]
+
+
+def test_alk_mate_with_a_poly_g_tail_still_makes_a_spanning_pair(reference, synth_index):
+    """v1's fragment whose antisense ALK read lost its last 60 bases, the junction among them, to a poly-G
+    tail: the read's ALK bases and its EML4 mate are a spanning pair (in the quick grid with --poly-g
+    0.1 such a fragment was lost: the run of C before ALK made the ALK read no mate)."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    alk, eml4 = seqs["ENST00000389048"], seqs["ENST00000318522"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    fragment = eml4[e13 - 150 : e13] + alk[a20 : a20 + 150]
+    sense = fragment[:100]
+    anti = revcomp(fragment)[:150]
+    anti = anti[:90] + "G" * 60
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (sense, anti), ("F" * 100, "F" * 150),
+                                                                 Stats())
+    assert frag is not None and not frag.splits and frag.span is not None and frag.span.gene5 == "EML4"
