@@ -95,12 +95,6 @@ def poly_g_tail(read: str) -> int:
     return cut
 
 
-def _shifted(alk: Segment, cut: int) -> Segment:
-    """``alk`` in a read whose first ``cut`` bases are dropped."""
-    return Segment(alk.tx, alk.read_start - cut, alk.read_end - cut, alk.tx_start, alk.mismatches, alk.seeds,
-                   alk.unique_seeds)
-
-
 _ADAPTER_CODES = tuple(np.frombuffer(a.encode(), np.uint8) for a in BEFORE)
 
 
@@ -271,11 +265,10 @@ class Classifier:
 
     # -- one read ------------------------------------------------------------------------------------------
     def split_of(self, seq: str, alk: Segment, mate: int) -> Split | None:
-        """Resolve the 5' part of a fusion-sense read whose ALK part is ``alk``. An adapter's bases before
-        the 5' part are cut (``offset`` of them); the Split's ``read_break`` is a position in ``seq`` as
-        given, as its other readers (base qualities, the mate) take it."""
+        """Resolve the 5' part of a fusion-sense read whose ALK part is ``alk``. The Split's ``read_break``
+        is a position in ``seq`` as given (before an adapter cut), as its other readers (base qualities,
+        the mate) take it."""
         p, m = self.p, self.m
-        offset = 0
         # the partner's last base may equal ALK's base before the exon (the segment overshoots by chance)
         if self._snap3(alk.read_start, alk) < p.min_anchor:
             return None
@@ -290,7 +283,9 @@ class Classifier:
             if cut:
                 if alk.read_start - cut < p.min_anchor:
                     return None
-                seq, alk, offset = seq[cut:], _shifted(alk, cut), offset + cut
+                seq = seq[cut:]
+                alk = Segment(alk.tx, alk.read_start - cut, alk.read_end - cut, alk.tx_start, alk.mismatches,
+                              alk.seeds, alk.unique_seeds)
                 prefix = seq[: alk.read_start]
             # Short prefixes (min_anchor..min_unknown5) are kept for the caller, which may find them at the
             # end of a partner exon seen in the sample (a partner part shorter than k); it calls no unknown
@@ -310,7 +305,7 @@ class Classifier:
                         return None
             prefix = seq[:x3]
             return Split(mate, ".", ".", -1, self.index.transcripts[alk.tx].t.id, t3,
-                         prefix, len(prefix), alk.read_end - x3, alk.mismatches, x3 + offset, alk.unique_seeds == 0)
+                         prefix, len(prefix), alk.read_end - x3, alk.mismatches, x3 + cut, alk.unique_seeds == 0)
         part = self._best_partner(cands, alk)
         x5, x3, t5, t3 = self._resolve(seq, part, alk)
         if x3 - x5 > p.max_insert or x5 - part.read_start < p.min_anchor:
@@ -322,7 +317,7 @@ class Classifier:
         insert = extra + insert
         ti5 = self.index.transcripts[tx5]
         return Split(mate, ti5.gene, ti5.t.id, t5, self.index.transcripts[alk.tx].t.id, t3, insert,
-                     anchor5, anchor3, part.mismatches + alk.mismatches, x3 + offset,
+                     anchor5, anchor3, part.mismatches + alk.mismatches, x3,
                      part.unique_seeds == 0 or alk.unique_seeds == 0)
 
     def _best_partner(self, cands: list[Segment], alk: Segment) -> Segment:
