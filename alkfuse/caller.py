@@ -349,7 +349,7 @@ def _best_host(j: Junction, juncs: list[Junction], index: Index,
             continue
         side = _five_prime_side(o, index)
         d = _end_mismatches(side, j.seq5)
-        if d is not None and d <= mismatches + max(_error_allowance(j.seq5_errors), len(j.seq5) // 16):
+        if d is not None and d <= _part_allowance(j.seq5_errors, len(j.seq5), mismatches):
             # more mismatches than ``mismatches`` only where the part's qualities expect them, or one per 16
             # bases (random bases differ in 3 of 4; ART's MiSeq v3 reads, 6-13% errors under good
             # qualities, left a v6 read's 165 bases of EML4 and insert with 7 an unknown::ALK beside v6):
@@ -365,6 +365,13 @@ def _best_host(j: Junction, juncs: list[Junction], index: Index,
     return best[4], bool(best[0])
 
 
+def _part_allowance(errors: float, length: int, mismatches: int = 2) -> int:
+    """Mismatches a noisy unknown part of ``length`` bases may have against a junction's bases and still be
+    that junction's: ``mismatches`` plus what its qualities expect (``errors``, ``_error_allowance``) or one
+    per 16 bases, whichever is more (random bases differ in 3 of 4)."""
+    return mismatches + max(_error_allowance(errors), length // 16)
+
+
 HOST_INSERT_MIN = 10  # inserted bases an unknown part must share with a junction to read its exon end as noisily
 
 
@@ -374,13 +381,12 @@ def _host_exon_end(j: Junction, juncs: list[Junction], index: Index,
     reads show at its ALK start with HOST_INSERT_MIN+ inserted bases, but for a read indel in one of the
     two: the part's last bases within ``_similar`` of that insert (up to 3 bases longer or shorter) and the
     ``min_exon``+ bases before them that junction's exon end, with as many mismatches as ``_best_host`` allows
-    a part. ART's MiSeq v3 profile: a v8a's one read across the junction gained a base in the insert
+    a part (``_part_allowance``). ART's MiSeq v3 profile: a v8a's one read across the junction gained a base in the insert
     (E17;ins31A20) and its two reads of the 30 inserted bases and 14 and 28 EML4 bases with 2-3 errors each
     (more than ``_exon_end_fits`` takes) stood apart, a fusion of 3 fragments missed. Only exon ends of
     junctions reads show are read so: anywhere in EML4, one error per 8 bases made false second calls of a
     few inserted bases beside strongly expressed insert variants. The fewest mismatches, then the insert
     length nearest the junction's, win."""
-    allow = 2 + _error_allowance(j.seq5_errors)
     fits = []
     for o in juncs:
         if o.tx5 < 0 or len(o.insert) < HOST_INSERT_MIN or (o.tx3, o.start3) != (j.tx3, j.start3):
@@ -392,7 +398,7 @@ def _host_exon_end(j: Junction, juncs: list[Junction], index: Index,
                 if L < min_exon or L > len(exon) or not _similar(o.insert, seq5[L:], 3):
                     continue
                 d = _mismatches(seq5[:L], exon[-L:])
-                if d <= max(allow, 2 + L // 16):
+                if d <= _part_allowance(j.seq5_errors, L):
                     fits.append((d, abs(n - len(o.insert)), -L, o.tx5, o.end5, o.gene5, seq5[L:]))
     if not fits:
         return None
