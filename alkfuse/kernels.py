@@ -608,6 +608,40 @@ def approx_end(read: np.ndarray, adapter: np.ndarray, min_shown: int) -> int:
     return int(_approx_end(read, adapter, min_shown))
 
 
+@njit
+def _mate_overlap(a, b, min_overlap, per):
+    la, lb = a.shape[0], b.shape[0]
+    for n in range(max(la, lb) - 1, 0, -1):
+        lo, hi = max(0, n - lb), min(n, la)
+        shown = hi - lo
+        if shown < min_overlap:
+            continue
+        allowed, wrong = shown // per, 0
+        for i in range(lo, hi):
+            if a[i] != b[i - n + lb] or a[i] == 78:  # 78: N
+                wrong += 1
+                if wrong > allowed:
+                    break
+        if wrong <= allowed:
+            return n
+    return 0
+
+
+def mate_overlap(read1: np.ndarray, read2_rc: np.ndarray, min_overlap: int, per: int) -> int:
+    """The length n of a fragment shorter than one of its reads, told by the reads alone: the largest n below
+    the longer read's length such that read 1's first bases and the reverse complement of read 2's first
+    bases, both taken as the fragment's n bases from its two ends, agree where they overlap: ``min_overlap``
+    or more bases there, at most one in ``per`` of them unequal (N is unequal to everything). 0 when none.
+    Read 1's bases past n, and read 2's, are then whatever the sequencer read after the fragment (adapter
+    of any kit). ``read2_rc`` is read 2 reverse-complemented; 1-D uint8 arrays of base codes."""
+    for x in (read1, read2_rc):
+        if x.dtype != np.uint8 or x.ndim != 1:
+            raise ValueError("mate_overlap takes 1-D uint8 arrays of base codes")
+    if min_overlap < 1 or per < 1:
+        raise ValueError("min_overlap and per must be at least 1")
+    return int(_mate_overlap(read1, read2_rc, min_overlap, per))
+
+
 def end_edits(seq: str, ref: str, cap: int) -> np.ndarray:
     """Per end position p in ``ref`` (0..len(ref)), the fewest unit-cost edits aligning ``seq`` to a stretch
     of ``ref`` that ends at p (free start): ``ends_within(seq, ref[:p], 1, cap)`` for every p in one pass.

@@ -541,6 +541,70 @@ def test_approx_end_edges():
         kernels.approx_end(np.zeros(5, np.int64), _codes(adapter), 12)
 
 
+# --- a fragment shorter than its reads, from the two reads alone -------------------------------------------
+def twin_mate_overlap(read1: str, read2: str, min_overlap: int, per: int) -> int:
+    """Try every fragment length n shorter than the longer read, longest first: the fragment's bases as read 1
+    gives them (its first n) and as read 2 gives them (reverse complement of its first n), compared where
+    both reads reach."""
+    for n in range(max(len(read1), len(read2)) - 1, 0, -1):
+        from1 = {f: read1[f] for f in range(min(n, len(read1)))}
+        back = revcomp(read2[:n])  # read 2 covers the fragment's last min(n, len(read2)) bases
+        from2 = {n - len(back) + t: b for t, b in enumerate(back)}
+        both = sorted(set(from1) & set(from2))
+        wrong = sum(from1[f] != from2[f] or from1[f] == "N" for f in both)
+        if len(both) >= min_overlap and wrong <= len(both) // per:
+            return n
+    return 0
+
+
+def _pair_of(fragment: str, length1: int, length2: int, tail: str) -> tuple[str, str]:
+    """Reads of ``fragment`` from both ends, running past it into ``tail`` (as adapter)."""
+    return (fragment + tail)[:length1], (revcomp(fragment) + tail[::-1])[:length2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ACGT", min_size=1, max_size=80), st.text(alphabet="ACGTN", min_size=60, max_size=60),
+       st.integers(1, 90), st.integers(1, 90), st.integers(1, 25), st.integers(1, 12),
+       st.lists(st.tuples(st.booleans(), st.integers(0, 89)), max_size=6), st.booleans())
+def test_mate_overlap_matches_twin(fragment, tail, length1, length2, min_overlap, per, errors, unrelated):
+    read1, read2 = _pair_of(fragment, length1, length2, tail)
+    if unrelated:  # two reads of nothing in common
+        read2 = (tail + fragment)[:length2]
+    for first, i in errors:  # read errors, N included
+        read = read1 if first else read2
+        if i < len(read):
+            read = read[:i] + "ACGTN"[("ACGTN".index(read[i]) + 1 + i % 4) % 5] + read[i + 1:]
+        read1, read2 = (read, read2) if first else (read1, read)
+    got = kernels.mate_overlap(_codes(read1), _codes(revcomp(read2)), min_overlap, per)
+    assert got == twin_mate_overlap(read1, read2, min_overlap, per)
+
+
+def test_mate_overlap_edges():
+    rng = np.random.default_rng(5)
+    fragment = "".join(rng.choice(list("ACGT"), 60))
+    tail = "".join(rng.choice(list("ACGT"), 100))
+    for n1, n2 in ((100, 100), (100, 70), (61, 100), (100, 45)):  # a read as long as the fragment, or shorter
+        r1, r2 = _pair_of(fragment, n1, n2, tail)
+        assert kernels.mate_overlap(_codes(r1), _codes(revcomp(r2)), 20, 10) == 60
+    r1, r2 = _pair_of(fragment, 60, 60, tail)  # reads end where the fragment ends: nothing read past it
+    assert kernels.mate_overlap(_codes(r1), _codes(revcomp(r2)), 20, 10) == 0
+    r1, r2 = _pair_of(fragment[:19], 100, 100, tail)  # overlap below min_overlap
+    assert kernels.mate_overlap(_codes(r1), _codes(revcomp(r2)), 20, 10) == 0
+    r1, r2 = _pair_of(fragment, 100, 100, tail)
+    bad = "".join("A" if i in (3, 17, 40, 55, 58, 59, 61) and b != "A" else ("C" if i in (3, 17, 40, 55, 58, 59)
+                  else b) for i, b in enumerate(r1))  # 6 of 60 overlapping bases wrong: one per 10, allowed
+    assert kernels.mate_overlap(_codes(bad), _codes(revcomp(r2)), 20, 10) == 60
+    worse = bad[:10] + ("A" if bad[10] != "A" else "C") + bad[11:]  # a 7th
+    assert kernels.mate_overlap(_codes(worse), _codes(revcomp(r2)), 20, 10) != 60
+    n_read = "N" * 100
+    assert kernels.mate_overlap(_codes(n_read), _codes(n_read), 1, 10) == 0  # N agrees with nothing
+    assert kernels.mate_overlap(_codes(""), _codes(""), 1, 10) == 0
+    with pytest.raises(ValueError):
+        kernels.mate_overlap(np.zeros(5, np.int64), _codes("ACGT"), 20, 10)
+    with pytest.raises(ValueError):
+        kernels.mate_overlap(_codes("ACGT"), _codes("ACGT"), 0, 10)
+
+
 # --- reads starting with one of a few sequences -------------------------------------------------------------
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="ACGTN", max_size=34), min_size=1, max_size=10),
