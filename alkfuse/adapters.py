@@ -32,3 +32,17 @@ def read_through_start(seq: str) -> int:
     """Where adapter read-through begins in a fusion-sense read's bases after a fragment end: the first
     place one of ``STARTS`` occurs, ``len(seq)`` when none does."""
     return min((p for p in (seq.find(a) for a in STARTS) if p >= 0), default=len(seq))
+
+
+def read_through_pair(kit: str) -> tuple[str, str]:
+    """The read 1 and read 2 read-through of ``kit``: a name in ``KITS``, or two sequences of 8+ ACGT
+    bases written ``READ1,READ2`` (a kit the scan does not list: the simulator's way to test what reads of
+    any other kit do). ValueError with what to write instead."""
+    if kit in KITS:
+        return KITS[kit]
+    pair = tuple(x.strip().upper() for x in kit.split(","))
+    if len(pair) == 2 and all(len(a) >= 8 and set(a) <= set("ACGT") for a in pair):
+        return pair
+    raise ValueError(f"adapters {kit!r}: use one of {', '.join(KITS)}, or READ1,READ2 read-through sequences "
+                     "(8+ bases of ACGT each)")
+

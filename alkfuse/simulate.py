@@ -32,7 +32,7 @@ import click
 import numpy as np
 from isal import igzip
 
-from .adapters import KITS
+from .adapters import KITS, read_through_pair
 from .annotation import Transcript, attach_sequences, default_canonical, read_gtf
 from .errors import AlkfuseError, InputError, ReferenceError_
 from .panel import load_panel
@@ -373,7 +373,7 @@ def _short_reads(frags: list[_Fragment], rng, read_length: int, paired: bool, ge
                  adapters: str, poly_g: float = 0.0) -> list[list[str]]:
     """FASTQ records per mate file; counts split fragments and pure spanning pairs per fusion."""
     sources = []
-    read1, read2 = KITS[adapters]
+    read1, read2 = read_through_pair(adapters)
     for fr in frags:
         ends = [_source(fr.seq, read1, read_length, rng), _source(revcomp(fr.seq), read2, read_length, rng)]
         sources += (ends[::-1] if fr.swap else ends)[: 2 if paired else 1]
@@ -558,7 +558,8 @@ def simulate(
     ``ati_transcript``. ``generator="art"`` sequences the same fragments with art_illumina's empirical
     profile instead of the built-in error model (``error_rate``/``indel_rate`` then do not apply).
     ``panel`` (optional) names known variants in the truth. ``adapters`` is the library kit whose adapters
-    reads of fragments shorter than a read run into (``adapters.KITS``: truseq, nextera, mgi). ``poly_g``
+    reads of fragments shorter than a read run into (``adapters.KITS``: truseq, nextera, mgi; or
+    ``READ1,READ2`` sequences of another kit, ``adapters.read_through_pair``). ``poly_g``
     is the fraction of short reads whose last bases a two-colour instrument reads as G (``_poly_g_tails``).
     """
     if not 0 <= poly_g <= 1 or poly_g and long_reads:
@@ -567,8 +568,10 @@ def simulate(
         raise InputError("error rate must be within 0-0.1, indel rate 0-0.05, read length at least 20")
     if generator not in ("builtin", "art") or (generator == "art" and long_reads):
         raise InputError(f"generator {generator!r}: use 'builtin', or 'art' for short reads")
-    if adapters not in KITS:
-        raise InputError(f"adapters {adapters!r}: use one of {', '.join(KITS)}")
+    try:
+        read_through_pair(adapters)
+    except ValueError as e:
+        raise InputError(str(e)) from None
     canonical = canonical or {}
     rng = np.random.default_rng(seed)
     by_gene: dict[str, list[Transcript]] = {}
@@ -620,6 +623,14 @@ def simulate(
                             tuple(drawn), len(frags))
 
 
+def _adapters_option(ctx, param, value: str) -> str:
+    try:
+        read_through_pair(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    return value
+
+
 @click.command("simulate")
 @click.option("--gtf", required=True, type=click.Path(exists=True, dir_okay=False), help="Annotation GTF.")
 @click.option("--transcripts", required=True, type=click.Path(exists=True, dir_okay=False), help="Transcript FASTA.")
@@ -646,8 +657,9 @@ def simulate(
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--generator", default="builtin", show_default=True, type=click.Choice(["builtin", "art"]),
               help="art: art_illumina's HiSeq 2500 error profile (must be on PATH).")
-@click.option("--adapters", default="truseq", show_default=True, type=click.Choice(list(KITS)),
-              help="Library kit whose adapters reads of short fragments run into.")
+@click.option("--adapters", default="truseq", show_default=True, callback=_adapters_option,
+              help=f"Library kit whose adapters reads of short fragments run into: {', '.join(KITS)}, or "
+                   "READ1,READ2 read-through sequences of a kit the scan does not list.")
 @click.option("--poly-g", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Fraction of short reads whose last 10+ bases read as G (NovaSeq/NextSeq no-signal tails).")
 def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_length, single_end, long_reads,

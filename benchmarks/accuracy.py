@@ -2,7 +2,8 @@
 
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
                                   [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
-                                  [--read-lengths N,N,...] [--adapters truseq|nextera|mgi] [--poly-g F]
+                                  [--read-lengths N,N,...] [--adapters KIT|READ1,READ2] [--poly-g F]
+                                  [--single-end]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -63,7 +64,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from alkfuse.adapters import KITS  # noqa: E402
+from alkfuse.adapters import KITS, read_through_pair  # noqa: E402
 from alkfuse.annotation import attach_sequences, read_gtf  # noqa: E402
 from alkfuse.panel import load_panel  # noqa: E402
 from alkfuse.simulate import (  # noqa: E402
@@ -306,6 +307,14 @@ def pct(a: int, b: int) -> str:
     return f"{a}/{b} ({100 * a / b:.0f}%)" if b else "-"
 
 
+def _adapters(text: str) -> str:
+    try:
+        read_through_pair(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a subset that runs in about 2 minutes on 2 cores")
@@ -317,8 +326,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--generator", choices=("builtin", "art"), default="builtin",
                     help="read generator: the simulator's own error model, or art_illumina's empirical profile")
-    ap.add_argument("--adapters", default="truseq", choices=sorted(KITS),
-                    help="library kit whose adapters reads of fragments shorter than a read run into")
+    ap.add_argument("--adapters", default="truseq", type=_adapters, metavar="KIT|READ1,READ2",
+                    help=f"library kit whose adapters reads of fragments shorter than a read run into: "
+                         f"{', '.join(sorted(KITS))}, or two read-through sequences of a kit the scan does not list")
+    ap.add_argument("--single-end", action="store_true",
+                    help="one read per fragment (support: reads across the junction only)")
     ap.add_argument("--poly-g", type=float, default=0.0, metavar="F",
                     help="fraction of reads whose last 10+ bases read as G (two-colour NovaSeq/NextSeq tails)")
     ap.add_argument("--fragments", default="250,50", metavar="MEAN,SD",
@@ -335,8 +347,8 @@ def main() -> None:
         ap.error("--long-reads uses the built-in generator")
     if args.long_reads and args.poly_g:
         ap.error("--poly-g is for short reads")
-    if args.long_reads and args.read_lengths:
-        ap.error("--read-lengths is for short reads")
+    if args.long_reads and (args.read_lengths or args.single_end):
+        ap.error("--read-lengths and --single-end are for short reads")
     fragment_mean, fragment_sd = (int(x) for x in args.fragments.split(","))
     if args.long_reads:
         read_lengths, support, negatives, background = LONG_QUICK if args.quick else LONG_FULL
@@ -362,7 +374,7 @@ def main() -> None:
                        fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
                        seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
                        generator=args.generator, fragment_mean=fragment_mean, fragment_sd=fragment_sd,
-                       adapters=args.adapters, poly_g=args.poly_g, **kw)
+                       adapters=args.adapters, poly_g=args.poly_g, paired=not args.single_end, **kw)
         secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
         n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
         log(f"{name}: {dict(n)}, {secs:.1f} s")
