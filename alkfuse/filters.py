@@ -13,6 +13,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 | low_complexity  | the partner anchor (or the unknown 5' sequence, or a long insert) is low complexity         |
 | adapter         | the unknown 5' sequence is sequencing adapter (TruSeq, Nextera, MGI): read-through with more  |
 |                 | errors than the scan's adapter search allows (its last 12-30 bases, an edit per 5 bases)     |
+| recurrent_unknown | a 12-mer of the unknown 5' sequence stands before 5+ ALK places more than 10 bases apart, |
+|                 | over all candidates: adapter of a kit not listed, not a partner (low-complexity 12-mers not) |
 | short_anchor    | no split read has 15+ partner bases and one 19+ ALK bases (10+ each at a listed variant's  |
 |                 | junction) and no spanning pair backs it                                                    |
 | mismatches      | split reads have more than 3 mismatches per 100 aligned bases (a paralog's or another      |
@@ -97,6 +99,48 @@ def looks_like_adapter(seq5: str) -> bool:
 
 def _adapter(c, ctx) -> bool:
     return c.gene5 == "unknown" and looks_like_adapter(c.fusion_sequence.split("|")[0])
+
+
+RECURRENT_K = 12  # bases of an unknown 5' part looked up together
+RECURRENT_PLACES = 5  # ALK places, more than RECURRENT_APART bases from each other, one k-mer may stand before
+RECURRENT_APART = 10
+
+
+def _part_kmers(c) -> set[str]:
+    """The k-mers of a call's unknown 5' part as shown (its last 50 bases at most), low-complexity ones left out
+    (poly-A stands before many places)."""
+    from .seq import low_complexity
+
+    part = c.fusion_sequence.split("|")[0]
+    kmers = {part[i : i + RECURRENT_K] for i in range(len(part) - RECURRENT_K + 1)}
+    return {k for k in kmers if not low_complexity(k)}
+
+
+def recurrent_unknown_kmers(calls) -> set[str]:
+    """k-mers of unknown 5' parts' ends that stand before RECURRENT_PLACES or more ALK places apart from each
+    other, over all candidates (1-fragment ones too). A partner, known or not, joins ALK at one place, or at
+    two or three exon starts where ALK is spliced on after it; the same bases before ALK fragments that
+    start anywhere are a library's adapter (a kit ``adapters.py`` does not list) or another ligated
+    sequence. Seen: single-end 150 bp reads of 3,000 wild-type ALK fragments of 140 +- 40 bases whose
+    adapter no list held made ten false ``unknown::ALK`` calls of 2-4 fragments, at 200 ALK places; one of
+    them, at exon 20, had 33 bases of ALK-ATI's first exon after the adapter (the whole part does not end
+    like ALK's own, so ``alk_internal`` cannot tell)."""
+    places: dict[str, set[int]] = {}
+    for c in calls:
+        if c.gene5 == "unknown" and c.gpos3 >= 0:
+            for kmer in _part_kmers(c):
+                places.setdefault(kmer, set()).add(c.gpos3)
+    out = set()
+    for kmer, ps in places.items():
+        ordered = sorted(ps)
+        apart = 1 + sum(b - a > RECURRENT_APART for a, b in zip(ordered, ordered[1:]))
+        if apart >= RECURRENT_PLACES:
+            out.add(kmer)
+    return out
+
+
+def _recurrent_unknown(c, ctx) -> bool:
+    return c.gene5 == "unknown" and not _part_kmers(c).isdisjoint(ctx["recurrent"])
 
 
 STRONG_ANCHOR = 15  # partner bases of a split read that stand for a junction not listed (short_anchor)
@@ -225,6 +269,7 @@ FILTERS = {
     "homology": _homology,
     "low_complexity": _low_complexity,
     "adapter": _adapter,
+    "recurrent_unknown": _recurrent_unknown,
     "short_anchor": _short_anchor,
     "mismatches": _mismatches,
     "alk_internal": _alk_internal,
@@ -242,7 +287,8 @@ def apply_filters(calls, index: Index, panel: Panel, disabled: frozenset[str] = 
 
         raise AlkfuseError(f"unknown filter name(s) {', '.join(sorted(unknown))}: choose from {', '.join(FILTERS)}")
     ctx = {"panel": panel, "index": index, "blocklist": frozenset(panel.blocklist) | frozenset(blocklist),
-           "alk_paralogs": {"LTK"} | {g.symbol for g in panel.paralogs() if "ALK" in g.note}}
+           "alk_paralogs": {"LTK"} | {g.symbol for g in panel.paralogs() if "ALK" in g.note},
+           "recurrent": recurrent_unknown_kmers(calls)}
     for name, test in FILTERS.items():
         if name in disabled:
             continue

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alkfuse.adapters import BEFORE
+from alkfuse.adapters import BEFORE, KITS
 from alkfuse.annotation import attach_sequences, read_gtf
 from alkfuse.errors import InputError
 from alkfuse.panel import load_panel
@@ -1377,13 +1377,17 @@ def test_an_insert_ending_like_alk_exon_19_is_the_listed_variant(reference, synt
     assert truth.known_variant in ("v5b", "v3b") and int(rows[0]["unique_fragments"]) >= 10
 
 
+UNLISTED_KIT = "TGGAATTCTCGGGTGCCAAGGAACTCCAGTCAC,GATCGTCGGACTGTAGAACTCTGAACGTGTAGA"  # not in adapters.KITS
+
+
 @pytest.mark.parametrize("kit", ["truseq", "nextera", "mgi"])
 def test_short_fragments_of_any_kit_leave_no_unknown_partner(reference, synth_index, tmp_path, kit):
     """Fragments mostly shorter than the read, so that reads run into the adapters of the library kit
-    (TruSeq, Nextera, MGI), with strongly expressed wild-type ALK: in fusion sense a reversed read is
-    adapter, then ALK, and the adapter must not become an unknown 5' part (Nextera read-through made
-    false unknown::ALK calls of 3-4 fragments when only TruSeq adapters were known). The fusion is
-    still called, exact."""
+    (TruSeq, Nextera, MGI, or one adapters.py does not list), with strongly expressed wild-type ALK: in
+    fusion sense a reversed read is adapter, then ALK, and the adapter must not become an unknown 5' part
+    (Nextera read-through made false unknown::ALK calls of 3-4 fragments when only TruSeq adapters were
+    known; the unlisted kit's, before the scan read the fragment's length off the two reads). The fusion
+    is still called, exact."""
     txs, seqs = reference
     fusions = [parse_fusion_spec("EML4::ALK:v1@8", PANEL)]
     sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions,
@@ -1394,6 +1398,28 @@ def test_short_fragments_of_any_kit_leave_no_unknown_partner(reference, synth_in
     assert [(r["fusion"], r["junction"], r["known_variant"]) for r in rows] == [("EML4::ALK", "E13;A20", "v1")]
     unknown = [r for r in _rows(res.paths["discarded"]) if r["gene5"] == "unknown"]
     assert unknown == []
+
+
+def test_single_reads_of_an_unlisted_kit_call_no_unknown_partner(reference, synth_index, tmp_path):
+    """Single-end reads of short fragments whose adapter no list holds: no mate tells the fragment's
+    length, so reversed reads keep the adapter before ALK, at every place a fragment starts. Those
+    unknown 5' parts share their bases (recurrent_unknown); no unknown::ALK call passes, every unknown
+    row is marked, nearly all of them so (the others are 1-fragment rows whose adapter holds a read error),
+    and the fusion is called, exact."""
+    txs, seqs = reference
+    fusions = [parse_fusion_spec("EML4::ALK:v1@8", PANEL)]
+    sim = simulate(transcripts=txs, sequences=seqs, out_dir=tmp_path / "sim", fusions=fusions,
+                   n_background_pairs=300, read_length=100, fragment_mean=80, fragment_sd=25, paired=False,
+                   alk_wildtype_fragments=3000, seed=4, panel=PANEL, adapters=UNLISTED_KIT)
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["fusion"], r["junction"], r["known_variant"]) for r in rows] == [("EML4::ALK", "E13;A20", "v1")]
+    unknown = [r for r in _rows(res.paths["discarded"]) if r["gene5"] == "unknown"]
+    recurrent = [r for r in unknown if "recurrent_unknown" in r["filters"]]
+    assert len(unknown) >= 50 and len(recurrent) >= 0.95 * len(unknown)  # the rest: a read error in the adapter
+    again = detect(synth_index, tmp_path / "off", *map(str, sim.read_files), sample="s",
+                   disabled_filters=frozenset({"recurrent_unknown"}))
+    assert any(r["gene5"] == "unknown" for r in _rows(again.paths["tsv"]))  # what the filter keeps out
 
 
 def _alk_pre_mrna(synth_ref) -> tuple[str, int]:
@@ -1542,7 +1568,6 @@ def test_read_break_counts_in_the_read_before_its_adapter_is_cut(reference, synt
     """A short fragment (20 bases of an insert, then ALK exon 20) whose antisense read runs into the
     adapter: in fusion sense the adapter stands before the insert and is cut, and read_break still says
     where ALK starts in the read as kept (the base qualities of the insert are read there)."""
-    from alkfuse.adapters import KITS
     from alkfuse.evidence import Stats
     from alkfuse.index import Index
     from alkfuse.scan import Classifier, ScanParams

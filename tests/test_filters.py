@@ -65,6 +65,48 @@ def test_each_filter_marks_and_can_be_switched_off(kw, name):
     assert name not in marks(make(**kw), disabled=frozenset({name}), blocklist=blocklist)
 
 
+ADAPTER_LIKE = "TACACGTTCAGAGTTCTACAGTCCGACGATC"  # a kit's adapter that adapters.py does not list
+
+
+def _unknown(part: str, gpos3: int, **kw) -> Call:
+    return make(gene5="unknown", fusion="unknown::ALK", known_variant=".", gpos3=gpos3,
+                fusion_sequence=f"{part}|TGTACCGCCGGAAGCACCAG", **kw)
+
+
+def _marked(calls, disabled=frozenset()):
+    apply_filters(calls, None, PANEL, disabled)
+    return ["recurrent_unknown" in c.filters for c in calls]
+
+
+def test_recurrent_unknown_part_marks_an_adapter_before_many_alk_places():
+    """The same 5' bases before five ALK places more than 10 bases apart are no partner: every such
+    candidate is marked (the ones with the adapter's end shifted by ALK bases it swallowed, or with only
+    some of its bases before other ones, too); four places, or five within a few bases of each other (one
+    junction's reads with errors), are not; a real unknown partner elsewhere is not; and the filter is
+    switched off by name."""
+    places = [29223527, 29223427, 29222600, 29225540, 29227000]
+    calls = [_unknown(ADAPTER_LIKE, places[0]), _unknown(ADAPTER_LIKE[:-2], places[1]),
+             _unknown("GGCATTCAGGAT" + ADAPTER_LIKE[:20] + "CAATTTACACATTTCAATTCA", places[2])]
+    calls += [_unknown(ADAPTER_LIKE, p) for p in places[3:]]
+    partner = _unknown("ACGTTGCAAGTCCATGACTTGACAGGTACCATGG", 29223527)
+    assert _marked(calls + [partner]) == [True] * 5 + [False]
+    assert _marked([_unknown(ADAPTER_LIKE, p) for p in places]) == [True] * 5
+    assert _marked([_unknown(ADAPTER_LIKE, p) for p in places[:4]]) == [False] * 4
+    assert _marked([_unknown(ADAPTER_LIKE, 29223527 + d) for d in (0, 3, 6, 9, 12)]) == [False] * 5
+    assert _marked([_unknown(ADAPTER_LIKE, p) for p in places], disabled=frozenset({"recurrent_unknown"})) == [
+        False] * 5
+
+
+def test_recurrent_unknown_spares_partners_and_low_complexity():
+    """A named partner's bases are never looked up (only unknown parts are), and poly-A before many places
+    marks nothing (low-complexity 12-mers are left out; low_complexity is another filter's)."""
+    places = [29223527, 29223427, 29222600, 29225540, 29227000, 29209900]
+    named = [make(gpos3=p, fusion_sequence=f"{ADAPTER_LIKE}|TGTACCGCCG") for p in places]
+    assert _marked(named) == [False] * 6
+    poly_a = [_unknown("A" * 30 + "CA" * 10, p) for p in places]
+    assert _marked(poly_a) == [False] * 6
+
+
 def test_two_fragments_pass_when_named_or_independent():
     assert marks(make(unique_fragments=2, distinct_split_positions=1, spanning_pairs=0)) == []  # named
     assert marks(make(unique_fragments=2, known_variant=".", distinct_split_positions=2)) == []
