@@ -21,7 +21,7 @@ import numpy as np
 from .adapters import BEFORE, READ_THROUGH, read_through_start
 from .evidence import LONG_MATE, Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
 from .index import ALK_END_MIN, KINASE, PROBE_MAX, TAIL_MIN_DIFF, TAIL_PROBE, Index
-from .kernels import approx_end, edit_distance, end_edits, ends_within
+from .kernels import approx_end, edit_distance, end_edits, ends_within, mate_overlap
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
 
@@ -93,6 +93,20 @@ def poly_g_tail(read: str) -> int:
         elif i + 1 >= POLY_G_MIN and other <= (i + 1) // POLY_G_GAP:
             cut = i + 1
     return cut
+
+
+MATE_OVERLAP_MIN = 20  # fragment bases both reads must show to tell a fragment shorter than a read
+MATE_OVERLAP_PER = 10  # at most one unequal base per this many of them (read errors of either read)
+
+
+def fragment_length(read1: str, read2: str) -> int:
+    """The length of a fragment shorter than one of its two reads, told by the reads alone (their first bases
+    are the fragment's two ends: ``kernels.mate_overlap``); 0 when the fragment is as long as the reads or
+    longer. The bases a read has past it are adapter, whatever the kit (fastp's overlap analysis): an
+    adapter no kit in ``adapters.py`` knows stood before ALK in reversed reads of short fragments, and 3,000
+    wild-type ALK fragments of 140 +- 40 bases read 2x150 made 21 false ``unknown::ALK`` calls."""
+    return mate_overlap(np.frombuffer(read1.encode(), np.uint8), np.frombuffer(revcomp(read2).encode(), np.uint8),
+                        MATE_OVERLAP_MIN, MATE_OVERLAP_PER)
 
 
 _ADAPTER_CODES = tuple(np.frombuffer(a.encode(), np.uint8) for a in BEFORE)
@@ -600,6 +614,9 @@ class Classifier:
         if any(tails):  # the fragment's reads as a two-colour instrument's signal gave them
             seqs = tuple(s[: len(s) - t] for s, t in zip(seqs, tails))
             quals = tuple(q[: len(q) - t] for q, t in zip(quals, tails))
+        short = fragment_length(*seqs) if len(seqs) == 2 else 0
+        if short:  # both reads ran past the fragment into adapter: keep the fragment's bases
+            seqs, quals = tuple(s[:short] for s in seqs), tuple(q[:short] for q in quals)
         if len(seqs) == 1 and len(seqs[0]) >= LONG_READ:
             sense, rev = m.orient(seqs[0])
             sp = self.long_split(sense, 0, stats)
