@@ -609,6 +609,11 @@ def approx_end(read: np.ndarray, adapter: np.ndarray, min_shown: int) -> int:
 
 
 @njit
+def _unequal(x, y):
+    return x != y or x == 78  # 78: N
+
+
+@njit
 def _mate_overlap(a, b, min_overlap, per):
     la, lb = a.shape[0], b.shape[0]
     for n in range(max(la, lb) - 1, 0, -1):
@@ -618,7 +623,7 @@ def _mate_overlap(a, b, min_overlap, per):
             continue
         allowed, wrong = shown // per, 0
         for i in range(lo, hi):
-            if a[i] != b[i - n + lb] or a[i] == 78:  # 78: N
+            if _unequal(a[i], b[i - n + lb]):
                 wrong += 1
                 if wrong > allowed:
                     break
@@ -640,6 +645,95 @@ def mate_overlap(read1: np.ndarray, read2_rc: np.ndarray, min_overlap: int, per:
     if min_overlap < 1 or per < 1:
         raise ValueError("min_overlap and per must be at least 1")
     return int(_mate_overlap(read1, read2_rc, min_overlap, per))
+
+
+MATE_SEED = 12  # exact bases of a fragment end that propose where a read with an indel ends
+
+
+@njit
+def _one_indel_mismatches(a, b, n1, n2):
+    """Fewest mismatches of read 1's first n1 bases against the last n2 of ``b`` (read 2 reversed), one base
+    more in the longer of them (|n1 - n2| == 1) placed anywhere but next to the bases past the fragment
+    (read 1's last, read 2's first): there an extra base is the first one read past it."""
+    s = b.shape[0] - n2
+    if n1 > n2:  # read 1's base p (0 .. n1 - 2) is the extra one
+        first, last = 0, n1 - 2
+    else:  # read 2's base after read 1's first p (1 .. n1) is
+        first, last = 1, n1
+    suffix = np.zeros(last + 2, np.int64)  # mismatches after the extra base, per place
+    acc = 0
+    for p in range(last, first - 1, -1):
+        if n1 > n2:
+            acc += _unequal(a[p + 1], b[s + p])
+        else:
+            acc += _unequal(a[p], b[s + p + 1]) if p < n1 else 0
+        suffix[p] = acc
+    best, prefix = n1 + n2, 0
+    for p in range(last + 1):
+        if p >= first and prefix + suffix[p] < best:
+            best = prefix + suffix[p]
+        if p < n1:
+            prefix += _unequal(a[p], b[s + p])
+    return best
+
+
+@njit
+def _mate_overlap_indel(a, b, min_overlap, per, seed):
+    la, lb = a.shape[0], b.shape[0]
+    best_cost, best1, best2 = -1, 0, 0
+    if la < seed or lb < seed:
+        return 0, 0
+    for side in range(2):
+        if side == 0:  # read 1's first bases found in read 2: read 2's fragment length
+            probe, text, n_text = a[:seed], b, lb
+        else:  # read 2's last (reversed) bases found in read 1: read 1's fragment length
+            probe, text, n_text = b[lb - seed:], a, la
+        for q in range(n_text - seed + 1):
+            hit = True
+            for t in range(seed):
+                if text[q + t] != probe[t]:
+                    hit = False
+                    break
+            if not hit:
+                continue
+            for d in (1, -1):
+                if side == 0:
+                    n2 = lb - q
+                    n1 = n2 + d
+                else:
+                    n1 = q + seed
+                    n2 = n1 + d
+                if n1 < 1 or n2 < 1 or n1 > la or n2 > lb or (n1 == la and n2 == lb):
+                    continue
+                if min(n1, n2) < min_overlap:
+                    continue
+                cost = 1 + _one_indel_mismatches(a, b, n1, n2)
+                if cost > min(n1, n2) // per:
+                    continue
+                better = best_cost < 0 or cost < best_cost or (cost == best_cost and (
+                    n1 + n2 < best1 + best2 or (n1 + n2 == best1 + best2 and n1 < best1)))
+                if better:
+                    best_cost, best1, best2 = cost, n1, n2
+    return best1, best2
+
+
+def mate_overlap_indel(read1: np.ndarray, read2_rc: np.ndarray, min_overlap: int, per: int,
+                       seed: int = MATE_SEED) -> tuple[int, int]:
+    """``mate_overlap`` for a fragment one of whose reads gained or lost a base in it: how many of read 1's
+    first bases (n1) and of read 2's (n2, |n1 - n2| = 1) are the fragment, neither more than the read has
+    and not both all of it; (0, 0) when none. Candidates come from ``seed`` exact bases of a fragment end
+    (read 1's first found in reversed read 2, or reversed read 2's last found in read 1: one indel leaves
+    one of them whole); a candidate holds when the indel plus the fewest mismatches over its placements are
+    at most one per ``per`` of the shorter length (N is unequal to everything), that length ``min_overlap``
+    or more. Of several: fewest edits, then the shorter (at the fragment's ends an adapter base may pass for
+    the extra one: cutting a fragment base too many keeps no adapter base), then the shorter read 1."""
+    for x in (read1, read2_rc):
+        if x.dtype != np.uint8 or x.ndim != 1:
+            raise ValueError("mate_overlap_indel takes 1-D uint8 arrays of base codes")
+    if min_overlap < 1 or per < 1 or seed < 1:
+        raise ValueError("min_overlap, per and seed must be at least 1")
+    n1, n2 = _mate_overlap_indel(read1, read2_rc, min_overlap, per, seed)
+    return int(n1), int(n2)
 
 
 def end_edits(seq: str, ref: str, cap: int) -> np.ndarray:

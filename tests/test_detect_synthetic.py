@@ -1590,6 +1590,35 @@ def test_read_break_counts_in_the_read_before_its_adapter_is_cut(reference, synt
     assert fusion_sense[sp.read_break : sp.read_break + 20] == alk[a20 : a20 + 20]
 
 
+@pytest.mark.parametrize("mate, gain", [(1, True), (1, False), (0, True), (None, None)])
+def test_reads_of_a_short_fragment_lose_an_unlisted_adapter_with_an_indel_in_one(reference, synth_index,
+                                                                                mate, gain):
+    """An 80-base wild-type ALK fragment read 2x100 into adapters no list holds, one read with a base gained
+    or lost mid-fragment (or none): the reads tell the fragment's length (scan.fragment_ends), both are cut
+    to it, and the fragment is ALK's own: no unknown 5' part of adapter. Without the indel step the reversed
+    read kept adapter before ALK bases that stop at the indel: a part neither ALK's own nor adapter."""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams, fragment_ends
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    alk = seqs["ENST00000389048"]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    fragment = alk[a20 + 40 : a20 + 120]
+    adapter1, adapter2 = UNLISTED_KIT.split(",")
+    reads = [fragment + adapter1 + "ACGT" * 20, revcomp(fragment) + adapter2 + "ACGT" * 20]
+    if mate is not None:
+        r = reads[mate]
+        reads[mate] = r[:40] + ("G" if r[40] != "G" else "C") + r[40:] if gain else r[:40] + r[41:]
+    reads = [r[:100] for r in reads]
+    shown = [80 + (gain - (not gain) if i == mate else 0) for i in (0, 1)]
+    assert fragment_ends(*reads) == tuple(shown)
+    stats = Stats()
+    got = Classifier(Index(synth_index), ScanParams()).classify("f", "", tuple(reads), ("F" * 100,) * 2, stats)
+    assert got is None and stats.alk_internal_fragments == 1
+
+
 def test_alk_mate_with_a_poly_g_tail_still_makes_a_spanning_pair(reference, synth_index):
     """v1's fragment whose antisense ALK read lost its last 60 bases, the junction among them, to a poly-G
     tail: the read's ALK bases and its EML4 mate are a spanning pair (in the quick grid with --poly-g

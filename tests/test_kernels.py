@@ -605,6 +605,78 @@ def test_mate_overlap_edges():
         kernels.mate_overlap(_codes("ACGT"), _codes("ACGT"), 0, 10)
 
 
+def twin_mate_overlap_indel(read1: str, read2: str, min_overlap: int, per: int, seed: int) -> tuple[int, int]:
+    """Every pair of fragment lengths as the two reads show them (n1 of read 1, n2 of read 2, one apart),
+    every place of the extra base: the fragment as read 1 gives it against read 2's reverse complement."""
+    back = revcomp(read2)
+    la, lb = len(read1), len(back)
+    found = []
+    for n1 in range(1, la + 1):
+        for n2 in (n1 - 1, n1 + 1):
+            if not 1 <= n2 <= lb or (n1 == la and n2 == lb) or min(n1, n2) < min_overlap:
+                continue
+            seeded = (len(read1) >= seed and back[lb - n2 : lb - n2 + seed] == read1[:seed]) or (
+                len(back) >= seed and n1 >= seed and read1[n1 - seed : n1] == back[lb - seed :])
+            if not seeded:
+                continue
+            one, two = read1[:n1], back[lb - n2 :]
+            costs = []  # not the base next to what lies past the fragment: read 1's last, read 2's first
+            for p in range(n1 - 1) if n1 > n2 else range(1, n1 + 1):
+                if n1 > n2:  # read 1's base p is the extra one
+                    pairs = list(zip(one[:p], two[:p])) + list(zip(one[p + 1 :], two[p:]))
+                else:  # read 2's base p (reversed) is
+                    pairs = list(zip(one[:p], two[:p])) + list(zip(one[p:], two[p + 1 :]))
+                costs.append(sum(x != y or x == "N" for x, y in pairs))
+            if not costs:
+                continue
+            cost = 1 + min(costs)
+            if cost <= min(n1, n2) // per:
+                found.append((cost, n1 + n2, n1, n1, n2))
+    return min(found)[3:] if found else (0, 0)
+
+
+def _indel(read: str, at: int, gain: bool) -> str:
+    return read[:at] + "T" + read[at:] if gain else read[:at] + read[at + 1 :]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ACGT", min_size=1, max_size=70), st.text(alphabet="ACGT", min_size=60, max_size=60),
+       st.integers(10, 80), st.integers(10, 80), st.integers(1, 25), st.integers(1, 12), st.integers(4, 14),
+       st.booleans(), st.integers(0, 79), st.booleans(), st.lists(st.integers(0, 79), max_size=3))
+def test_mate_overlap_indel_matches_twin(fragment, tail, length1, length2, min_overlap, per, seed, first, at,
+                                         gain, errors):
+    read1, read2 = _pair_of(fragment, length1 + 1, length2 + 1, tail)
+    read = read1 if first else read2
+    read = _indel(read, min(at, len(read) - 1), gain)  # one read gains or loses a base
+    read1, read2 = (read[:length1], read2[:length2]) if first else (read1[:length1], read[:length2])
+    for i in errors:
+        if i < len(read1):
+            read1 = read1[:i] + "ACGTN"[("ACGTN".index(read1[i]) + 1 + i % 4) % 5] + read1[i + 1:]
+    got = kernels.mate_overlap_indel(_codes(read1), _codes(revcomp(read2)), min_overlap, per, seed)
+    assert got == twin_mate_overlap_indel(read1, read2, min_overlap, per, seed)
+
+
+def test_mate_overlap_indel_edges():
+    rng = np.random.default_rng(7)
+    fragment = "".join(rng.choice(list("ACGT"), 80))
+    tail = "".join(rng.choice(list("ACGT"), 100))
+    r1, r2 = _pair_of(fragment, 100, 100, tail)
+    for at in (3, 40, 70, 78):  # read 1 gains a base in the fragment: its 81 bases, read 2's 80
+        g = _indel(r1, at, True)[:100]
+        assert kernels.mate_overlap_indel(_codes(g), _codes(revcomp(r2)), 20, 10) == (81, 80), at
+        if at == 40:  # near an end the shift is a few mismatches on one diagonal; in the middle, no diagonal
+            assert kernels.mate_overlap(_codes(g), _codes(revcomp(r2)), 20, 10) == 0
+    lost = _indel(r2, 30, False) + "A"  # read 2 loses one
+    assert kernels.mate_overlap_indel(_codes(r1), _codes(revcomp(lost)), 20, 10) == (80, 79)
+    r1, r2 = _pair_of(fragment, 80, 100, tail)  # read 1 ends where the fragment does, read 2 runs past it
+    assert kernels.mate_overlap_indel(_codes(r1), _codes(revcomp(_indel(r2, 30, True)[:100])), 20, 10) == (80, 81)
+    long1, long2 = _pair_of(fragment + tail, 100, 100, "")  # a fragment longer than both reads
+    assert kernels.mate_overlap_indel(_codes(long1), _codes(revcomp(long2)), 20, 10) == (0, 0)
+    assert kernels.mate_overlap_indel(_codes("ACGT"), _codes("ACGT"), 1, 10) == (0, 0)  # shorter than a seed
+    with pytest.raises(ValueError):
+        kernels.mate_overlap_indel(_codes("ACGT"), _codes("ACGT"), 20, 0)
+
+
 # --- reads starting with one of a few sequences -------------------------------------------------------------
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="ACGTN", max_size=34), min_size=1, max_size=10),
