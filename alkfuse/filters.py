@@ -14,7 +14,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 | adapter         | the unknown 5' sequence is sequencing adapter (TruSeq, Nextera, MGI): read-through with more  |
 |                 | errors than the scan's adapter search allows (its last 12-30 bases, an edit per 5 bases)     |
 | recurrent_unknown | a 12-mer of the unknown 5' sequence stands before 5+ ALK places more than 10 bases apart, |
-|                 | over all candidates: adapter of a kit not listed, not a partner (low-complexity 12-mers not) |
+|                 | over all candidates, and fewer than 15 bases follow the last such 12-mer: adapter of a kit   |
+|                 | not listed, not a partner (low-complexity 12-mers not; alk_internal reads what follows)      |
 | short_anchor    | no split read has 15+ partner bases and one 19+ ALK bases (10+ each at a listed variant's  |
 |                 | junction) and no spanning pair backs it                                                    |
 | mismatches      | split reads have more than 3 mismatches per 100 aligned bases (a paralog's or another      |
@@ -139,8 +140,24 @@ def recurrent_unknown_kmers(calls) -> set[str]:
     return out
 
 
+def after_recurrent(part: str, recurrent: set[str]) -> str:
+    """An unknown 5' part's bases after the last of the ``recurrent`` k-mers in it (all of it when none):
+    what stands between the adapter and ALK."""
+    ends = [i + RECURRENT_K for i in range(len(part) - RECURRENT_K + 1) if part[i : i + RECURRENT_K] in recurrent]
+    return part[max(ends):] if ends else part
+
+
 def _recurrent_unknown(c, ctx) -> bool:
-    return c.gene5 == "unknown" and not _part_kmers(c).isdisjoint(ctx["recurrent"])
+    """An unknown 5' part that holds a recurrent k-mer and fewer than STRONG_ANCHOR bases after it: adapter
+    up to ALK. With more after it, those bases are what joins ALK there (a partner read from a short
+    fragment, ALK-ATI's first exon): the other filters judge them (``_unknown_part``)."""
+    part = c.fusion_sequence.split("|")[0]
+    return c.gene5 == "unknown" and len(after_recurrent(part, ctx["recurrent"])) < min(len(part), STRONG_ANCHOR)
+
+
+def _unknown_part(c, ctx) -> str:
+    """A call's unknown 5' part as shown, without any adapter that recurs before ALK elsewhere."""
+    return after_recurrent(c.fusion_sequence.split("|")[0], ctx["recurrent"])
 
 
 STRONG_ANCHOR = 15  # partner bases of a split read that stand for a junction not listed (short_anchor)
@@ -232,7 +249,7 @@ def _alk_internal(c, ctx) -> bool:
     if c.gene5 == "ALK":
         return True
     return c.gene5 == "unknown" and alk_own_before(
-        c.fusion_sequence.split("|")[0], _alk_start3(c, ctx["index"]), ctx["index"], ctx["panel"])
+        _unknown_part(c, ctx), _alk_start3(c, ctx["index"]), ctx["index"], ctx["panel"])
 
 
 def _read_through(c, ctx) -> bool:

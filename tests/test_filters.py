@@ -80,16 +80,18 @@ def _marked(calls, disabled=frozenset()):
 
 def test_recurrent_unknown_part_marks_an_adapter_before_many_alk_places():
     """The same 5' bases before five ALK places more than 10 bases apart are no partner: every such
-    candidate is marked (the ones with the adapter's end shifted by ALK bases it swallowed, or with only
-    some of its bases before other ones, too); four places, or five within a few bases of each other (one
-    junction's reads with errors), are not; a real unknown partner elsewhere is not; and the filter is
-    switched off by name."""
+    candidate is marked (the ones with the adapter's end shifted by ALK bases it swallowed, or with fewer
+    than 15 other bases after it, too); four places, or five within a few bases of each other (one
+    junction's reads with errors), are not; a real unknown partner elsewhere is not, nor one whose part
+    shows 15+ of its own bases after the adapter; and the filter is switched off by name."""
     places = [29223527, 29223427, 29222600, 29225540, 29227000]
     calls = [_unknown(ADAPTER_LIKE, places[0]), _unknown(ADAPTER_LIKE[:-2], places[1]),
-             _unknown("GGCATTCAGGAT" + ADAPTER_LIKE[:20] + "CAATTTACACATTTCAATTCA", places[2])]
+             _unknown("GGCATTCAGGAT" + ADAPTER_LIKE[:20] + "CAATTTA", places[2])]
     calls += [_unknown(ADAPTER_LIKE, p) for p in places[3:]]
     partner = _unknown("ACGTTGCAAGTCCATGACTTGACAGGTACCATGG", 29223527)
-    assert _marked(calls + [partner]) == [True] * 5 + [False]
+    # a partner read from short fragments: the adapter, then 15+ of its own bases before ALK
+    short = _unknown(ADAPTER_LIKE[-14:] + "ACGTTGCAAGTCCATGACTTGACAGG", 29223527)
+    assert _marked(calls + [partner, short]) == [True] * 5 + [False, False]
     assert _marked([_unknown(ADAPTER_LIKE, p) for p in places]) == [True] * 5
     assert _marked([_unknown(ADAPTER_LIKE, p) for p in places[:4]]) == [False] * 4
     assert _marked([_unknown(ADAPTER_LIKE, 29223527 + d) for d in (0, 3, 6, 9, 12)]) == [False] * 5
@@ -105,6 +107,24 @@ def test_recurrent_unknown_spares_partners_and_low_complexity():
     assert _marked(named) == [False] * 6
     poly_a = [_unknown("A" * 30 + "CA" * 10, p) for p in places]
     assert _marked(poly_a) == [False] * 6
+
+
+def test_alk_internal_reads_an_unknown_part_after_a_recurrent_adapter(panel_index):
+    """Adapter, then the 33 bases of ALK-ATI's first exon (transcription starts in intron 19), before ALK
+    exon 20: alk_internal reads the part after the adapter, which recurs before other ALK places, so the
+    ATI read is ALK's own; recurrent_unknown leaves it to alk_internal (33 bases after the adapter). Where
+    the adapter does not recur, the whole part is compared and is not ALK's own."""
+    from alkfuse.index import Index
+
+    ati = "CAATTTACACATTTCAATTCATTCGATCCTCAG"
+    others = [_unknown(ADAPTER_LIKE, p) for p in (29223427, 29222600, 29225540, 29227000)]
+    calls = [_unknown(ADAPTER_LIKE[-17:] + ati, 29223527)] + others
+    index = Index(panel_index)
+    apply_filters(calls, index, PANEL)
+    assert "alk_internal" in calls[0].filters and "recurrent_unknown" not in calls[0].filters
+    alone = [_unknown(ADAPTER_LIKE[-17:] + ati, 29223527)]
+    apply_filters(alone, index, PANEL)
+    assert "alk_internal" not in alone[0].filters
 
 
 def test_two_fragments_pass_when_named_or_independent():
