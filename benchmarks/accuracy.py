@@ -69,6 +69,7 @@ from alkfuse.annotation import attach_sequences, read_gtf  # noqa: E402
 from alkfuse.panel import load_panel  # noqa: E402
 from alkfuse.simulate import (  # noqa: E402
     ATI_TRANSCRIPT,
+    MIN_ANCHOR,
     choose_transcript,
     panel_canonical,
     parse_fusion_spec,
@@ -330,7 +331,8 @@ def main() -> None:
                     help=f"library kit whose adapters reads of fragments shorter than a read run into: "
                          f"{', '.join(sorted(KITS))}, or two read-through sequences of a kit the scan does not list")
     ap.add_argument("--single-end", action="store_true",
-                    help="one read per fragment (support: reads across the junction only)")
+                    help="one read per fragment (support: reads across the junction only; reads of 137+ bases, "
+                         "to hold v5b's 117 inserted bases and anchors)")
     ap.add_argument("--poly-g", type=float, default=0.0, metavar="F",
                     help="fraction of reads whose last 10+ bases read as G (two-colour NovaSeq/NextSeq tails)")
     ap.add_argument("--fragments", default="250,50", metavar="MEAN,SD",
@@ -368,6 +370,11 @@ def main() -> None:
     negative_specs = negative_fusions(ref.by_gene, sequences, canonical)
     alk_length, ati_length = ref.alk_length, ref.ati_length
     log(f"{sum(map(len, groups))} ALK fusions in {len(groups)} samples per support level; work dir {work}")
+    if args.single_end:  # one read must hold a listed insert and anchors on both sides (simulate refuses otherwise)
+        need = max(v.insert_length for v in panel.variants if v.gene3 == "ALK") + 2 * MIN_ANCHOR
+        if min(read_lengths) < need:
+            ap.error(f"--single-end needs reads of {need}+ bases (the longest listed insert and anchors): "
+                     "use --read-lengths")
 
     def sample(name, specs, seed, **kw):
         sim = simulate(transcripts=transcripts, sequences=sequences, out_dir=work / name / "sim",
