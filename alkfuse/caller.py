@@ -37,7 +37,7 @@ from .index import Index
 from .kernels import edit_distance as _edit_distance
 from .kernels import covered_prefix, ends_within
 from .panel import Panel
-from .filters import JOINED_BY_TAILS, alk_own_before
+from .filters import JOINED_BY_TAILS, after_recurrent, alk_own_before, recurrent_kmers
 from .seq import low_complexity, revcomp
 
 FLANK = 400
@@ -1509,6 +1509,7 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     """All candidate junctions as calls (passing and filtered), in a deterministic order."""
     from .filters import apply_filters
 
+    ev = without_recurrent_adapters(ev, index)
     juncs = candidates(ev, index, params, panel)
     tails = canonical_tails(ev, index)  # partner tails on canonical coordinates, for both steps below
     explain_unknown(juncs, ev, index, panel=panel, tails=tails)
@@ -1542,6 +1543,34 @@ def call(ev: Evidence, index: Index, panel: Panel, params: CallParams = CallPara
     apply_filters(calls, index, panel, disabled_filters, blocklist)
     calls.sort(key=lambda c: (not c.passed, -c.unique_fragments, c.gene5, c.breakpoint5, c.breakpoint3, c.inserted_sequence))
     return calls
+
+
+ADAPTER_REST = 8  # bases after an adapter that stand for an unknown part (as many as a part may end like a junction)
+
+
+def without_recurrent_adapters(ev: Evidence, index: Index) -> Evidence:
+    """The evidence with each unknown 5' part cut after an adapter that stands before many ALK places
+    (``filters.recurrent_kmers`` over every such read, ``filters.after_recurrent``), when ADAPTER_REST or
+    more bases follow it: those bases are what joins ALK, and they join a junction they end like
+    (``explain_unknown``) or stand too short. Single reads of short fragments of a kit ``adapters.py`` does
+    not list keep the adapter; a fusion's reads whose 5' part was only a few partner or insert bases after
+    it made parts of their own, unknown::ALK calls beside the fusion (v5b strongly expressed, single-end
+    150 bp: five of 4-5 fragments at its ALK start, each showing another stretch of its insert). Parts with
+    fewer bases after the adapter are adapter: they stay as they are, and the ``recurrent_unknown`` filter
+    marks them."""
+    unknown = [(s.insert, _alk_start(index, s)[1]) for f in ev.fragments for s in f.splits if s.gene5 == "."]
+    recurrent = recurrent_kmers(unknown)
+    if not recurrent:
+        return ev
+
+    def cut(s):
+        rest = after_recurrent(s.insert, recurrent) if s.gene5 == "." else s.insert
+        if len(rest) == len(s.insert) or len(rest) < ADAPTER_REST:
+            return s
+        return replace(s, insert=rest, anchor5=min(s.anchor5, len(rest)))
+
+    fragments = [replace(f, splits=tuple(cut(s) for s in f.splits)) if f.splits else f for f in ev.fragments]
+    return replace(ev, fragments=fragments)
 
 
 def _at_boundaries(j: Junction, index: Index, panel: Panel | None = None) -> bool:

@@ -105,32 +105,33 @@ def _adapter(c, ctx) -> bool:
 RECURRENT_K = 12  # bases of an unknown 5' part looked up together
 RECURRENT_PLACES = 5  # ALK places, more than RECURRENT_APART bases from each other, one k-mer may stand before
 RECURRENT_APART = 10
+RECURRENT_SLACK = 3  # a k-mer counts for a place when it ends this close to the part's end (ALK may take as
+# many of the adapter's last bases: ADAPTER_SWALLOWED)
+RECURRENT_PARTIAL = 8  # an adapter's last bases (8-11) a part starts with are cut too (short fragment ends)
 
 
-def _part_kmers(c) -> set[str]:
-    """The k-mers of a call's unknown 5' part as shown (its last 50 bases at most), low-complexity ones left out
-    (poly-A stands before many places)."""
+def part_kmers(part: str) -> set[str]:
+    """The k-mers of an unknown 5' part, low-complexity ones left out (poly-A stands before many places)."""
     from .seq import low_complexity
 
-    part = c.fusion_sequence.split("|")[0]
     kmers = {part[i : i + RECURRENT_K] for i in range(len(part) - RECURRENT_K + 1)}
     return {k for k in kmers if not low_complexity(k)}
 
 
-def recurrent_unknown_kmers(calls) -> set[str]:
-    """k-mers of unknown 5' parts' ends that stand before RECURRENT_PLACES or more ALK places apart from each
-    other, over all candidates (1-fragment ones too). A partner, known or not, joins ALK at one place, or at
-    two or three exon starts where ALK is spliced on after it; the same bases before ALK fragments that
-    start anywhere are a library's adapter (a kit ``adapters.py`` does not list) or another ligated
-    sequence. Seen: single-end 150 bp reads of 3,000 wild-type ALK fragments of 140 +- 40 bases whose
-    adapter no list held made ten false ``unknown::ALK`` calls of 2-4 fragments, at 200 ALK places; one of
-    them, at exon 20, had 33 bases of ALK-ATI's first exon after the adapter (the whole part does not end
-    like ALK's own, so ``alk_internal`` cannot tell)."""
+def recurrent_kmers(parts) -> set[str]:
+    """k-mers of unknown 5' parts that stand right before RECURRENT_PLACES or more ALK places apart from
+    each other (ending within RECURRENT_SLACK bases of the part's end); ``parts`` holds (part, ALK place) pairs, 1-fragment candidates' (or single reads') too. A
+    partner, known or not, joins ALK at one place, or at two or three exon starts where ALK is spliced on
+    after it; the same bases before ALK fragments that start anywhere are a library's adapter (a kit
+    ``adapters.py`` does not list) or another ligated sequence. Seen: single-end 150 bp reads of 3,000
+    wild-type ALK fragments of 140 +- 40 bases whose adapter no list held made ten false ``unknown::ALK``
+    calls of 2-4 fragments, at 200 ALK places; one of them, at exon 20, had 33 bases of ALK-ATI's first
+    exon after the adapter."""
     places: dict[str, set[int]] = {}
-    for c in calls:
-        if c.gene5 == "unknown" and c.gpos3 >= 0:
-            for kmer in _part_kmers(c):
-                places.setdefault(kmer, set()).add(c.gpos3)
+    for part, place in parts:  # only k-mers right before ALK: a fusion's reads with an indel a few bases into
+        # ALK put its part, then those ALK bases, before many places (v5b at 74,000 fragments)
+        for kmer in part_kmers(part[-RECURRENT_K - RECURRENT_SLACK:]):
+            places.setdefault(kmer, set()).add(place)
     out = set()
     for kmer, ps in places.items():
         ordered = sorted(ps)
@@ -141,16 +142,22 @@ def recurrent_unknown_kmers(calls) -> set[str]:
 
 
 def after_recurrent(part: str, recurrent: set[str]) -> str:
-    """An unknown 5' part's bases after the last of the ``recurrent`` k-mers in it (all of it when none):
-    what stands between the adapter and ALK."""
+    """An unknown 5' part's bases after the last of the ``recurrent`` k-mers in it, or, with none in it, after
+    the last 8-11 bases of one that it starts with (all of it when neither): what stands between the
+    adapter and ALK."""
     ends = [i + RECURRENT_K for i in range(len(part) - RECURRENT_K + 1) if part[i : i + RECURRENT_K] in recurrent]
-    return part[max(ends):] if ends else part
+    if ends:
+        return part[max(ends):]
+    cut = max((m for kmer in recurrent for m in range(RECURRENT_K - 1, RECURRENT_PARTIAL - 1, -1)
+               if part.startswith(kmer[-m:])), default=0)
+    return part[cut:]
 
 
 def _recurrent_unknown(c, ctx) -> bool:
     """An unknown 5' part that holds a recurrent k-mer and fewer than STRONG_ANCHOR bases after it: adapter
     up to ALK. With more after it, those bases are what joins ALK there (a partner read from a short
-    fragment, ALK-ATI's first exon): the other filters judge them (``_unknown_part``)."""
+    fragment, ALK-ATI's first exon): the caller has already cut such reads' parts after the adapter
+    (``caller.without_recurrent_adapters``), and the other filters judge what is left (``_unknown_part``)."""
     part = c.fusion_sequence.split("|")[0]
     return c.gene5 == "unknown" and len(after_recurrent(part, ctx["recurrent"])) < min(len(part), STRONG_ANCHOR)
 
@@ -305,7 +312,8 @@ def apply_filters(calls, index: Index, panel: Panel, disabled: frozenset[str] = 
         raise AlkfuseError(f"unknown filter name(s) {', '.join(sorted(unknown))}: choose from {', '.join(FILTERS)}")
     ctx = {"panel": panel, "index": index, "blocklist": frozenset(panel.blocklist) | frozenset(blocklist),
            "alk_paralogs": {"LTK"} | {g.symbol for g in panel.paralogs() if "ALK" in g.note},
-           "recurrent": recurrent_unknown_kmers(calls)}
+           "recurrent": recurrent_kmers((c.fusion_sequence.split("|")[0], c.gpos3) for c in calls
+                                        if c.gene5 == "unknown" and c.gpos3 >= 0)}
     for name, test in FILTERS.items():
         if name in disabled:
             continue

@@ -83,15 +83,22 @@ def test_recurrent_unknown_part_marks_an_adapter_before_many_alk_places():
     candidate is marked (the ones with the adapter's end shifted by ALK bases it swallowed, or with fewer
     than 15 other bases after it, too); four places, or five within a few bases of each other (one
     junction's reads with errors), are not; a real unknown partner elsewhere is not, nor one whose part
-    shows 15+ of its own bases after the adapter; and the filter is switched off by name."""
+    shows 15+ of its own bases after the adapter, nor a fusion whose reads with an indel a few bases into
+    ALK put its part (and those ALK bases) before other places; and the filter is switched off by name."""
     places = [29223527, 29223427, 29222600, 29225540, 29227000]
-    calls = [_unknown(ADAPTER_LIKE, places[0]), _unknown(ADAPTER_LIKE[:-2], places[1]),
-             _unknown("GGCATTCAGGAT" + ADAPTER_LIKE[:20] + "CAATTTA", places[2])]
-    calls += [_unknown(ADAPTER_LIKE, p) for p in places[3:]]
+    calls = [_unknown(ADAPTER_LIKE, places[0]), _unknown(ADAPTER_LIKE[:-2], places[1])]
+    calls += [_unknown(ADAPTER_LIKE, p) for p in places[2:]]
+    # only bases right before ALK count places, but every part that holds them and little else is marked
+    other = _unknown("GGCATTCAGGAT" + ADAPTER_LIKE + "CAATTTA", 29209900)
     partner = _unknown("ACGTTGCAAGTCCATGACTTGACAGGTACCATGG", 29223527)
     # a partner read from short fragments: the adapter, then 15+ of its own bases before ALK
     short = _unknown(ADAPTER_LIKE[-14:] + "ACGTTGCAAGTCCATGACTTGACAGG", 29223527)
-    assert _marked(calls + [partner, short]) == [True] * 5 + [False, False]
+    assert _marked(calls + [other, partner, short]) == [True] * 6 + [False, False]
+    # a fusion's reads with an indel a few bases into ALK put its part before other places: not adapter
+    fusion = "ACGTTGCAAGTCCATGACTTGACAGG"
+    alk = "TGTACCGCCGGAAGCACCAGGAGCTGCAAGCCATGCAGATGGAGCTGCAG"
+    indels = [_unknown(fusion + alk[:d], 29223527 - d) for d in (0, 12, 24, 36, 48)]
+    assert _marked(indels) == [False] * 5
     assert _marked([_unknown(ADAPTER_LIKE, p) for p in places]) == [True] * 5
     assert _marked([_unknown(ADAPTER_LIKE, p) for p in places[:4]]) == [False] * 4
     assert _marked([_unknown(ADAPTER_LIKE, 29223527 + d) for d in (0, 3, 6, 9, 12)]) == [False] * 5
@@ -117,7 +124,7 @@ def test_alk_internal_reads_an_unknown_part_after_a_recurrent_adapter(panel_inde
     from alkfuse.index import Index
 
     ati = "CAATTTACACATTTCAATTCATTCGATCCTCAG"
-    others = [_unknown(ADAPTER_LIKE, p) for p in (29223427, 29222600, 29225540, 29227000)]
+    others = [_unknown(ADAPTER_LIKE, p) for p in (29223427, 29222600, 29225540, 29227000, 29209900)]
     calls = [_unknown(ADAPTER_LIKE[-17:] + ati, 29223527)] + others
     index = Index(panel_index)
     apply_filters(calls, index, PANEL)

@@ -677,3 +677,35 @@ def test_noisy_parts_of_an_insert_correct_the_junction_one_read_with_an_indel_se
         juncs = [unknown(part), h]
         explain_unknown(juncs, Evidence("x", index.k), index, panel=PANEL, tails={})
         assert len(juncs) == 2 and h.insert == gained, part
+
+
+def test_unknown_parts_lose_an_adapter_that_stands_before_many_alk_places(synth_index):
+    """Single reads of short fragments of a kit adapters.py does not list: the adapter right before ALK at
+    six places makes it recurrent. A part of that adapter and 8+ other bases keeps only those (also after
+    only the adapter's last 9 bases, a fragment end); with fewer it stays adapter (the filter marks it);
+    named partners' splits and parts without the adapter stay as they are."""
+    from alkfuse.caller import without_recurrent_adapters
+
+    index = Index(synth_index)
+    alk, eml4 = index.alk, index.canonical["EML4"]
+    starts = [s for s, _ in alk.t.exon_bounds()[18:25]]
+    adapter = "TACACGTTCAGAGTTCTACAGTCCGACGATC"
+    insert = "GGCTTTAAAGAGGACGTTACG"
+
+    def unknown(part, start):
+        return Split(0, ".", ".", -1, alk.t.id, start, part, len(part), 30, 0, len(part), False)
+
+    named = Split(0, "EML4", eml4.t.id, eml4.t.exon_bounds()[12][1], alk.t.id, starts[1], "", 30, 30, 0, 30, False)
+    splits = [unknown(adapter, s) for s in starts[:6]] + [
+        unknown(adapter + insert, starts[1]), unknown(adapter[-9:] + insert, starts[1]),
+        unknown(adapter + insert[-5:], starts[1]), unknown("CATTGACCAGGT" + insert, starts[1]), named]
+    ev = Evidence("x", index.k)
+    for n, s in enumerate(splits):
+        ev.fragments.append(Fragment(f"r{n}", "", ("A" * 60,), ("I" * 60,), (False,), (s,), None))
+    got = [f.splits[0] for f in without_recurrent_adapters(ev, index).fragments]
+    assert [s.insert for s in got] == [adapter] * 6 + [insert, insert, adapter + insert[-5:],
+                                                       "CATTGACCAGGT" + insert, ""]
+    assert got[6].anchor5 == len(insert) and got[-1] == named
+    assert ev.fragments[6].splits[0].insert == adapter + insert  # the evidence itself is not changed
+    few = Evidence("x", index.k, fragments=ev.fragments[2:])  # four places: no adapter is known
+    assert without_recurrent_adapters(few, index).fragments == ev.fragments[2:]
