@@ -13,8 +13,8 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 | low_complexity  | the partner anchor (or the unknown 5' sequence, or a long insert) is low complexity         |
 | adapter         | the unknown 5' sequence is sequencing adapter (TruSeq, Nextera, MGI): read-through with more  |
 |                 | errors than the scan's adapter search allows (its last 12-30 bases, an edit per 5 bases)     |
-| recurrent_unknown | a 12-mer of the unknown 5' sequence stands before 5+ ALK places more than 10 bases apart, |
-|                 | over all candidates, and fewer than 15 bases follow the last such 12-mer: adapter of a kit   |
+| recurrent_unknown | a 12-mer of the unknown 5' sequence stands right before 5+ ALK places more than 10 bases   |
+|                 | apart, over all candidates, and fewer than 15 bases follow the last such 12-mer: adapter of a kit |
 |                 | not listed, not a partner (low-complexity 12-mers not; alk_internal reads what follows)      |
 | short_anchor    | no split read has 15+ partner bases and one 19+ ALK bases (10+ each at a listed variant's  |
 |                 | junction) and no spanning pair backs it                                                    |
