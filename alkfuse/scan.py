@@ -133,10 +133,12 @@ def _adapter_gapped_end(seq: str) -> int:
     over adapters the largest; 0 when none. (One edit more lets the alignment run on over a fragment base
     equal to the adapter's last.) A 20-base stretch within two edits of one adapter's end turns up by
     chance about once in 10^8 positions."""
-    return max(_gapped_end(tail, seq) for tail in _ADAPTER_TAILS)
+    return max(gapped_end(tail, seq) for tail in _ADAPTER_TAILS)
 
 
-def _gapped_end(tail: str, seq: str) -> int:
+def gapped_end(tail: str, seq: str) -> int:
+    """Where ``tail`` (ADAPTER_GAPPED bases of an adapter's end) ends in ``seq``, aligned with the fewest
+    unit-cost edits, at most two; of equal edits the largest position; 0 when none."""
     edits = end_edits(tail, seq, 2)[ADAPTER_GAPPED - 2 :]  # one pass over the read: every end at once
     for cap in (0, 1, 2):
         ok = np.flatnonzero(edits <= cap)

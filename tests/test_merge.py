@@ -682,8 +682,9 @@ def test_noisy_parts_of_an_insert_correct_the_junction_one_read_with_an_indel_se
 def test_unknown_parts_lose_an_adapter_that_stands_before_many_alk_places(synth_index):
     """Single reads of short fragments of a kit adapters.py does not list: the adapter right before ALK at
     six places makes it recurrent. A part of that adapter and 8+ other bases keeps only those (also after
-    only the adapter's last 9 bases, a fragment end, or after its end with a misread base); with fewer it
-    stays adapter (the filter marks it);
+    only the adapter's last 9 bases, a fragment end, or after its end with one or two misread bases or a
+    lost base, found by aligning the adapter's end as the parts show it); with fewer it stays adapter (the
+    filter marks it);
     named partners' splits and parts without the adapter stay as they are."""
     from alkfuse.caller import without_recurrent_adapters
 
@@ -693,6 +694,8 @@ def test_unknown_parts_lose_an_adapter_that_stands_before_many_alk_places(synth_
     adapter = "TACACGTTCAGAGTTCTACAGTCCGACGATC"
     insert = "GGCTTTAAAGAGGACGTTACG"
     misread = adapter[:-4] + "T" + adapter[-3:]  # the adapter's end with a read error
+    twice = adapter[:-15] + "A" + adapter[-14:-8] + "T" + adapter[-7:]  # with two (one 9 bases in)
+    lost = adapter[:-10] + adapter[-9:]  # with a base lost
 
     def unknown(part, start):
         return Split(0, ".", ".", -1, alk.t.id, start, part, len(part), 30, 0, len(part), False)
@@ -701,14 +704,14 @@ def test_unknown_parts_lose_an_adapter_that_stands_before_many_alk_places(synth_
     splits = [unknown(adapter, s) for s in starts[:6]] + [
         unknown(adapter + insert, starts[1]), unknown(adapter[-9:] + insert, starts[1]),
         unknown(adapter + insert[-5:], starts[1]), unknown("CATTGACCAGGT" + insert, starts[1]), named,
-        unknown(misread + insert, starts[1])]
+        unknown(misread + insert, starts[1]), unknown(twice + insert, starts[1]), unknown(lost + insert, starts[1])]
     ev = Evidence("x", index.k)
     for n, s in enumerate(splits):
         ev.fragments.append(Fragment(f"r{n}", "", ("A" * 60,), ("I" * 60,), (False,), (s,), None))
     got = [f.splits[0] for f in without_recurrent_adapters(ev, index).fragments]
     assert [s.insert for s in got] == [adapter] * 6 + [insert, insert, adapter + insert[-5:],
-                                                       "CATTGACCAGGT" + insert, "", insert]
-    assert got[6].anchor5 == len(insert) and got[-2] == named
+                                                       "CATTGACCAGGT" + insert, "", insert, insert, insert]
+    assert got[6].anchor5 == len(insert) and got[-4] == named
     assert ev.fragments[6].splits[0].insert == adapter + insert  # the evidence itself is not changed
     few = Evidence("x", index.k, fragments=ev.fragments[2:])  # four places: no adapter is known
     assert without_recurrent_adapters(few, index).fragments == ev.fragments[2:]
