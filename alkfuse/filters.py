@@ -120,10 +120,11 @@ def part_kmers(part: str) -> set[str]:
 
 def recurrent_kmers(parts) -> set[str]:
     """k-mers of unknown 5' parts that stand right before RECURRENT_PLACES or more ALK places apart from
-    each other (ending within RECURRENT_SLACK bases of the part's end); ``parts`` holds (part, ALK place) pairs, 1-fragment candidates' (or single reads') too. A
-    partner, known or not, joins ALK at one place, or at two or three exon starts where ALK is spliced on
-    after it; the same bases before ALK fragments that start anywhere are a library's adapter (a kit
-    ``adapters.py`` does not list) or another ligated sequence. Seen: single-end 150 bp reads of 3,000
+    each other (ending within RECURRENT_SLACK bases of the part's end); ``parts`` holds (part, ALK place)
+    pairs, 1-fragment candidates' (or single reads') too. A partner, known or not, joins ALK at one place,
+    or at two or three exon starts where ALK is spliced on after it; the same bases before ALK fragments
+    that start anywhere are a library's adapter (a kit ``adapters.py`` does not list) or another ligated
+    sequence. Seen: single-end 150 bp reads of 3,000
     wild-type ALK fragments of 140 +- 40 bases whose adapter no list held made ten false ``unknown::ALK``
     calls of 2-4 fragments, at 200 ALK places; one of them, at exon 20, had 33 bases of ALK-ATI's first
     exon after the adapter."""
