@@ -124,10 +124,9 @@ def recurrent_kmers(parts) -> set[str]:
     pairs, 1-fragment candidates' (or single reads') too. A partner, known or not, joins ALK at one place,
     or at two or three exon starts where ALK is spliced on after it; the same bases before ALK fragments
     that start anywhere are a library's adapter (a kit ``adapters.py`` does not list) or another ligated
-    sequence. Seen: single-end 150 bp reads of 3,000
-    wild-type ALK fragments of 140 +- 40 bases whose adapter no list held made ten false ``unknown::ALK``
-    calls of 2-4 fragments, at 200 ALK places; one of them, at exon 20, had 33 bases of ALK-ATI's first
-    exon after the adapter."""
+    sequence. Seen: single-end 150 bp reads of 3,000 wild-type ALK fragments of 140 +- 40 bases whose
+    adapter no list held made ten false ``unknown::ALK`` calls of 2-4 fragments, at 200 ALK places; one of
+    them, at exon 20, had 33 bases of ALK-ATI's first exon after the adapter."""
     places: dict[str, set[int]] = {}
     for part, place in parts:  # only k-mers right before ALK: a fusion's reads with an indel a few bases into
         # ALK put its part, then those ALK bases, before many places (v5b at 74,000 fragments)
