@@ -38,7 +38,7 @@ from .kernels import edit_distance as _edit_distance
 from .kernels import covered_prefix, ends_within
 from .panel import Panel
 from .scan import ADAPTER_GAPPED, gapped_end
-from .filters import JOINED_BY_TAILS, RECURRENT_K, after_recurrent, alk_own_before, recurrent_kmers
+from .filters import JOINED_BY_TAILS, RECURRENT_K, RECURRENT_PARTIAL, after_recurrent, alk_own_before, recurrent_kmers
 from .seq import low_complexity, revcomp
 
 FLANK = 400
@@ -1568,9 +1568,16 @@ def without_recurrent_adapters(ev: Evidence, index: Index) -> Evidence:
     def cut(s):
         if s.gene5 != ".":
             return s
-        rest = after_recurrent(s.insert, recurrent)
-        if len(rest) == len(s.insert) and tail:  # its end read with errors, indels too (scan.gapped_end)
-            rest = s.insert[gapped_end(tail, s.insert):]
+        if tail:  # where the adapter ends, read with errors or indels too (scan.gapped_end), or its last bases
+            # at the part's start; not after the last recurrent k-mer: some run 1-3 bases past the adapter
+            # (junk parts end with an ALK base or two the alignment left), and a CLTC read's 12 bases after
+            # the adapter lost one and no longer read as the exon end
+            at = gapped_end(tail, s.insert) or max(
+                (m for m in range(ADAPTER_GAPPED - 3, RECURRENT_PARTIAL - 1, -1) if s.insert.startswith(tail[-m:])),
+                default=0)
+            rest = s.insert[at:]
+        else:
+            rest = after_recurrent(s.insert, recurrent)
         if len(rest) == len(s.insert) or len(rest) < ADAPTER_REST:
             return s
         return replace(s, insert=rest, anchor5=min(s.anchor5, len(rest)))

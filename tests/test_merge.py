@@ -701,17 +701,21 @@ def test_unknown_parts_lose_an_adapter_that_stands_before_many_alk_places(synth_
         return Split(0, ".", ".", -1, alk.t.id, start, part, len(part), 30, 0, len(part), False)
 
     named = Split(0, "EML4", eml4.t.id, eml4.t.exon_bounds()[12][1], alk.t.id, starts[1], "", 30, 30, 0, 30, False)
-    splits = [unknown(adapter, s) for s in starts[:6]] + [
+    # junk parts end with the adapter and, some, a base the ALK alignment left: k-mers that run past the
+    # adapter recur too, and a part's own first base after the adapter must not be cut with them
+    splits = [unknown(adapter, s) for s in starts[:6]] + [unknown(adapter + "C", s + 40) for s in starts[:5]] + [
         unknown(adapter + insert, starts[1]), unknown(adapter[-9:] + insert, starts[1]),
         unknown(adapter + insert[-5:], starts[1]), unknown("CATTGACCAGGT" + insert, starts[1]), named,
-        unknown(misread + insert, starts[1]), unknown(twice + insert, starts[1]), unknown(lost + insert, starts[1])]
+        unknown(misread + insert, starts[1]), unknown(twice + insert, starts[1]), unknown(lost + insert, starts[1]),
+        unknown(adapter + "C" + insert, starts[1])]
     ev = Evidence("x", index.k)
     for n, s in enumerate(splits):
         ev.fragments.append(Fragment(f"r{n}", "", ("A" * 60,), ("I" * 60,), (False,), (s,), None))
     got = [f.splits[0] for f in without_recurrent_adapters(ev, index).fragments]
-    assert [s.insert for s in got] == [adapter] * 6 + [insert, insert, adapter + insert[-5:],
-                                                       "CATTGACCAGGT" + insert, "", insert, insert, insert]
-    assert got[6].anchor5 == len(insert) and got[-4] == named
-    assert ev.fragments[6].splits[0].insert == adapter + insert  # the evidence itself is not changed
-    few = Evidence("x", index.k, fragments=ev.fragments[2:])  # four places: no adapter is known
-    assert without_recurrent_adapters(few, index).fragments == ev.fragments[2:]
+    assert [s.insert for s in got] == [adapter] * 6 + [adapter + "C"] * 5 + [insert, insert, adapter + insert[-5:],
+                                                       "CATTGACCAGGT" + insert, "", insert, insert, insert,
+                                                       "C" + insert]
+    assert got[11].anchor5 == len(insert) and got[-5] == named
+    assert ev.fragments[11].splits[0].insert == adapter + insert  # the evidence itself is not changed
+    few = Evidence("x", index.k, fragments=ev.fragments[2:6] + ev.fragments[11:])  # four places: no adapter known
+    assert without_recurrent_adapters(few, index).fragments == few.fragments
