@@ -683,8 +683,8 @@ def test_unknown_parts_lose_an_adapter_that_stands_before_many_alk_places(synth_
     """Single reads of short fragments of a kit adapters.py does not list: the adapter right before ALK at
     six places makes it recurrent. A part of that adapter and 8+ other bases keeps only those (also after
     only the adapter's last 9 bases, a fragment end, or after its end with one or two misread bases or a
-    lost base, found by aligning the adapter's end as the parts show it); with fewer it stays adapter (the
-    filter marks it);
+    lost base, found by aligning the adapter's end as the parts show it, and never past that end, though
+    k-mers that run a base past it recur too); with fewer it stays adapter (the filter marks it);
     named partners' splits and parts without the adapter stay as they are."""
     from alkfuse.caller import without_recurrent_adapters
 
