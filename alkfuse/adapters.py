@@ -34,6 +34,13 @@ def read_through_start(seq: str) -> int:
     return min((p for p in (seq.find(a) for a in STARTS) if p >= 0), default=len(seq))
 
 
+def end_at_start(seq: str, adapters, longest: int, shortest: int) -> int:
+    """The most bases, ``shortest`` to ``longest``, of one of ``adapters``' ends that ``seq`` starts with (a
+    fragment a few bases shorter than the read leaves only the adapter's last bases before it); 0 when none."""
+    return max((m for a in adapters for m in range(min(longest, len(a)), shortest - 1, -1)
+                if seq.startswith(a[-m:])), default=0)
+
+
 def read_through_pair(kit: str) -> tuple[str, str]:
     """The read 1 and read 2 read-through of ``kit``: a name in ``KITS``, or two sequences of 8+ ACGT
     bases written ``READ1,READ2`` (a kit the scan does not list: the simulator's way to test what reads of

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .adapters import read_through_start
+from .adapters import end_at_start, read_through_start
 from .align import JunctionHit, JunctionSeq, JunctionTable, _rank, coded_read
 from .annotate import Annotator, count_reciprocal
 from .evidence import FRAGMENT_BIN, LONG_MATE, Evidence, Fragment
@@ -1572,9 +1572,7 @@ def without_recurrent_adapters(ev: Evidence, index: Index) -> Evidence:
             # at the part's start; not after the last recurrent k-mer: some run 1-3 bases past the adapter
             # (junk parts end with an ALK base or two the alignment left), and a CLTC read's 12 bases after
             # the adapter lost one and no longer read as the exon end
-            at = gapped_end(tail, s.insert) or max(
-                (m for m in range(ADAPTER_GAPPED - 3, RECURRENT_PARTIAL - 1, -1) if s.insert.startswith(tail[-m:])),
-                default=0)
+            at = gapped_end(tail, s.insert) or end_at_start(s.insert, (tail,), ADAPTER_GAPPED - 3, RECURRENT_PARTIAL)
             rest = s.insert[at:]
         else:
             rest = after_recurrent(s.insert, recurrent)

@@ -148,9 +148,9 @@ def after_recurrent(part: str, recurrent: set[str]) -> str:
     ends = [i + RECURRENT_K for i in range(len(part) - RECURRENT_K + 1) if part[i : i + RECURRENT_K] in recurrent]
     if ends:
         return part[max(ends):]
-    cut = max((m for kmer in recurrent for m in range(RECURRENT_K - 1, RECURRENT_PARTIAL - 1, -1)
-               if part.startswith(kmer[-m:])), default=0)
-    return part[cut:]
+    from .adapters import end_at_start
+
+    return part[end_at_start(part, recurrent, RECURRENT_K - 1, RECURRENT_PARTIAL):]
 
 
 def _recurrent_unknown(c, ctx) -> bool:

@@ -18,7 +18,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .adapters import BEFORE, READ_THROUGH, read_through_start
+from .adapters import BEFORE, READ_THROUGH, end_at_start, read_through_start
 from .evidence import LONG_MATE, Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
 from .index import ALK_END_MIN, KINASE, PROBE_MAX, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .kernels import approx_end, edit_distance, end_edits, ends_within, mate_overlap, mate_overlap_indel
@@ -66,8 +66,7 @@ def adapter_cut(seq: str) -> int:
     cut = _adapter_gapped_end(seq)
     if cut:
         return cut
-    return max((m for a in BEFORE for m in range(ADAPTER_EXACT - 1, ADAPTER_END_MIN - 1, -1)
-                if seq.startswith(a[-m:])), default=0)
+    return end_at_start(seq, BEFORE, ADAPTER_EXACT - 1, ADAPTER_END_MIN)
 
 
 POLY_G_MIN = 10  # bases of a no-signal run, as fastp's poly-G trimming takes them
