@@ -7,7 +7,9 @@ the same bytes (gzip with mtime 0).
 Library model (short reads): a fragment is a piece of a transcript whose length is drawn from
 normal(mean, sd), at least half a read; R1 reads the fragment's start forward and R2 the reverse
 complement of its end (Illumina FR); fragments shorter than a read run into the adapter and then random
-bases. The library is unstranded: for half of the fragments R1 and R2 swap. A fusion's ``@N`` is N
+bases. The library is unstranded: for half of the fragments R1 and R2 swap; ``strand="reverse"`` makes R1
+read the transcript's reverse strand always (dUTP / TruSeq Stranded), ``"forward"`` its forward strand
+(ligation kits); the same draws are made either way, so a seed gives the same fragments in every mode. A fusion's ``@N`` is N
 *supporting* fragments, as a fusion caller counts them: each has a read crossing the junction (insert
 included) with at least MIN_ANCHOR bases on each gene, or one mate wholly on each gene (a spanning
 pair). Fusion fragments are drawn from the whole fusion transcript like any fragment (length from the
@@ -263,7 +265,7 @@ class SimulationResult:
 @dataclass(frozen=True)
 class _Fragment:
     seq: str
-    swap: bool = False  # unstranded library: R1 reads the fragment's reverse strand
+    swap: bool = False  # R1 reads the fragment's reverse strand (unstranded: half of them; dUTP: all)
     fusion: int = -1  # index into the fusions, -1 for everything else
     end5: int = 0  # junction inside the fragment (fusions only)
     start3: int = 0
@@ -284,11 +286,21 @@ class _Fragment:
         return ""
 
 
+STRANDS = ("none", "reverse", "forward")  # which strand of the transcript R1 reads: either, reverse (dUTP), forward
+
+
 class _Sampler:
     """Draws fragments (long reads: 1-20 kb pieces) of a transcript, anywhere or across a junction."""
 
-    def __init__(self, rng: np.random.Generator, minimum: int, mean: int, sd: int, long_reads: bool):
+    def __init__(self, rng: np.random.Generator, minimum: int, mean: int, sd: int, long_reads: bool,
+                 strand: str = "none"):
         self.rng, self.minimum, self.mean, self.sd, self.long = rng, minimum, mean, sd, long_reads
+        self.strand = strand
+
+    def swap(self) -> bool:
+        """Whether R1 reads the fragment's reverse strand: drawn in every mode (same seed, same fragments)."""
+        drawn = bool(self.rng.random() < 0.5)
+        return drawn if self.strand == "none" else self.strand == "reverse"
 
     def length(self) -> int:
         if self.long:
@@ -298,13 +310,13 @@ class _Sampler:
     def anywhere(self, seq: str) -> _Fragment:
         f = min(self.length(), len(seq))
         s = int(self.rng.integers(0, len(seq) - f + 1))
-        return _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5))
+        return _Fragment(seq[s : s + f], self.swap())
 
     def across(self, seq: str, end5: int, start3: int, fusion: int = -1) -> _Fragment:
         """A fragment holding base ``end5 - 1`` and base ``start3``, its start uniform among such."""
         f = min(max(self.length(), start3 - end5 + 2), len(seq))
         s = int(self.rng.integers(max(0, start3 + 1 - f), min(end5 - 1, len(seq) - f) + 1))
-        return _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
+        return _Fragment(seq[s : s + f], self.swap(), fusion, end5 - s, start3 - s)
 
     def until_supporting(self, seq: str, end5: int, start3: int, fusion: int, read_length: int, paired: bool,
                          attempts: int = 200000) -> list[_Fragment]:
@@ -316,7 +328,7 @@ class _Sampler:
         for _ in range(attempts):
             f = min(self.length(), len(seq))
             s = int(self.rng.integers(0, len(seq) - f + 1))
-            fr = _Fragment(seq[s : s + f], bool(self.rng.random() < 0.5), fusion, end5 - s, start3 - s)
+            fr = _Fragment(seq[s : s + f], self.swap(), fusion, end5 - s, start3 - s)
             drawn.append(fr)
             if s > end5 - 1 or s + f <= start3:
                 continue
@@ -550,6 +562,7 @@ def simulate(
     panel=None,
     adapters: str = "truseq",
     poly_g: float = 0.0,
+    strand: str = "none",
 ) -> SimulationResult:
     """Write simulated reads and ``truth.tsv`` to ``out_dir``; see the module docstring for the model.
 
@@ -561,7 +574,10 @@ def simulate(
     reads of fragments shorter than a read run into (``adapters.KITS``: truseq, nextera, mgi; or
     ``READ1,READ2`` sequences of another kit, ``adapters.read_through_pair``). ``poly_g``
     is the fraction of short reads whose last bases a two-colour instrument reads as G (``_poly_g_tails``).
+    ``strand`` is the library's strandedness (``STRANDS``): which strand of the transcript R1 reads.
     """
+    if strand not in STRANDS or strand != "none" and long_reads:
+        raise InputError(f"strand {strand!r}: use one of {', '.join(STRANDS)} (short reads only)")
     if not 0 <= poly_g <= 1 or poly_g and long_reads:
         raise InputError(f"poly-G fraction {poly_g}: use 0-1, for short reads")
     if not 0 <= error_rate <= 0.1 or not 0 <= indel_rate <= 0.05 or read_length < 20:
@@ -581,7 +597,7 @@ def simulate(
     if alk_ati_fragments and ati_transcript not in sequences:
         raise ReferenceError_(f"ALK-ATI transcript {ati_transcript} is not in the reference")
 
-    sampler = _Sampler(rng, read_length // 2, fragment_mean, fragment_sd, long_reads)
+    sampler = _Sampler(rng, read_length // 2, fragment_mean, fragment_sd, long_reads, strand)
     frags = [fr for i, t in enumerate(truths) for _ in range(t.spec.fragments)
              for fr in sampler.until_supporting(t.sequence, t.end5, t.start3, i, read_length, paired)]
     drawn = [sum(fr.fusion == i for fr in frags) for i in range(len(truths))]
@@ -662,9 +678,12 @@ def _adapters_option(ctx, param, value: str) -> str:
                    "READ1,READ2 read-through sequences of a kit the scan does not list.")
 @click.option("--poly-g", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Fraction of short reads whose last 10+ bases read as G (NovaSeq/NextSeq no-signal tails).")
+@click.option("--strand", default="none", show_default=True, type=click.Choice(STRANDS),
+              help="Stranded library: the transcript strand R1 reads (reverse: dUTP, e.g. TruSeq Stranded; "
+                   "forward: ligation kits); none: either, half each.")
 def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_length, single_end, long_reads,
                      fragment_mean, fragment_sd, wildtype_alk, ati, noise_chimeras, error_rate, seed, generator,
-                     adapters, poly_g):
+                     adapters, poly_g, strand):
     """Simulate reads with known ALK fusions, and write truth.tsv beside them.
 
     SPEC is GENE5::GENE3:VARIANT@N (a named variant of the panel) or GENE5:EXON5:GENE3:EXON3[:OPTION...]@N
@@ -672,6 +691,8 @@ def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_
     """
     if single_end and long_reads:
         raise click.UsageError("--single-end and --long-reads exclude each other")
+    if strand != "none" and long_reads:
+        raise click.UsageError("--strand is for short reads")
     ann = read_gtf(gtf)
     sequences = attach_sequences(ann, transcripts_fasta=transcripts)
     panel = load_panel()
@@ -683,7 +704,7 @@ def simulate_command(gtf, transcripts, out_dir, fusions, background_pairs, read_
         fragment_mean=fragment_mean, fragment_sd=fragment_sd, seed=seed, alk_wildtype_fragments=wildtype_alk,
         alk_ati_fragments=ati, noise_chimeras=noise_chimeras, error_rate=error_rate,
         canonical=panel_canonical(panel, genes, sequences), long_reads=long_reads, generator=generator,
-        panel=panel, adapters=adapters, poly_g=poly_g,
+        panel=panel, adapters=adapters, poly_g=poly_g, strand=strand,
     )
     files = ", ".join(map(str, result.read_files))
     click.echo(f"{result.n_records} fragments -> {files}; truth: {result.truth_path}")

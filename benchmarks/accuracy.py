@@ -3,7 +3,7 @@
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
                                   [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
                                   [--read-lengths N,N,...] [--adapters KIT|READ1,READ2] [--poly-g F]
-                                  [--single-end]
+                                  [--single-end] [--strand none|reverse|forward]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -73,6 +73,7 @@ from alkfuse.simulate import (  # noqa: E402
     choose_transcript,
     panel_canonical,
     parse_fusion_spec,
+    STRANDS,
     simulate,
 )
 
@@ -333,6 +334,8 @@ def main() -> None:
     ap.add_argument("--single-end", action="store_true",
                     help="one read per fragment (support: reads across the junction only; reads of 137+ bases, "
                          "to hold v5b's 117 inserted bases and anchors)")
+    ap.add_argument("--strand", choices=STRANDS, default="none",
+                    help="stranded library: the transcript strand R1 reads (reverse: dUTP; forward: ligation kits)")
     ap.add_argument("--poly-g", type=float, default=0.0, metavar="F",
                     help="fraction of reads whose last 10+ bases read as G (two-colour NovaSeq/NextSeq tails)")
     ap.add_argument("--fragments", default="250,50", metavar="MEAN,SD",
@@ -347,8 +350,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.long_reads and args.generator != "builtin":
         ap.error("--long-reads uses the built-in generator")
-    if args.long_reads and args.poly_g:
-        ap.error("--poly-g is for short reads")
+    if args.long_reads and (args.poly_g or args.strand != "none"):
+        ap.error("--poly-g and --strand are for short reads")
     if args.long_reads and (args.read_lengths or args.single_end):
         ap.error("--read-lengths and --single-end are for short reads")
     fragment_mean, fragment_sd = (int(x) for x in args.fragments.split(","))
@@ -381,7 +384,8 @@ def main() -> None:
                        fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
                        seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
                        generator=args.generator, fragment_mean=fragment_mean, fragment_sd=fragment_sd,
-                       adapters=args.adapters, poly_g=args.poly_g, paired=not args.single_end, **kw)
+                       adapters=args.adapters, poly_g=args.poly_g, paired=not args.single_end,
+                       strand=args.strand, **kw)
         secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
         n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
         log(f"{name}: {dict(n)}, {secs:.1f} s")

@@ -16,6 +16,7 @@ from alkfuse.panel import load_panel
 from alkfuse.seq import revcomp
 from alkfuse.adapters import KITS
 from alkfuse.simulate import (
+    STRANDS,
     FusionSpec,
     TRUTH_COLUMNS,
     build_fusion,
@@ -172,9 +173,10 @@ def test_fusion_reads_contain_the_junction(reference, tmp_path, panel):
 # ----------------------------------------------------------------------------- library model
 
 
-def test_fragment_sizes_and_unstranded_mates(synthetic, tmp_path):
+@pytest.mark.parametrize("strand", STRANDS)
+def test_fragment_sizes_and_strandedness(synthetic, tmp_path, strand):
     res = run(synthetic, tmp_path, n_background_pairs=600, read_length=50, fragment_mean=200, fragment_sd=20,
-              error_rate=0, indel_rate=0)
+              error_rate=0, indel_rate=0, strand=strand)
     seq = synthetic[1]["TX1"]
     sizes, r1_forward = [], 0
     for (_, a, _), (_, b, _) in zip(fastq(res.read_files[0]), fastq(res.read_files[1])):
@@ -183,7 +185,20 @@ def test_fragment_sizes_and_unstranded_mates(synthetic, tmp_path):
         start, end = seq.index(fwd), seq.index(revcomp(rev)) + len(rev)
         sizes.append(end - start)
     assert abs(np.mean(sizes) - 200) < 5 and abs(np.std(sizes) - 20) < 5
-    assert 0.4 < r1_forward / len(sizes) < 0.6
+    share = r1_forward / len(sizes)
+    assert {"none": 0.4 < share < 0.6, "forward": share == 1, "reverse": share == 0}[strand]
+    if strand != "none":  # the same fragments as the unstranded library of the same seed, read the other way
+        plain = run(synthetic, tmp_path / "plain", n_background_pairs=600, read_length=50, fragment_mean=200,
+                    fragment_sd=20, error_rate=0, indel_rate=0)
+        pairs = {frozenset((a, b)) for (_, a, _), (_, b, _) in zip(*map(fastq, plain.read_files))}
+        assert {frozenset((a, b)) for (_, a, _), (_, b, _) in zip(*map(fastq, res.read_files))} == pairs
+
+
+def test_strand_is_for_short_reads(synthetic, tmp_path):
+    with pytest.raises(InputError, match="strand"):
+        run(synthetic, tmp_path, n_background_pairs=10, strand="reverse", long_reads=True)
+    with pytest.raises(InputError, match="strand"):
+        run(synthetic, tmp_path, n_background_pairs=10, strand="dutp")
 
 
 @pytest.mark.parametrize("kit", sorted(KITS))
