@@ -51,6 +51,12 @@ ALK_END_MIN, ALK_END_MAX = 10, 18  # ALK exon bases a fragment end shows to be l
 # 13-27 with a mismatch gave a discarded `HOOK3::ALK` (ART reads of FusionSimulator transcripts) the 15 ALK
 # bases short_anchor then asked, and it passed.
 ALK_END_FUZZY = 16
+# A read that also runs from a panel partner's exon end into other bases (a partner tail) is looked at when it
+# ends with 12-15 ALK start bases, one of them misread: the pair of conditions is met by chance once in
+# about 10^5 partner tails, and a fusion read whose few ALK bases hold an error is its fusion's evidence
+# (a v7 read of 86 EML4 bases and 14 of v7's ALK start, the 4th misread, beside one spanning pair: the
+# fusion, of two fragments, went uncalled).
+ALK_END_TAIL_FUZZY = 12
 # A fragment end up to 2k-1 bases into ALK holds no exact k-mer when one base in the middle is misread (34
 # bases with the 19th misread: a v3a read of ART's MiSeq v3 profile, and the fusion's second fragment, was
 # not looked at). The probes read at most PROBE_MAX of the read's first bases (the keys' width).
@@ -428,6 +434,7 @@ class Index:
         self._seq_cache: dict[int, str] = {}
         self._table = None
         self._end_probes = None
+        self._tail_end_probes = None
         self._tail_probes = None
         self._listed_starts: dict[tuple, set[int]] = {}
 
@@ -498,19 +505,40 @@ class Index:
         if self._end_probes is None:
             from .kernels import prefix_keys
 
-            alk = self.alk
-            seq = self.sequence(alk.idx)
-            exons = [s for s, _ in alk.t.exon_bounds()]
-            starts = exons[18:21] + sorted(self.listed_alk_starts(alk.idx) - set(exons))
-            prefixes = set()
-            for s in starts:
-                for n in range(ALK_END_MIN, 2 * self.k):
-                    probe = revcomp(seq[s : s + n])[:PROBE_MAX]
-                    prefixes.add(probe)
-                    if n >= ALK_END_FUZZY:
-                        prefixes.update(probe[:i] + b + probe[i + 1 :] for i in range(len(probe)) for b in "ACGT")
-            self._end_probes = prefix_keys(sorted(p for p in prefixes if set(p) <= set("ACGT"))), starts
+            starts = self._alk_end_starts()
+            self._end_probes = prefix_keys(self._alk_end_prefixes(starts, ALK_END_MIN, 2 * self.k, ALK_END_FUZZY)), \
+                starts
         return self._end_probes
+
+    def alk_tail_end_probes(self) -> np.ndarray:
+        """Keys of the ALK ends of ``alk_end_probes`` of ALK_END_TAIL_FUZZY to ALK_END_FUZZY - 1 bases with one
+        base substituted, for reads that are partner tails as well. Built once per index."""
+        if self._tail_end_probes is None:
+            from .kernels import prefix_keys
+
+            fuzzy = self._alk_end_prefixes(self._alk_end_starts(), ALK_END_TAIL_FUZZY, ALK_END_FUZZY,
+                                           ALK_END_TAIL_FUZZY)
+            self._tail_end_probes = prefix_keys(fuzzy)
+        return self._tail_end_probes
+
+    def _alk_end_starts(self) -> list[int]:
+        """ALK exons 19, 20 and 21 (canonical) and the listed variants' other ALK starts."""
+        alk = self.alk
+        exons = [s for s, _ in alk.t.exon_bounds()]
+        return exons[18:21] + sorted(self.listed_alk_starts(alk.idx) - set(exons))
+
+    def _alk_end_prefixes(self, starts: list[int], lo: int, hi: int, fuzzy_from: int) -> list[str]:
+        """Reverse complements of the first ``lo`` to ``hi`` - 1 bases of each ALK start (at most PROBE_MAX
+        of them), from ``fuzzy_from`` bases on with every one-base substitution too; ACGT only, sorted."""
+        seq = self.sequence(self.alk.idx)
+        prefixes = set()
+        for s in starts:
+            for n in range(lo, hi):
+                probe = revcomp(seq[s : s + n])[:PROBE_MAX]
+                prefixes.add(probe)
+                if n >= fuzzy_from:
+                    prefixes.update(probe[:i] + b + probe[i + 1 :] for i in range(len(probe)) for b in "ACGT")
+        return sorted(p for p in prefixes if set(p) <= set("ACGT"))
 
     def partner_tail_probes(self) -> "TailProbes":
         """The k-mers that end an exon (not the last) of a transcript of a panel partner gene, with every
