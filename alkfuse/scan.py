@@ -399,10 +399,10 @@ class Classifier:
                 break
         else:
             # A sequencing error on the last partner bases stops the extension short of the exon end.
-            for fwd in range(1, min(self.p.snap, x3 - x5) + 1):
-                if x5 + fwd + d5 in ends5:
-                    x5 += fwd
-                    break
+            fwd = next((f for f in range(1, self.p.snap + 1) if x5 + f + d5 in ends5), 0)
+            end = self._reach_exon_end(seq, x5, x3, self.index.sequence(part.tx)[x5 + d5 : x5 + d5 + fwd])
+            if end is not None:
+                x5, d5 = end, d5 + x5 + fwd - end  # read and transcript positions differ by an indel
         x3 = self._snap3_back(seq, x3, alk, x5)
         if x3 > x5 and not self._at_start(seq, x3, alk.tx, x3 + d3):
             gapped = self._gapped_start(seq, x3, alk, x5)
@@ -424,6 +424,24 @@ class Classifier:
             else:
                 x5 -= self._scored_back(seq, x5, part.read_start, pseq, d5, ends5)
         return x5, x3, x5 + d5, x3 + d3
+
+    @staticmethod
+    def _reach_exon_end(seq: str, x5: int, x3: int, rest: str) -> int | None:
+        """The read position where a partner part ends whose extension stopped at read position ``x5``,
+        ``rest`` (the exon's remaining bases) before an exon end: those bases read with substitutions (as
+        many read bases), or with one or two bases gained or lost (two edits at most), whichever has the
+        fewest edits (substitutions on a tie), not past ALK's start ``x3``; None when none fits.
+        A v1 read that gained a base 5 bases before NPM1 exon 4's end read the exon's last base as an
+        inserted one (``E4;ins1A20``) when only substitutions were tried."""
+        best = None
+        for delta in (0, 1, -1, 2, -2) if rest else ():
+            end = x5 + len(rest) + delta
+            if x5 <= end <= x3:
+                read = seq[x5:end]
+                edits = _mismatches(read, rest) if delta == 0 else edit_distance(read, rest, 2)
+                if (delta == 0 or edits <= 2) and (best is None or edits < best[0]):
+                    best = (edits, end)
+        return best[1] if best else None
 
     def _scored_back(self, seq: str, x5: int, start: int, pseq: str, d5: int, ends5: set[int]) -> int:
         """Bases (``snap`` + 1 to 4 x ``snap``) to cut back a partner part that reads from ``start`` to ``x5``
