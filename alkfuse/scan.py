@@ -195,6 +195,25 @@ def _mismatches(a: str, b: str) -> int:
     return int(np.count_nonzero(np.frombuffer(a.encode(), np.uint8) != np.frombuffer(b.encode(), np.uint8)))
 
 
+def reach_exon_end(seq: str, x5: int, x3: int, rest: str, mismatches: int | None) -> int | None:
+    """The read position where an exon's last bases ``rest`` end when read from ``seq[x5]`` on: as many read
+    bases with substitutions (at most ``mismatches``; None: any), or one or two bases more or fewer (two
+    edits at most), not past ALK's start ``x3``. Of these, the fewest edits and inserted bases left before
+    ALK, substitutions on a tie; None when none fits (or ``rest`` is empty). A v1 read that gained a base 5
+    bases before NPM1 exon 4's end read the exon's last base as an inserted one (``E4;ins1A20``) when only
+    substitutions were tried."""
+    best = None
+    for delta in (0, 1, -1, 2, -2) if rest else ():
+        end = x5 + len(rest) + delta
+        if not x5 <= end <= x3:
+            continue
+        edits = _mismatches(seq[x5:end], rest) if delta == 0 else edit_distance(seq[x5:end], rest, 2)
+        cap = 2 if delta else len(rest) if mismatches is None else mismatches
+        if edits <= cap and (best is None or edits - delta < best[0]):
+            best = (edits - delta, end)  # a base gained is one fewer left inserted
+    return None if best is None else best[1]
+
+
 def _alk_before(seq: str, x: int, aseq: str, t: int, n: int = 10) -> bool:
     """Do the ``n`` read bases before read position ``x`` read as the ALK bases before ``t`` (shifted by up
     to 3, a mismatch allowed: ``_reads_on_before``)? Then ALK goes on before ``t``: not a listed variant's
@@ -399,10 +418,7 @@ class Classifier:
                 break
         else:
             # A sequencing error on the last partner bases stops the extension short of the exon end.
-            fwd = next((f for f in range(1, self.p.snap + 1) if x5 + f + d5 in ends5), 0)
-            end = self._reach_exon_end(seq, x5, x3, self.index.sequence(part.tx)[x5 + d5 : x5 + d5 + fwd])
-            if end is not None:
-                x5, d5 = end, d5 + x5 + fwd - end  # read and transcript positions differ by an indel
+            x5, d5 = self._reach_exon_end(seq, x5, x3, d5, part.tx, ends5, range(1, self.p.snap + 1), None)
         x3 = self._snap3_back(seq, x3, alk, x5)
         if x3 > x5 and not self._at_start(seq, x3, alk.tx, x3 + d3):
             gapped = self._gapped_start(seq, x3, alk, x5)
@@ -416,32 +432,20 @@ class Classifier:
                     _mismatches(seq[x5:x3], aseq[x5 + d3 : x3 + d3]) <= 1 + (x3 - x5) // 10:
                 x3 = x5
         if x5 + d5 not in ends5:
-            pseq = self.index.sequence(part.tx)
-            for fwd in range(self.p.snap + 1, min(2 * self.p.snap, x3 - x5) + 1):
-                if x5 + fwd + d5 in ends5 and _mismatches(seq[x5 : x5 + fwd], pseq[x5 + d5 : x5 + fwd + d5]) <= 1:
-                    x5 += fwd
-                    break
-            else:
-                x5 -= self._scored_back(seq, x5, part.read_start, pseq, d5, ends5)
+            x5, d5 = self._reach_exon_end(seq, x5, x3, d5, part.tx, ends5,
+                                          range(self.p.snap + 1, 2 * self.p.snap + 1), 1)
+            if x5 + d5 not in ends5:
+                x5 -= self._scored_back(seq, x5, part.read_start, self.index.sequence(part.tx), d5, ends5)
         return x5, x3, x5 + d5, x3 + d3
 
-    @staticmethod
-    def _reach_exon_end(seq: str, x5: int, x3: int, rest: str) -> int | None:
-        """The read position where a partner part ends whose extension stopped at read position ``x5``,
-        ``rest`` (the exon's remaining bases) before an exon end: those bases read with substitutions (as
-        many read bases), or with one or two bases gained or lost (two edits at most), whichever has the
-        fewest edits (substitutions on a tie), not past ALK's start ``x3``; None when none fits.
-        A v1 read that gained a base 5 bases before NPM1 exon 4's end read the exon's last base as an
-        inserted one (``E4;ins1A20``) when only substitutions were tried."""
-        best = None
-        for delta in (0, 1, -1, 2, -2) if rest else ():
-            end = x5 + len(rest) + delta
-            if x5 <= end <= x3:
-                read = seq[x5:end]
-                edits = _mismatches(read, rest) if delta == 0 else edit_distance(read, rest, 2)
-                if (delta == 0 or edits <= 2) and (best is None or edits < best[0]):
-                    best = (edits, end)
-        return best[1] if best else None
+    def _reach_exon_end(self, seq: str, x5: int, x3: int, d5: int, tx: int, ends5: set[int], reach: range,
+                        mismatches: int | None) -> tuple[int, int]:
+        """(x5, d5) of a partner part whose extension stopped at read position ``x5`` (transcript position =
+        read position + ``d5``) a few bases (``reach``) before an exon end, moved onto that end when its
+        remaining bases fit (``reach_exon_end``); unchanged otherwise."""
+        fwd = next((f for f in reach if x5 + f + d5 in ends5), 0)
+        end = reach_exon_end(seq, x5, x3, self.index.sequence(tx)[x5 + d5 : x5 + d5 + fwd], mismatches)
+        return (x5, d5) if end is None else (end, d5 + x5 + fwd - end)  # an indel shifts the diagonal
 
     def _scored_back(self, seq: str, x5: int, start: int, pseq: str, d5: int, ends5: set[int]) -> int:
         """Bases (``snap`` + 1 to 4 x ``snap``) to cut back a partner part that reads from ``start`` to ``x5``

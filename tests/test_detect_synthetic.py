@@ -405,6 +405,85 @@ def test_fragment_ending_a_few_misread_bases_into_alk_is_looked_at(reference, sy
         assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e17, a20, insert, alk_bases)
 
 
+@pytest.mark.parametrize("alk_bases,misread,tail,picked", [
+    (14, 3, True, True), (12, 7, True, True), (15, 0, True, True),  # a partner tail: looked at
+    (14, 3, False, False),  # the same ALK end after bases of no partner exon end: not (chance ends)
+    (11, 3, True, False),   # under 12 bases, a misread base is one too many
+])
+def test_partner_tail_ending_in_a_few_misread_alk_bases_is_looked_at(reference, synth_index, tmp_path, alk_bases,
+                                                                    misread, tail, picked):
+    """A read that runs from EML4 exon 14's end into 12-15 bases of v7's ALK start (exon 20 + 12), one of
+    them misread, is the end of a v7 fragment: the prefilter looks at it when the read is a partner tail,
+    and the classifier splits it at the junction (stranded quick grid, 100 bp / 2: such a read was left a
+    partner tail, and v7, its read and one spanning pair, was not called). The same end after bases that
+    end no partner exon stays unread, as read ends that chance makes ALK-like do."""
+    from alkfuse.index import Index
+    from alkfuse.pipeline import scan
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e14 = txs["ENST00000318522"].exon_bounds()[13][1]
+    v7 = txs["ENST00000389048"].exon_bounds()[19][0] + 12
+    ends = _mutate(alk[v7 : v7 + alk_bases], (misread,))
+    head = eml4[e14 - 100 + alk_bases : e14] if tail else "".join(
+        np.random.default_rng(4).choice(list("ACGT"), 100 - alk_bases))
+    r1 = revcomp(head + ends)  # the fragment's end, read back: it starts with the ALK bases
+    r2 = eml4[e14 - 260 : e14 - 160]
+    fq1, fq2 = _write_fastq(tmp_path / "r1.fq.gz", [r1]), _write_fastq(tmp_path / "r2.fq.gz", [revcomp(r2)])
+    ev = scan(Index(synth_index), str(fq1), str(fq2))
+    assert bool(ev.fragments) == picked
+    if picked:
+        (sp,) = ev.fragments[0].splits
+        assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e14, v7, "", alk_bases)
+
+
+@pytest.mark.parametrize("edit,before_end", [(e, b) for e in ("gain", "gain2", "loss", "substitution")
+                                              for b in (1, 3, 5, 7) if (e, b) != ("loss", 1)])
+def test_partner_part_reaches_its_exon_end_over_a_read_indel(reference, synth_index, edit, before_end):
+    """A split read whose partner part gained or lost a base (or two) a few bases before the exon end: the
+    break is the exon end, nothing inserted (an NPM1::ALK read that gained a base 5 bases before exon 4's
+    end was E4;ins1A20); a substitution there is a mismatch, as before. (A read that lost the exon's last
+    base reads as a break one base inside the exon: nothing in the read tells them apart.)"""
+    from alkfuse.evidence import Stats
+    from alkfuse.index import Index
+    from alkfuse.scan import Classifier, ScanParams
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    part = eml4[e13 - 50 : e13]
+    at = len(part) - before_end
+    other = next(b for b in "ACGT" if b not in (part[at], part[at - 1]))  # unlike the bases around: no shift
+    part = {"gain": part[:at] + other + part[at:], "gain2": part[:at] + other * 2 + part[at:],
+            "loss": part[:at] + part[at + 1 :], "substitution": part[:at] + other + part[at + 1 :]}[edit]
+    read = part + alk[a20 : a20 + 50]
+    frag = Classifier(Index(synth_index), ScanParams()).classify("f", "", (read,), ("I" * len(read),), Stats())
+    (sp,) = frag.splits
+    assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.read_break) == ("EML4", e13, a20, "", len(part))
+
+
+def test_reach_exon_end_takes_the_fewest_edits():
+    """The exon's last bases after the point the extension stopped: as many read bases with substitutions,
+    or a base or two more or fewer; the fewest edits and bases left inserted wins, substitutions on a tie;
+    never past ALK's start, and nothing past two edits over an indel."""
+    from alkfuse.scan import reach_exon_end
+
+    rest = "GTAGC"
+    assert reach_exon_end("AGTAGC" + "TTT", 0, 9, rest, None) == 6  # one base gained
+    assert reach_exon_end("AAGTAGC" + "TTT", 0, 10, rest, None) == 7  # two
+    assert reach_exon_end("TAGC" + "TTT", 0, 4, rest, None) == 4  # one lost, ALK next
+    assert reach_exon_end("CTAGC" + "TTT", 0, 5, rest, None) == 5  # one substitution: as many bases
+    assert reach_exon_end("CTAGCT", 0, 6, rest, None) == 5  # a tie with 'gained a C' is a substitution
+    assert reach_exon_end("GTAGGCAA" + "TT", 0, 10, "GTAGCAA", 1) == 8  # gained, where one substitution is allowed
+    assert reach_exon_end("CAAGCT", 0, 6, rest, 1) is None  # two substitutions, one allowed; indels: 3+ edits
+    assert reach_exon_end("AGTAGC", 0, 5, rest, None) == 5  # ALK starts at 5: the gained base cannot be read
+    assert reach_exon_end("ACCTT", 0, 4, rest, None) is None  # lost: 3+ edits; substitutions: past ALK
+    assert reach_exon_end("GAGTAGC" + "TT", 1, 9, rest, None) == 7  # from a read position
+    assert reach_exon_end("AGTAGC", 0, 6, "", None) is None
+
+
 @pytest.mark.parametrize("error_at", [1, 3, 6])
 def test_misread_base_a_few_bases_into_alk_after_an_unknown_part(reference, synth_index, error_at):
     """Bases of no indexed gene, then ALK exon 20 with one of its first bases misread: ALK starts at the exon
