@@ -4,20 +4,20 @@
 low-level noise chimeras, plus a ``truth.tsv`` of the fusions it put in. Same arguments and seed give
 the same bytes (gzip with mtime 0).
 
-Library model (short reads): a fragment is a piece of a transcript whose length is drawn from
-normal(mean, sd), at least half a read; R1 reads the fragment's start forward and R2 the reverse
-complement of its end (Illumina FR); fragments shorter than a read run into the adapter and then random
-bases. The library is unstranded: for half of the fragments R1 and R2 swap; ``strand="reverse"`` makes R1
-read the transcript's reverse strand always (dUTP / TruSeq Stranded), ``"forward"`` its forward strand
-(ligation kits); the same draws are made either way, so a seed gives the same fragments in every mode. A fusion's ``@N`` is N
+Library model (short reads): a fragment is a piece of a transcript whose length is drawn from normal(mean,
+sd), at least half a read; R1 reads the fragment's start forward and R2 the reverse complement of its end
+(Illumina FR); fragments shorter than a read run into the adapter and then random bases. The library is
+unstranded: for half of the fragments R1 and R2 swap; ``strand="reverse"`` makes R1 read the transcript's
+reverse strand always (dUTP / TruSeq Stranded), ``"forward"`` its forward strand (ligation kits); the same
+draws are made either way, so a seed gives the same fragments in every mode. A fusion's ``@N`` is N
 *supporting* fragments, as a fusion caller counts them: each has a read crossing the junction (insert
-included) with at least MIN_ANCHOR bases on each gene, or one mate wholly on each gene (a spanning
-pair). Fusion fragments are drawn from the whole fusion transcript like any fragment (length from the
-library, start uniform) until N of them support the junction, and all drawn are written: the fusion is
-expressed at the level that gives N supporting fragments, and the library also holds its fragments that
-support nothing by that definition (a read reaching only into an insert, the junction in the unsequenced
-middle, or nowhere near the junction), as a real library does. Long reads (``long_reads=True``) are 1-20 kb
-pieces of a transcript in either orientation with ~1% errors, written to ``reads.fa.gz``.
+included) with at least MIN_ANCHOR bases on each gene, or one mate wholly on each gene (a spanning pair).
+Fusion fragments are drawn from the whole fusion transcript like any fragment (length from the library, start
+uniform) until N of them support the junction, and all drawn are written: the fusion is expressed at the level
+that gives N supporting fragments, and the library also holds its fragments that support nothing by that
+definition (a read reaching only into an insert, the junction in the unsequenced middle, or nowhere near the
+junction), as a real library does. Long reads (``long_reads=True``) are 1-20 kb pieces of a transcript in
+either orientation with ~1% errors, written to ``reads.fa.gz``.
 """
 
 from __future__ import annotations
