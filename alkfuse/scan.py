@@ -20,7 +20,7 @@ import numpy as np
 
 from .adapters import BEFORE, READ_THROUGH, end_at_start, read_through_start
 from .evidence import LONG_MATE, Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
-from .index import ALK_END_FUZZY, ALK_END_MIN, ALK_END_TAIL_FUZZY, KINASE, PROBE_MAX, TAIL_MIN_DIFF, TAIL_PROBE, Index
+from .index import ALK_END_FUZZY, ALK_END_MIN, KINASE, PROBE_MAX, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .kernels import approx_end, edit_distance, end_edits, ends_within, mate_overlap, mate_overlap_indel
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
@@ -995,9 +995,11 @@ class Prefilter:
                 h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
             hit |= h >= p.min_kmer_hits
             hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, PROBE_MAX)
-            tail = np.flatnonzero(found[0] >= 0)  # a partner tail that ends in ALK with a misread base
+            # A partner tail that ends in ALK with a misread base. Its probes are 12-15 bases long; the look-up
+            # table of their first bases is 4^lo bytes, so lo stays at the other probes' 10 (1 MB, not 16).
+            tail = np.flatnonzero(found[0] >= 0)
             hit[tail] |= starts_with_any(rr.buf, rr.seq_start[tail], rr.seq_len[tail], self.tail_end_probes,
-                                         ALK_END_TAIL_FUZZY, ALK_END_FUZZY - 1)
+                                         ALK_END_MIN, ALK_END_FUZZY - 1)
         return hit, tails
 
     @staticmethod
