@@ -661,11 +661,15 @@ class Classifier:
         oriented = [m.orient(s) for s in seqs]
         alk = [m.best_alk(s) for s, _ in oriented]
         if all(a is None for a in alk):
-            # A fragment that ends a few bases into an ALK exon (fewer than k): its last read, read back.
-            for i, s in enumerate(seqs):
-                a = self._alk_end(revcomp(s))
+            # A fragment that ends a few bases into an ALK exon (fewer than k): its last read, read back; or
+            # a single read in the transcript's sense that ends there.
+            ways = [(i, revcomp(s), True) for i, s in enumerate(seqs)]
+            if len(seqs) == 1:
+                ways.append((0, seqs[0], False))
+            for i, sense, back in ways:
+                a = self._alk_end(sense)
                 if a is not None:
-                    oriented[i], alk[i] = (revcomp(s), True), a
+                    oriented[i], alk[i] = (sense, back), a
                     if len(seqs) == 2:
                         oriented[1 - i] = (seqs[1 - i], False)
                     break
@@ -1000,6 +1004,19 @@ class Prefilter:
             tail = np.flatnonzero(found[0] >= 0)
             hit[tail] |= starts_with_any(rr.buf, rr.seq_start[tail], rr.seq_len[tail], self.tail_end_probes,
                                          ALK_END_MIN, ALK_END_FUZZY - 1)
+            if batch.r2 is None:
+                # A single read in the transcript's sense ends where its fragment ends, if it does: read back,
+                # it starts with the ALK bases the probes look for (no mate reads them; a single-end v6 read
+                # ending in 16 ALK bases, the last misread, was a partner tail only).
+                sense = tail[found[2][tail] == 0]
+                if len(sense):
+                    back = [revcomp(rr.seq(j)).encode() for j in sense]
+                    buf = np.frombuffer(b"".join(back), np.uint8)
+                    lens = np.array([len(b) for b in back], dtype=np.int64)
+                    starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+                    hit[sense] |= starts_with_any(buf, starts, lens, self.end_probes, ALK_END_MIN, PROBE_MAX)
+                    hit[sense] |= starts_with_any(buf, starts, lens, self.tail_end_probes, ALK_END_MIN,
+                                                  ALK_END_FUZZY - 1)
         return hit, tails
 
     @staticmethod

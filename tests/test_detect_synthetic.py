@@ -438,6 +438,30 @@ def test_partner_tail_ending_in_a_few_misread_alk_bases_is_looked_at(reference, 
         assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e14, v7, "", alk_bases)
 
 
+@pytest.mark.parametrize("misread", [None, 15, 3])
+def test_single_read_ending_a_few_alk_bases_after_a_partner_exon_is_split(reference, synth_index, tmp_path, misread):
+    """A single-end read in the transcript's sense that runs from EML4 exon 13's end through v6-like
+    inserted bases into 16 bases of ALK exon 20 (its fragment's end; the last or an early one misread):
+    no mate reads those ALK bases, so the read itself is looked at and split (a single-end v6 of two
+    fragments was called from one: the other read was a partner tail only)."""
+    from alkfuse.index import Index
+    from alkfuse.pipeline import scan
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "".join(np.random.default_rng(9).choice(list("ACGT"), 69))
+    ends = alk[a20 : a20 + 16]
+    if misread is not None:
+        ends = _mutate(ends, (misread,))
+    read = eml4[e13 - 65 : e13] + insert + ends
+    ev = scan(Index(synth_index), str(_write_fastq(tmp_path / "r.fq.gz", [read])))
+    (f,) = ev.fragments
+    (sp,) = f.splits
+    assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e13, a20, insert, 16)
+
+
 @pytest.mark.parametrize("edit,before_end", [(e, b) for e in ("gain", "gain2", "loss", "substitution")
                                               for b in (1, 3, 5, 7) if (e, b) != ("loss", 1)])
 def test_partner_part_reaches_its_exon_end_over_a_read_indel(reference, synth_index, edit, before_end):
