@@ -812,6 +812,55 @@ def test_long_insert_joined_to_its_partner_through_partner_tails(reference, synt
     assert rows[0]["confidence"] == "medium" and "no read holds both genes" in rows[0]["confidence_reason"]
 
 
+def test_short_parts_with_a_doubtful_base_join_their_fusion_not_an_adapter_part(reference, synth_index, tmp_path):
+    """Single reads of a v5b-like fusion (117 inserted bases): many hold 20-60 inserted bases and ALK, six
+    hold 11-15 of them with one base misread under a low quality, and one holds the adapter's last 10 bases
+    (one misread) before 22 inserted bases. The six join the fusion (their doubtful base is not held
+    against them); the adapter read, alone, is no call (it had taken the six: a false unknown::ALK of 7
+    reads beside v5b's 1,605 in the single-end quick grid)."""
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e2 = txs["ENST00000318522"].exon_bounds()[1][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    insert = "".join(np.random.default_rng(8).choice(list("ACGT"), 117))
+    fusion = eml4[:e2] + insert + alk[a20:]
+    j3 = e2 + 117  # ALK's first base in the fusion
+    records = []
+    for x in range(20, 62, 2):  # partner side: reads ending 40-80 bases into the insert; ALK side: x inserted bases
+        records.append((fusion[j3 - x : j3 - x + 100], "I" * 100))
+        records.append((fusion[e2 + x - 100 + 20 : e2 + x + 20], "I" * 100))
+    for n, at in zip((11, 12, 12, 13, 14, 15), (6, 0, 4, 1, 9, 3)):
+        read = fusion[j3 - n : j3 - n + 100]
+        read = read[:at] + next(b for b in "ACGT" if b != read[at]) + read[at + 1 :]
+        records.append((read, "I" * at + "$" + "I" * (99 - at)))
+    adapter_end = revcomp(KITS["truseq"][0])[-10:]
+    adapter_end = adapter_end[:4] + next(b for b in "ACGT" if b != adapter_end[4]) + adapter_end[5:]
+    read = adapter_end + fusion[j3 - 22 : j3 - 22 + 90]
+    records.append((revcomp(read), "I" * 100))  # sequenced the other way: its adapter at its 3' end
+    fq = tmp_path / "reads.fq.gz"
+    with gzip.open(fq, "wt") as fh:
+        for i, (r, q) in enumerate(records):
+            fh.write(f"@r{i}\n{r}\n+\n{q}\n")
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    rows = _rows(res.paths["tsv"])
+    assert [(r["gene5"], r["junction"], r["inserted_sequence"]) for r in rows] == [("EML4", "E2;ins117A20", insert)]
+    assert int(rows[0]["split_reads"]) == 21 + 6
+    assert all(r["gene5"] != "unknown" or r["split_reads"] == "1" for r in _rows(res.paths["discarded"]))
+
+
+def test_part_mismatches_forgive_one_doubtful_base():
+    from alkfuse.caller import _part_mismatches
+
+    side = "ACGTTGCAAGTCCATGACTT"
+    assert _part_mismatches(side, "CCATGACTT", [1.0] * 9) == 0
+    assert _part_mismatches(side, "CCATCACTT", [1.0] * 9) == 1  # a good base misread: counted
+    assert _part_mismatches(side, "CCATCACTT", [1.0] * 4 + [0.5] + [1.0] * 4) == 0  # a doubtful one: not
+    assert _part_mismatches(side, "CCTTCACTT", [1.0, 1.0, 0.5, 1.0, 0.5] + [1.0] * 4) == 1  # only one forgiven
+    assert _part_mismatches(side, "A" + side, [1.0] * 21) is None
+
+
 def test_intron_like_unknown_part_is_not_joined_to_a_partner_tail(reference, synth_index, tmp_path):
     """ALK pre-mRNA reads (intron 19 bases, then exon 20) have an unknown 5' part that ends like an intron.
     A partner read whose tail shares 30 of those bases (a repeat in both introns) must not turn them into
