@@ -37,7 +37,7 @@ from .index import Index
 from .kernels import edit_distance as _edit_distance
 from .kernels import covered_prefix, ends_within
 from .panel import Panel
-from .scan import ADAPTER_GAPPED, gapped_end
+from .scan import ADAPTER_GAPPED, DOUBTFUL_QUALITY, gapped_end
 from .filters import JOINED_BY_TAILS, RECURRENT_K, RECURRENT_PARTIAL, after_recurrent, alk_own_before, recurrent_kmers
 from .seq import low_complexity, revcomp
 
@@ -412,7 +412,7 @@ def _end_mismatches(side: str, part: str) -> int | None:
     return _mismatches(side[-len(part):], part) if len(side) >= len(part) else None
 
 
-DOUBTFUL = 0.99  # a base whose quality gives it less chance than this of being right (under Q20) is doubtful
+DOUBTFUL = 1 - 10 ** (-DOUBTFUL_QUALITY / 10)  # a base with less chance than this of being right is doubtful
 
 
 def _part_mismatches(side: str, part: str, right: list[float]) -> int | None:

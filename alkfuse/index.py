@@ -51,12 +51,13 @@ ALK_END_MIN, ALK_END_MAX = 10, 18  # ALK exon bases a fragment end shows to be l
 # 13-27 with a mismatch gave a discarded `HOOK3::ALK` (ART reads of FusionSimulator transcripts) the 15 ALK
 # bases short_anchor then asked, and it passed.
 ALK_END_FUZZY = 16
-# A read that also runs from a panel partner's exon end into other bases (a partner tail) is looked at when it
-# ends with 12-15 ALK start bases, one of them misread: the pair of conditions is met by chance once in
-# about 10^5 partner tails, and a fusion read whose few ALK bases hold an error is its fusion's evidence
-# (a v7 read of 86 EML4 bases and 14 of v7's ALK start, the 4th misread, beside one spanning pair: the
-# fusion, of two fragments, went uncalled).
-ALK_END_TAIL_FUZZY = 12
+# A fragment end of 12-15 ALK start bases, one of them misread, is looked at when the read also runs from a
+# panel partner's exon end into other bases (a partner tail), or when the misread base's quality is under 20
+# (the read doubts it; the look-alike ends of other genes differ by well-read bases): either pair of
+# conditions is met by chance once in about 10^5 partner tails or 10^6 reads. A v7 read of 86 EML4 bases and
+# 14 of v7's ALK start, the 4th misread, beside one spanning pair, and a BRAF::ALK read ending 15 bases into
+# exon 20, the 10th misread at quality 7, beside two, had left their fusions uncalled.
+ALK_END_SHORT_FUZZY = 12
 # A fragment end up to 2k-1 bases into ALK holds no exact k-mer when one base in the middle is misread (34
 # bases with the 19th misread: a v3a read of ART's MiSeq v3 profile, and the fusion's second fragment, was
 # not looked at). The probes read at most PROBE_MAX of the read's first bases (the keys' width).
@@ -434,7 +435,7 @@ class Index:
         self._seq_cache: dict[int, str] = {}
         self._table = None
         self._end_probes = None
-        self._tail_end_probes = None
+        self._short_fuzzy_probes = None
         self._tail_probes = None
         self._listed_starts: dict[tuple, set[int]] = {}
 
@@ -510,16 +511,22 @@ class Index:
                 starts
         return self._end_probes
 
-    def alk_tail_end_probes(self) -> np.ndarray:
-        """Keys of the ALK ends of ``alk_end_probes`` of ALK_END_TAIL_FUZZY to ALK_END_FUZZY - 1 bases with one
-        base substituted, for reads that are partner tails as well. Built once per index."""
-        if self._tail_end_probes is None:
+    def alk_short_fuzzy_probes(self) -> np.ndarray:
+        """Keys of the ALK ends of ``alk_end_probes`` of ALK_END_SHORT_FUZZY to ALK_END_FUZZY - 1 bases with
+        one base substituted (looked at under ALK_END_SHORT_FUZZY's conditions). Built once per index."""
+        if self._short_fuzzy_probes is None:
             from .kernels import prefix_keys
 
-            fuzzy = self._alk_end_prefixes(self._alk_end_starts(), ALK_END_TAIL_FUZZY, ALK_END_FUZZY,
-                                           ALK_END_TAIL_FUZZY)
-            self._tail_end_probes = prefix_keys(fuzzy)
-        return self._tail_end_probes
+            fuzzy = self._alk_end_prefixes(self._alk_end_starts(), ALK_END_SHORT_FUZZY, ALK_END_FUZZY,
+                                           ALK_END_SHORT_FUZZY)
+            self._short_fuzzy_probes = prefix_keys(fuzzy)
+        return self._short_fuzzy_probes
+
+    def alk_short_ends(self) -> list[str]:
+        """The reverse complements of the first ALK_END_SHORT_FUZZY to ALK_END_FUZZY - 1 bases of each ALK
+        start of ``alk_end_probes``: what a read that is such a fragment end starts with."""
+        seq = self.sequence(self.alk.idx)
+        return [revcomp(seq[s : s + n]) for s in self._alk_end_starts() for n in range(ALK_END_SHORT_FUZZY, ALK_END_FUZZY)]
 
     def _alk_end_starts(self) -> list[int]:
         """ALK exons 19, 20 and 21 (canonical) and the listed variants' other ALK starts."""

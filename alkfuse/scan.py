@@ -69,6 +69,7 @@ def adapter_cut(seq: str) -> int:
     return end_at_start(seq, BEFORE, ADAPTER_EXACT - 1, ADAPTER_END_MIN)
 
 
+DOUBTFUL_QUALITY = 20  # a base called under this Phred quality is one the read itself doubts
 POLY_G_MIN = 10  # bases of a no-signal run, as fastp's poly-G trimming takes them
 POLY_G_GAP = 8  # at most one other base (a read error) per this many in the run
 
@@ -981,7 +982,7 @@ class Prefilter:
         # one kernel pass counts ALK k-mers and finds tails: its filter holds both kinds of k-mer
         self.words = scan_prefilter(self.table, self.bits, index.k, extra=self.tails.keys)
         self.end_probes, _ = index.alk_end_probes()
-        self.tail_end_probes = index.alk_tail_end_probes()
+        self.fuzzy_probes, self.short_ends = index.alk_short_fuzzy_probes(), index.alk_short_ends()
 
     def __call__(self, batch) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
         """(per fragment: looked at as ALK evidence; per mate: the partner tails of its reads, as
@@ -999,11 +1000,15 @@ class Prefilter:
                 h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
             hit |= h >= p.min_kmer_hits
             hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, PROBE_MAX)
-            # A partner tail that ends in ALK with a misread base. Its probes are 12-15 bases long; the look-up
-            # table of their first bases is 4^lo bytes, so lo stays at the other probes' 10 (1 MB, not 16).
+            # A fragment end of 12-15 ALK bases with a misread one (index.ALK_END_SHORT_FUZZY): a partner tail,
+            # or a read that doubts that base. The look-up table of the probes' first bases is 4^lo bytes, so
+            # lo stays at the other probes' 10 (1 MB, not 16).
+            fuzzy = starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.fuzzy_probes, ALK_END_MIN,
+                                    ALK_END_FUZZY - 1) & ~hit
             tail = np.flatnonzero(found[0] >= 0)
-            hit[tail] |= starts_with_any(rr.buf, rr.seq_start[tail], rr.seq_len[tail], self.tail_end_probes,
-                                         ALK_END_MIN, ALK_END_FUZZY - 1)
+            hit[tail] |= fuzzy[tail]
+            for j in np.flatnonzero(fuzzy & ~hit):
+                hit[j] = self._doubtful_end(rr.seq(j), rr.qual(j))
             if batch.r2 is None:
                 # A single read in the transcript's sense ends where its fragment ends, if it does: read back,
                 # it starts with the ALK bases the probes look for (no mate reads them; a single-end v6 read
@@ -1015,9 +1020,17 @@ class Prefilter:
                     lens = np.array([len(b) for b in back], dtype=np.int64)
                     starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
                     hit[sense] |= starts_with_any(buf, starts, lens, self.end_probes, ALK_END_MIN, PROBE_MAX)
-                    hit[sense] |= starts_with_any(buf, starts, lens, self.tail_end_probes, ALK_END_MIN,
+                    hit[sense] |= starts_with_any(buf, starts, lens, self.fuzzy_probes, ALK_END_MIN,
                                                   ALK_END_FUZZY - 1)
         return hit, tails
+
+    def _doubtful_end(self, read: str, qual: str) -> bool:
+        """Does ``read`` start with one of ``short_ends`` but for one base whose quality is under 20?"""
+        for end in self.short_ends:
+            wrong = [i for i, (a, b) in enumerate(zip(read, end)) if a != b]
+            if len(read) >= len(end) and len(wrong) == 1 and ord(qual[wrong[0]]) - 33 < DOUBTFUL_QUALITY:
+                return True
+        return False
 
     @staticmethod
     def kept(hit, tails) -> np.ndarray:

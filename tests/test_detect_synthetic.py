@@ -405,18 +405,20 @@ def test_fragment_ending_a_few_misread_bases_into_alk_is_looked_at(reference, sy
         assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e17, a20, insert, alk_bases)
 
 
-@pytest.mark.parametrize("alk_bases,misread,tail,picked", [
-    (14, 3, True, True), (12, 7, True, True), (15, 0, True, True),  # a partner tail: looked at
-    (14, 3, False, False),  # the same ALK end after bases of no partner exon end: not (chance ends)
-    (11, 3, True, False),   # under 12 bases, a misread base is one too many
+@pytest.mark.parametrize("alk_bases,misread,tail,doubtful,picked", [
+    (14, 3, True, False, True), (12, 7, True, False, True), (15, 0, True, False, True),  # a partner tail
+    (14, 3, False, True, True), (15, 9, False, True, True),  # a misread base the read doubts (quality < 20)
+    (14, 3, False, False, False),  # a well-read mismatch after bases of no partner exon end: not (look-alikes)
+    (11, 3, True, True, False),   # under 12 bases, a misread base is one too many
 ])
-def test_partner_tail_ending_in_a_few_misread_alk_bases_is_looked_at(reference, synth_index, tmp_path, alk_bases,
-                                                                    misread, tail, picked):
-    """A read that runs from EML4 exon 14's end into 12-15 bases of v7's ALK start (exon 20 + 12), one of
-    them misread, is the end of a v7 fragment: the prefilter looks at it when the read is a partner tail,
-    and the classifier splits it at the junction (stranded quick grid, 100 bp / 2: such a read was left a
-    partner tail, and v7, its read and one spanning pair, was not called). The same end after bases that
-    end no partner exon stays unread, as read ends that chance makes ALK-like do."""
+def test_short_alk_end_with_a_misread_base_is_looked_at(reference, synth_index, tmp_path, alk_bases, misread, tail,
+                                                        doubtful, picked):
+    """A fragment that ends 12-15 bases into v7's ALK start (exon 20 + 12), one of them misread: the
+    prefilter looks at its last read when that read is a partner tail (it runs from EML4 exon 14's end
+    into those bases) or calls the misread base under quality 20, and the classifier splits it at the
+    junction (a v7 read of 86 EML4 bases and 14 ALK bases, and a BRAF::ALK read of 15 ALK bases, the 10th
+    at quality 7, had left their 2- and 3-fragment fusions uncalled). A well-read mismatch after bases of
+    no partner's exon end is what other genes' look-alike ends show: not looked at."""
     from alkfuse.index import Index
     from alkfuse.pipeline import scan
     from alkfuse.seq import revcomp
@@ -429,13 +431,17 @@ def test_partner_tail_ending_in_a_few_misread_alk_bases_is_looked_at(reference, 
     head = eml4[e14 - 100 + alk_bases : e14] if tail else "".join(
         np.random.default_rng(4).choice(list("ACGT"), 100 - alk_bases))
     r1 = revcomp(head + ends)  # the fragment's end, read back: it starts with the ALK bases
+    q1 = "".join("(" if doubtful and i == alk_bases - 1 - misread else "I" for i in range(100))
     r2 = eml4[e14 - 260 : e14 - 160]
-    fq1, fq2 = _write_fastq(tmp_path / "r1.fq.gz", [r1]), _write_fastq(tmp_path / "r2.fq.gz", [revcomp(r2)])
+    fq1, fq2 = tmp_path / "r1.fq.gz", _write_fastq(tmp_path / "r2.fq.gz", [revcomp(r2)])
+    with gzip.open(fq1, "wt") as fh:
+        fh.write(f"@r0\n{r1}\n+\n{q1}\n")
     ev = scan(Index(synth_index), str(fq1), str(fq2))
     assert bool(ev.fragments) == picked
     if picked:
         (sp,) = ev.fragments[0].splits
-        assert (sp.gene5, sp.end5, sp.start3, sp.insert, sp.anchor3) == ("EML4", e14, v7, "", alk_bases)
+        assert (sp.end5, sp.start3, sp.anchor3) == ((e14, v7, alk_bases) if tail else (sp.end5, v7, alk_bases))
+        assert sp.gene5 == ("EML4" if tail else ".")
 
 
 @pytest.mark.parametrize("misread", [None, 15, 3])
