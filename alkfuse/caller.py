@@ -1132,7 +1132,12 @@ def _spanning_only(ev: Evidence, index: Index, juncs: list[Junction]) -> list[Ju
 NAMED_PRIOR = math.log(4.0)  # a listed variant is four times as likely as any other exon junction
 OUT_OF_FRAME_PRIOR = math.log(0.25)  # a junction that breaks the ALK reading frame is rarely oncogenic
 UNLISTED_INSERT_PRIOR = math.log(0.05)  # inserted bases at an unlisted junction: far rarer than a listed insert
-UNRESOLVED = math.log(10.0)  # a junction less than 10x as likely as another leaves the variant name open
+# A junction less than 100x as likely as another leaves the variant name open (the best alone at a posterior
+# of 99% between two). At 10x, three calls of 2-3 spanning pairs named the wrong variant alone (v5b for a v5a
+# at 10x and 13.5x, v4 for a v7 at 27x: short fragments of the right one read as longer ones of the other,
+# quick grid, seed 77), beside 8 right ones between 10x and 100x in the saved runs: a few pairs' ratio is a
+# weak guide.
+UNRESOLVED = math.log(100.0)
 RECIPROCAL_FIT = math.log(4.0)  # a partner exon end where reciprocal split reads' partner part starts
 RECIPROCAL_CONFLICT = math.log(0.05)  # a partner end past where 2+ reciprocal fragments' partner part starts
 UNSEEN_MAX = 200  # unseen inserted bases tried before what reads show of an unlisted insert (place_imprecise)
@@ -1371,7 +1376,7 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
     A listed variant's insert keeps the bases reads show, preceded by N for those no read covered; the N are
     then filled by the partner tails and the partner mates' tails that read on from the exon end into them.
     Without a measured size distribution the first exon end after the mates is taken, as before.
-    Other junctions scoring within 10x of the best (``UNRESOLVED``) are kept as ``alternatives``: when one of
+    Other junctions scoring within 100x of the best (``UNRESOLVED``) are kept as ``alternatives``: when one of
     them, or the best, is a listed variant, the call's name lists them all (``v4|v7``), not a guess."""
     model = FragmentModel.of(ev.stats)
     alk = index.alk

@@ -764,7 +764,7 @@ def test_insert_length_from_partial_reads(reference, synth_index, tmp_path, name
 def test_spanning_pairs_that_fit_two_variants_name_both(reference, synth_index, tmp_path):
     """EML4::ALK v7 (E14;del12A20) from two fragments, 50 bp reads: when no read crosses the junction, the
     pairs' lengths barely tell v7 from v4 (E14;ins11del49A20) or from E14;A20. The name then lists every
-    junction within 10x of the best, most likely first, and never one wrong name alone. A split read fixes
+    junction within 100x of the best, most likely first, and never one wrong name alone. A split read fixes
     the name."""
     unresolved = 0
     for seed in range(8):
