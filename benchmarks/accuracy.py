@@ -3,7 +3,7 @@
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
                                   [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
                                   [--read-lengths N,N,...] [--adapters KIT|READ1,READ2] [--poly-g F]
-                                  [--single-end] [--strand none|reverse|forward]
+                                  [--single-end] [--strand none|reverse|forward] [--calls-from DIR]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -285,13 +285,13 @@ class Reference:
     ati_length: int
 
 
-def prepare(reference: Path, work: Path) -> Reference:
-    """``alkfuse index`` of ``reference`` into ``work/index`` (exits on failure), and the annotation, sequences,
-    panel and fusion groups the simulations use."""
+def prepare(reference: Path, work: Path, build_index: bool = True) -> Reference:
+    """``alkfuse index`` of ``reference`` into ``work/index`` (exits on failure; not with ``build_index=False``),
+    and the annotation, sequences, panel and fusion groups the simulations use."""
     gtf, fasta = reference / "annotation.gtf.gz", reference / "transcripts.fa.gz"
     index_dir = work / "index"
     index_cmd = ["-q", "index", "--gtf", str(gtf), "--transcripts", str(fasta), "--out", str(index_dir)]
-    if subprocess.run([sys.executable, "-m", "alkfuse", *index_cmd], env=ENV).returncode:
+    if build_index and subprocess.run([sys.executable, "-m", "alkfuse", *index_cmd], env=ENV).returncode:
         sys.exit("alkfuse index failed")
     ann = read_gtf(gtf)
     sequences = attach_sequences(ann, transcripts_fasta=fasta)
@@ -344,6 +344,10 @@ def main() -> None:
                          "and the simulator stops with that message)")
     ap.add_argument("--long-reads", action="store_true",
                     help="long reads (1-20 kb, FASTA) at error rates 1/5/10%% instead of short reads")
+    ap.add_argument("--calls-from", type=Path, metavar="DIR",
+                    help="score the calls in DIR/<sample>/detect/ (scripts/recall_runs.py's --out) against the "
+                         "simulations of the run in --out (same grid options and seed) instead of simulating "
+                         "and detecting: a caller change's table in seconds (its seconds column reads 0)")
     ap.add_argument("--read-lengths", metavar="N,N,...",
                     help="short-read lengths instead of the grid's (50,75,100,150; --quick 50,100,150), "
                          "e.g. 250 for MiSeq 2x250")
@@ -367,7 +371,9 @@ def main() -> None:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
-    ref = prepare(args.reference, work)
+    if args.calls_from and not args.out:
+        ap.error("--calls-from scores the run in --out: give it")
+    ref = prepare(args.reference, work, build_index=not args.calls_from)
     index_dir, transcripts, sequences, panel, canonical, groups = (
         ref.index_dir, ref.transcripts, ref.sequences, ref.panel, ref.canonical, ref.groups)
     negative_specs = negative_fusions(ref.by_gene, sequences, canonical)
@@ -380,6 +386,13 @@ def main() -> None:
                      "use --read-lengths")
 
     def sample(name, specs, seed, **kw):
+        if args.calls_from:  # the samples of an earlier run (--out), called again (scripts/recall_runs.py)
+            truth, calls = work / name / "sim" / "truth.tsv", args.calls_from / name / "detect" / "fusions.tsv"
+            if not truth.exists() or not calls.exists():
+                sys.exit(f"--calls-from: no {truth} or no {calls}: give the run's --out and its seed and grid options")
+            n = score(read_tsv(truth), read_tsv(calls))
+            log(f"{name}: {dict(n)}")
+            return n + Counter(seconds=0, samples=1)
         sim = simulate(transcripts=transcripts, sequences=sequences, out_dir=work / name / "sim",
                        fusions=[parse_fusion_spec(s, panel, seed) for s in specs], n_background_pairs=background,
                        seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
