@@ -526,7 +526,8 @@ class Index:
         """The reverse complements of the first ALK_END_SHORT_FUZZY to ALK_END_FUZZY - 1 bases of each ALK
         start of ``alk_end_probes``: what a read that is such a fragment end starts with."""
         seq = self.sequence(self.alk.idx)
-        return [revcomp(seq[s : s + n]) for s in self._alk_end_starts() for n in range(ALK_END_SHORT_FUZZY, ALK_END_FUZZY)]
+        return [revcomp(seq[s : s + n]) for s in self._alk_end_starts()
+                for n in range(ALK_END_SHORT_FUZZY, ALK_END_FUZZY)]
 
     def _alk_end_starts(self) -> list[int]:
         """ALK exons 19, 20 and 21 (canonical) and the listed variants' other ALK starts."""
