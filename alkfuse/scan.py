@@ -20,7 +20,7 @@ import numpy as np
 
 from .adapters import BEFORE, READ_THROUGH, end_at_start, read_through_start
 from .evidence import LONG_MATE, Evidence, Fragment, PartnerTail, Reciprocal, Span, Split, Stats
-from .index import ALK_END_FUZZY, ALK_END_MIN, KINASE, PROBE_MAX, TAIL_MIN_DIFF, TAIL_PROBE, Index
+from .index import ALK_END_MIN, KINASE, PROBE_MAX, TAIL_MIN_DIFF, TAIL_PROBE, Index
 from .kernels import approx_end, edit_distance, end_edits, ends_within, mate_overlap, mate_overlap_indel
 from .mapping import ReadMapper, Segment
 from .seq import low_complexity, revcomp
@@ -983,6 +983,7 @@ class Prefilter:
         self.words = scan_prefilter(self.table, self.bits, index.k, extra=self.tails.keys)
         self.end_probes, _ = index.alk_end_probes()
         self.fuzzy_probes, self.short_ends = index.alk_short_fuzzy_probes(), index.alk_short_ends()
+        self.any_end_probes = np.union1d(self.end_probes, self.fuzzy_probes)  # one pass over every read
 
     def __call__(self, batch) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
         """(per fragment: looked at as ALK evidence; per mate: the partner tails of its reads, as
@@ -999,29 +1000,30 @@ class Prefilter:
             if p.stride > 1:  # ALK k-mers at every stride-th position only
                 h = scan_reads(rr.buf, rr.seq_start, rr.seq_len, self.table, self.bits, k, p.stride, self.words)
             hit |= h >= p.min_kmer_hits
-            hit |= starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.end_probes, ALK_END_MIN, PROBE_MAX)
-            # A fragment end of 12-15 ALK bases with a misread one (index.ALK_END_SHORT_FUZZY): a partner tail,
-            # or a read that doubts that base. The look-up table of the probes' first bases is 4^lo bytes, so
-            # lo stays at the other probes' 10 (1 MB, not 16).
-            fuzzy = starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.fuzzy_probes, ALK_END_MIN,
-                                    ALK_END_FUZZY - 1) & ~hit
-            tail = np.flatnonzero(found[0] >= 0)
-            hit[tail] |= fuzzy[tail]
-            for j in np.flatnonzero(fuzzy & ~hit):
-                hit[j] = self._doubtful_end(rr.seq(j), rr.qual(j))
+            # Fragment ends a few bases into ALK: every read against both probe sets at once (one pass; the
+            # look-up table of the probes' first bases is 4^lo bytes, so lo stays 10: 1 MB), then the few that
+            # start like one against each. An end of 12-15 ALK bases with a misread one
+            # (index.ALK_END_SHORT_FUZZY) counts for a partner tail, or a read that doubts that base.
+            ends = np.flatnonzero(starts_with_any(rr.buf, rr.seq_start, rr.seq_len, self.any_end_probes,
+                                                  ALK_END_MIN, PROBE_MAX))
+            if len(ends):
+                exact = starts_with_any(rr.buf, rr.seq_start[ends], rr.seq_len[ends], self.end_probes, ALK_END_MIN,
+                                        PROBE_MAX)
+                hit[ends[exact]] = True
+                for j in ends[~exact]:
+                    if not hit[j]:
+                        hit[j] = found[0][j] >= 0 or self._doubtful_end(rr.seq(j), rr.qual(j))
             if batch.r2 is None:
                 # A single read in the transcript's sense ends where its fragment ends, if it does: read back,
-                # it starts with the ALK bases the probes look for (no mate reads them; a single-end v6 read
-                # ending in 16 ALK bases, the last misread, was a partner tail only).
-                sense = tail[found[2][tail] == 0]
+                # a partner tail starts with the ALK bases the probes look for (no mate reads them; a
+                # single-end v6 read ending in 16 ALK bases, the last misread, was a partner tail only).
+                sense = np.flatnonzero((found[0] >= 0) & (found[2] == 0))
                 if len(sense):
                     back = [revcomp(rr.seq(j)).encode() for j in sense]
-                    buf = np.frombuffer(b"".join(back), np.uint8)
                     lens = np.array([len(b) for b in back], dtype=np.int64)
-                    starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
-                    hit[sense] |= starts_with_any(buf, starts, lens, self.end_probes, ALK_END_MIN, PROBE_MAX)
-                    hit[sense] |= starts_with_any(buf, starts, lens, self.fuzzy_probes, ALK_END_MIN,
-                                                  ALK_END_FUZZY - 1)
+                    hit[sense] |= starts_with_any(np.frombuffer(b"".join(back), np.uint8),
+                                                  np.concatenate(([0], np.cumsum(lens)[:-1])), lens,
+                                                  self.any_end_probes, ALK_END_MIN, PROBE_MAX)
         return hit, tails
 
     def _doubtful_end(self, read: str, qual: str) -> bool:
