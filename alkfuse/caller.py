@@ -921,9 +921,15 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
         chosen = None
         for s in f.splits:  # the junction the read was split at; of several, the one it reads best
             if s.gene5 == ".":
-                right = _prefix_quality(f, s)
-                fit = {n: d for n in by_split.get(("?", *_alk_start(index, s)), [])
-                       if (d := _part_mismatches(sides[n], s.insert, right)) is not None and d <= len(s.insert) // 16}
+                fit = {}
+                right = None  # the part's base qualities, read only where a mismatch may be forgiven
+                for n in by_split.get(("?", *_alk_start(index, s)), []):
+                    d = _end_mismatches(sides[n], s.insert)
+                    if d and d <= len(s.insert) // 16 + 1:
+                        right = right or _prefix_quality(f, s)
+                        d = _part_mismatches(sides[n], s.insert, right)
+                    if d is not None and d <= len(s.insert) // 16:
+                        fit[n] = d
                 if not fit and s.insert in absorbed_by:
                     fit = {absorbed_by[s.insert]: 0}
             else:

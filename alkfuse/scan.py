@@ -982,8 +982,8 @@ class Prefilter:
         # one kernel pass counts ALK k-mers and finds tails: its filter holds both kinds of k-mer
         self.words = scan_prefilter(self.table, self.bits, index.k, extra=self.tails.keys)
         self.end_probes, _ = index.alk_end_probes()
-        self.fuzzy_probes, self.short_ends = index.alk_short_fuzzy_probes(), index.alk_short_ends()
-        self.any_end_probes = np.union1d(self.end_probes, self.fuzzy_probes)  # one pass over every read
+        self.short_ends = index.alk_short_ends()
+        self.any_end_probes = np.union1d(self.end_probes, index.alk_short_fuzzy_probes())  # one pass, every read
 
     def __call__(self, batch) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
         """(per fragment: looked at as ALK evidence; per mate: the partner tails of its reads, as
