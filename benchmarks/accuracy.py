@@ -3,7 +3,8 @@
     python benchmarks/accuracy.py [--quick] [--out DIR] [--reference DIR] [--threads N] [--in-process]
                                   [--generator builtin|art] [--fragments MEAN,SD] [--long-reads]
                                   [--read-lengths N,N,...] [--adapters KIT|READ1,READ2] [--poly-g F]
-                                  [--single-end] [--strand none|reverse|forward] [--calls-from DIR]
+                                  [--single-end] [--strand none|reverse|forward] [--error-rate F]
+                                  [--calls-from DIR]
 
 Builds an index of the reference once, then per read length simulates (alkfuse.simulate):
   - positive samples: at one support level (supporting fragments: each has a read crossing the junction by
@@ -338,6 +339,9 @@ def main() -> None:
                     help="stranded library: the transcript strand R1 reads (reverse: dUTP; forward: ligation kits)")
     ap.add_argument("--poly-g", type=float, default=0.0, metavar="F",
                     help="fraction of reads whose last 10+ bases read as G (two-colour NovaSeq/NextSeq tails)")
+    ap.add_argument("--error-rate", type=float, default=0.002, metavar="F",
+                    help="substitutions per base of the built-in generator's short reads (rising toward the "
+                         "3' end; default 0.002), e.g. 0.01 for a worn run or degraded FFPE RNA")
     ap.add_argument("--fragments", default="250,50", metavar="MEAN,SD",
                     help="fragment length mean and standard deviation (e.g. 200,50: shorter, FFPE-like fragments; "
                          "at 160,40 no fragment of v5b's 117 inserted bases supports its junction at 50-100 bp, "
@@ -354,8 +358,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.long_reads and args.generator != "builtin":
         ap.error("--long-reads uses the built-in generator")
-    if args.long_reads and (args.poly_g or args.strand != "none"):
-        ap.error("--poly-g and --strand are for short reads")
+    if args.long_reads and (args.poly_g or args.strand != "none" or args.error_rate != 0.002):
+        ap.error("--poly-g, --strand and --error-rate are for short reads")
+    if args.generator != "builtin" and args.error_rate != 0.002:
+        ap.error("--error-rate is the built-in generator's (art_illumina brings its own profile)")
     if args.long_reads and (args.read_lengths or args.single_end):
         ap.error("--read-lengths and --single-end are for short reads")
     fragment_mean, fragment_sd = (int(x) for x in args.fragments.split(","))
@@ -398,7 +404,7 @@ def main() -> None:
                        seed=seed, canonical=canonical, panel=panel, noise_chimeras=NOISE_CHIMERAS,
                        generator=args.generator, fragment_mean=fragment_mean, fragment_sd=fragment_sd,
                        adapters=args.adapters, poly_g=args.poly_g, paired=not args.single_end,
-                       strand=args.strand, **kw)
+                       strand=args.strand, error_rate=args.error_rate, **kw)
         secs = detect(index_dir, sim.out_dir, work / name / "detect", args.threads, args.in_process)
         n = score(read_tsv(sim.truth_path), read_tsv(work / name / "detect" / "fusions.tsv"))
         log(f"{name}: {dict(n)}, {secs:.1f} s")
