@@ -212,6 +212,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     # the rest of the part is the insert of a listed variant there (its length exactly, at its ALK start).
     genes = [(g, min_match) for g in sorted(seen)] + [(g, min_match + 4) for g in sorted(panel_partners - seen)]
     listed = _listed_junctions(index, panel) if panel is not None else set()
+    by_start = None  # _partner_from_mates' look-up, built on first use
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
             continue
@@ -290,7 +291,9 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 continue
             j.gene5, j.tx5, j.end5, j.insert = g, tx5, e, _part_consensus(insert, j)
             continue
-        if not _partner_from_mates(j, ev, index, panel) and len(j.seq5) < min_unknown:
+        if by_start is None:
+            by_start = _unknown_with_mates(ev, index)
+        if not _partner_from_mates(j, ev, index, panel, by_start) and len(j.seq5) < min_unknown:
             j.fragments = None  # too short to stand as an unknown partner; its reads may align elsewhere
     juncs[:] = [j for j in juncs if j.fragments is not None]
 
@@ -606,7 +609,19 @@ def _alk_own(j: Junction, index: Index, panel: Panel | None) -> bool:
     return alk_own_before(j.seq5, j.start3 if j.tx3 == index.alk.idx else None, index, panel)
 
 
-def _partner_from_mates(j: Junction, ev: Evidence, index: Index, panel: Panel | None = None) -> bool:
+def _unknown_with_mates(ev: Evidence, index: Index) -> dict[tuple[int, int], list[Fragment]]:
+    """Fragments with a spanning pair and a split read of unknown 5' part, by that part's ALK start (each
+    fragment once per start, in evidence order)."""
+    out: dict[tuple[int, int], list[Fragment]] = defaultdict(list)
+    for f in ev.fragments:
+        if f.span is not None:
+            for at in dict.fromkeys(_alk_start(index, s) for s in f.splits if s.gene5 == "."):
+                out[at].append(f)
+    return out
+
+
+def _partner_from_mates(j: Junction, ev: Evidence, index: Index, panel: Panel | None = None,
+                        by_start: dict[tuple[int, int], list[Fragment]] | None = None) -> bool:
     """Name the partner of an unknown 5' part from the mates of its reads (all in one gene): the
     partner's exon is inferred (the first exon end after the furthest mate), the insert is what reads show.
     Only the reads of this part count, not every unknown part at its ALK start: EML4::ALK v6 and v8b
@@ -619,8 +634,7 @@ def _partner_from_mates(j: Junction, ev: Evidence, index: Index, panel: Panel | 
     fusions at ALK exon 20 took NPM1 mates and, with an NPM1 pair, passed as ``NPM1::ALK E3;ins10A20``
     (quick grid on ART's reads, seed 3, 50 bp)."""
     own = set(j.prefixes) or {j.seq5}
-    at_start = [f for f in ev.fragments if f.span is not None and any(
-        s.gene5 == "." and _alk_start(index, s) == (j.tx3, j.start3) for s in f.splits)]
+    at_start = (by_start if by_start is not None else _unknown_with_mates(ev, index)).get((j.tx3, j.start3), [])
     mates = [f.span for f in at_start if any(s.gene5 == "." and s.insert in own for s in f.splits)]
     if not mates and len(j.seq5) >= BORROW_MIN and not _alk_own(j, index, panel):  # no partner mate of its
         mates = [f.span for f in at_start]  # own: those of every part there, if of one gene (a v5b read with an
