@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from operator import ne
 from types import SimpleNamespace
@@ -213,6 +213,13 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
     genes = [(g, min_match) for g in sorted(seen)] + [(g, min_match + 4) for g in sorted(panel_partners - seen)]
     listed = _listed_junctions(index, panel) if panel is not None else set()
     by_start = None  # _partner_from_mates' look-up, built on first use
+    memo: dict[tuple[str, int, str], Counter] = {}
+
+    def tail_votes(g: str, e: int, insert: str) -> Counter:  # the same host is voted on again as parts join it
+        if (g, e, insert) not in memo:
+            memo[g, e, insert] = _tail_votes(tails.get(g, ()), e, insert)
+        return Counter(memo[g, e, insert])
+
     for j in juncs:
         if j.tx5 >= 0 or not j.seq5:
             continue
@@ -227,7 +234,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 host.absorbs_unknown = True
                 host.insert = _part_consensus(host.insert, j, host)
                 host.prefix_reads.update(j.prefix_reads)  # its bases stand for these reads too now
-                _tail_length(host, tails, index, listed)
+                _tail_length(host, tails, index, listed, tail_votes)
                 j.fragments = None  # removed below
             continue
         best = None
@@ -280,7 +287,7 @@ def explain_unknown(juncs: list[Junction], ev: Evidence, index: Index, min_match
                 # Partner tails vote too (_tail_votes).
                 votes = same.insert_votes + _prefix_votes(j, index.sequence(tx5)[e - 3 : e],
                                                           {len(insert), len(same.insert)}) \
-                    + _tail_votes(tails.get(g, ()), e, same.insert)
+                    + tail_votes(g, e, same.insert)
                 size = _voted_length(votes, listed, (tx5, e, j.start3), len(same.insert))
                 same.insert_votes = votes
                 if size == len(insert) != len(same.insert):
@@ -479,14 +486,17 @@ def _voted_length(votes: Counter, listed: set, junction: tuple[int, int, int], c
     return max(votes, key=lambda n: (votes[n], (*junction, n) in listed, n == current, -n))
 
 
-def _tail_length(host: Junction, tails: dict[str, list[tuple[int, str]]], index: Index, listed: set) -> None:
+def _tail_length(host: Junction, tails: dict[str, list[tuple[int, str]]], index: Index, listed: set,
+                 tail_votes: Callable[[str, int, str], Counter] | None = None) -> None:
     """Give ``host`` (a junction seen whole, on its gene's canonical transcript) the insert length its
     partner tails show more often than its reads across the junction show its own (ties: a listed length,
-    then the host's), the first inserted bases taken from the longest such tail."""
+    then the host's), the first inserted bases taken from the longest such tail. ``tail_votes(gene, exon
+    end, insert)``: ``_tail_votes`` of ``tails``, remembered."""
     canon = index.canonical.get(host.gene5)
     if canon is None or host.tx5 != canon.idx or not host.insert:
         return
-    votes = host.insert_votes + _tail_votes(tails.get(host.gene5, ()), host.end5, host.insert)
+    votes = host.insert_votes + (tail_votes(host.gene5, host.end5, host.insert) if tail_votes is not None
+                                 else _tail_votes(tails.get(host.gene5, ()), host.end5, host.insert))
     if not votes:
         return
     d = _voted_length(votes, listed, (host.tx5, host.end5, host.start3), len(host.insert)) - len(host.insert)
