@@ -117,3 +117,26 @@ def test_compare_can_leave_out_a_column_one_side_lacks(bench_tree, tmp_path):
     cmp = run("compare_runs.py", bench_tree, tmp_path / "re", "--ignore-columns", "added")
     assert cmp.returncode == 0, cmp.stdout
     assert cmp.stdout.splitlines()[-1].startswith("2 samples: 2 identical without added, 0 differ")
+
+
+def test_scan_again_detects_from_the_saved_reads(bench_tree, tmp_path):
+    """--scan: each sample's reads (sim/reads_1, reads_2 as accuracy.py keeps them) are detected again with
+    the run's index; an unchanged alkfuse writes the same tables. A sample without its reads is a one-line
+    error."""
+    import shutil
+
+    root = tmp_path / "run"
+    root.mkdir()
+    (root / "index").symlink_to(bench_tree / "index", target_is_directory=True)
+    shutil.copytree(bench_tree / "spikein", root / "spikein")
+    (root / "spikein" / "sim").mkdir()
+    for mate in (1, 2):
+        (root / "spikein" / "sim" / f"reads_{mate}.fastq.gz").symlink_to(
+            READS / "pizzly_spikein" / f"reads_{mate}.fastq.gz")
+    rec = run("recall_runs.py", root, "--out", tmp_path / "re", "--scan", "--threads", "2")
+    assert rec.returncode == 0 and "1 samples detected again" in rec.stdout, rec.stderr
+    cmp = run("compare_runs.py", root, tmp_path / "re")
+    assert cmp.returncode == 0 and "1 samples: 1 byte-identical" in cmp.stdout.splitlines()[-1], cmp.stdout
+    shutil.copytree(bench_tree / "nothing", root / "nothing")
+    rec = run("recall_runs.py", root, "--out", tmp_path / "re2", "--scan")
+    assert rec.returncode == 1 and rec.stderr.count("\n") == 1 and "saved reads" in rec.stderr
