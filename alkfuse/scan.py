@@ -44,7 +44,6 @@ ADAPTER_OVERLAP = 3  # adapter bases that may lie inside the ALK part of a read
 # began with CAG (its 22 bases became 19, too few to stand); 4 bases cut 3 in 256, fewer than TruSeq's 3
 # alone did (1 in 64)
 ADAPTER_END_MIN = 4
-QUICK_GUARD = 16  # quick_internal: first bases of a read placed by its end that may hold a short partner part
 ADAPTER_APPROX_MIN = 12  # adapter bases a read must show to be taken for adapter despite errors
 ADAPTER_GAPPED = 20  # an adapter's last bases, matched with up to two edits (indels shift the others)
 _ADAPTER_TAILS = tuple(sorted({a[-ADAPTER_GAPPED:] for a in BEFORE}))
@@ -72,6 +71,7 @@ def adapter_cut(seq: str) -> int:
 
 
 DOUBTFUL_QUALITY = 20  # a base called under this Phred quality is one the read itself doubts
+QUICK_GUARD = 16  # quick_internal: first bases of a read placed by its end that may hold a short partner part
 POLY_G_MIN = 10  # bases of a no-signal run, as fastp's poly-G trimming takes them
 POLY_G_GAP = 8  # at most one other base (a read error) per this many in the run
 
