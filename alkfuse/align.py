@@ -22,6 +22,7 @@ class JunctionHit:
     mismatches: int
     short_mismatches: int  # mismatches within the shorter anchor
     reverse: bool = False  # the read aligned as its reverse complement
+    doubtful: int = 0  # of the mismatches, those at bases the read doubts (quality under 20; set by the caller)
 
     def five_prime(self, read_length: int) -> int:
         """Junction-sequence position of the read's 5' end (what PCR duplicates share)."""
@@ -124,6 +125,16 @@ def coded_read(read: str) -> tuple:
     """A read's base codes and 11-mer seeds, for ``JunctionSeq.align``."""
     codes = encode(read)
     return (codes, *kmer_keys(codes, SEED_K))
+
+
+def doubtful_mismatches(h: JunctionHit, js: JunctionSeq, coded: tuple, qual: str, below: int) -> int:
+    """How many of ``h``'s mismatches fall on read bases of Phred quality under ``below`` (``coded``: the
+    read's ``coded_read`` as it was aligned, ``qual`` its qualities as sequenced; 0 without qualities)."""
+    if not h.mismatches or len(qual) != len(coded[0]):
+        return 0
+    q = np.frombuffer(qual.encode(), np.uint8)[::-1] if h.reverse else np.frombuffer(qual.encode(), np.uint8)
+    wrong = coded[0][h.read_start : h.read_end] != js.codes[h.read_start + h.diag : h.read_end + h.diag]
+    return int(np.count_nonzero(wrong & (q[h.read_start : h.read_end] < below + 33)))
 
 
 def _rank(h: JunctionHit) -> tuple:

@@ -104,6 +104,7 @@ class Annotator:
         from .scan import LONG_READ
 
         split_reads, positions, a5, a3, mm, nreads, homolog = 0, set(), 0, 0, 0, 0, True
+        doubtful = 0  # mismatches on bases their reads doubt (JunctionHit.doubtful)
         long_reads = 0
         aligned = 0
         spanning = 0
@@ -126,6 +127,7 @@ class Annotator:
                     positions.add(h.diag)
                 a5, a3 = max(a5, h.anchor5), max(a3, h.anchor3)
                 mm += h.mismatches
+                doubtful += h.doubtful
                 aligned += h.read_end - h.read_start
                 nreads += 1
             if not found and own:
@@ -166,6 +168,8 @@ class Annotator:
             max_anchor3=a3,
             mismatches_per_read=round(mm / nreads, 2) if nreads else 0.0,
             mismatches_per_100_bases=round(100 * mm / aligned, 2) if aligned else 0.0,
+            sure_mismatches=mm - doubtful,
+            sure_mismatches_per_100_bases=round(100 * (mm - doubtful) / aligned, 2) if aligned else 0.0,
             precise=j.precise,
             homolog_only=homolog,
             low_complexity=lowc,

@@ -30,7 +30,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .adapters import end_at_start, read_through_start
-from .align import JunctionHit, JunctionSeq, JunctionTable, _rank, coded_read
+from .align import JunctionHit, JunctionSeq, JunctionTable, _rank, coded_read, doubtful_mismatches
 from .annotate import Annotator, count_reciprocal
 from .evidence import FRAGMENT_BIN, LONG_MATE, Evidence, Fragment
 from .index import Index
@@ -123,6 +123,8 @@ class Call:
     insert_length: int = 0
     deletion3: int = 0
     mismatches_per_100_bases: float = 0.0  # of split reads, per 100 bases they align
+    sure_mismatches: int = 0  # of split reads' mismatches, those on bases of quality 20+ (the mismatches filter)
+    sure_mismatches_per_100_bases: float = 0.0
     inference: str = ""  # how an imprecise junction was placed (see place_imprecise)
     long_reads: int = 0  # split reads that are long reads (scan.LONG_READ bases or more)
     reciprocal_fragments: int = 0  # fragments of the reciprocal ALK::partner transcript (annotate.count_reciprocal)
@@ -941,7 +943,7 @@ def assign(ev: Evidence, index: Index, juncs: list[Junction], params: CallParams
     spans = []
     for f in ev.fragments:
         reads = [(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)]
-        hits_of = _lazy_hits(reads, seqs, params, rescue)
+        hits_of = _lazy_hits(reads, seqs, params, rescue, f.quals)
         chosen = None
         for s in f.splits:  # the junction the read was split at; of several, the one it reads best
             if s.gene5 == ".":
@@ -1017,7 +1019,7 @@ def _fold_indistinct(juncs: list[Junction], seqs: list[JunctionSeq], params: Cal
                 reads = [(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)]
                 if any(h is not None and not _reads_as_well(seqs[m], read, h) for h, read in zip(hits, reads)):
                     break
-                moved.append((f, kind, _lazy_hits(reads, seqs, params, rescue)(m)))
+                moved.append((f, kind, _lazy_hits(reads, seqs, params, rescue, f.quals)(m)))
             else:
                 k.fragments = k.fragments + moved
                 j.fragments = []
@@ -1050,19 +1052,24 @@ def _explains_unknown(f: Fragment, hits: list[JunctionHit | None], j: Junction, 
     return True
 
 
-def _lazy_hits(reads: list[tuple], seqs: list[JunctionSeq], params: CallParams, rescue: set[int]):
-    """n -> per read of a fragment, its best good placement on junction ``n`` (or None); computed on first
-    use and kept."""
+def _lazy_hits(reads: list[tuple], seqs: list[JunctionSeq], params: CallParams, rescue: set[int],
+               quals: tuple[str, ...] = ()):
+    """n -> per read of a fragment, its best good placement on junction ``n`` (or None), with its mismatches
+    on bases the read doubts counted when ``quals`` (per read) are given; computed on first use and kept."""
     cache: dict[int, list[JunctionHit | None]] = {}
 
     def hits(n: int) -> list[JunctionHit | None]:
         if n not in cache:
             js, hs = seqs[n], []
-            for fw, rc in reads:
+            for i, (fw, rc) in enumerate(reads):
                 a, b = js.align(coded=fw), js.align(coded=rc)
                 good = [h for h in (a, replace(b, reverse=True) if b else None)
                         if h is not None and _good(h, params, n in rescue)]
-                hs.append(max(good, key=_rank) if good else None)
+                best = max(good, key=_rank) if good else None
+                if best is not None and best.mismatches and i < len(quals):
+                    doubtful = doubtful_mismatches(best, js, rc if best.reverse else fw, quals[i], DOUBTFUL_QUALITY)
+                    best = replace(best, doubtful=doubtful) if doubtful else best
+                hs.append(best)
             cache[n] = hs
         return cache[n]
 
@@ -1722,7 +1729,7 @@ def _to_listed(juncs: list[Junction], index: Index, panel: Panel, params: CallPa
                 j.end5, j.start3 = e, b
                 js = [_junction_seq(j, index)]
                 j.fragments = [(f, kind, _lazy_hits([(coded_read(fw), coded_read(rc)) for fw, rc in _both_strands(f)],
-                                                    js, params, set())(0)) for f, kind, _ in j.fragments]
+                                                    js, params, set(), f.quals)(0)) for f, kind, _ in j.fragments]
                 moved.append(j)
                 break
     gone = set()

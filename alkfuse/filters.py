@@ -190,8 +190,8 @@ def _short_anchor(c, ctx) -> bool:
 def _mismatches(c, ctx) -> bool:
     if c.long_reads and c.long_reads >= c.split_reads:
         return False  # long reads: 1-15% errors are their chemistry's, not a pattern
-    total = c.mismatches_per_read * c.split_reads  # (per read is rounded to 2 decimals)
-    return c.mismatches_per_100_bases > MAX_MISMATCHES_PER_100 and total > MIN_MISMATCHES - 0.5
+    # mismatches on bases the reads doubt (quality < 20) are read errors, not another gene's sequence
+    return c.sure_mismatches_per_100_bases > MAX_MISMATCHES_PER_100 and c.sure_mismatches >= MIN_MISMATCHES
 
 
 def looks_intronic(seq5: str, window: int = 15, min_pyrimidine: float = 0.6) -> bool:

@@ -842,6 +842,36 @@ def _write_fastq(path: Path, reads: list[str]) -> Path:
     return path
 
 
+@pytest.mark.parametrize("quality", [2, 37])
+def test_misread_bases_the_reads_doubt_do_not_make_a_mismatch_pattern(reference, synth_index, tmp_path, quality):
+    """Two single 75-base reads across EML4::ALK v1 at different places, with 4 and 3 bases misread away
+    from the junction (over 3 per 100 aligned bases, the mismatches filter's limit): at quality 2 the reads
+    doubt those bases and the v1 passes; at 37 they are sure of them and it is discarded for mismatches
+    (a 2-fragment v1 of the grid at 1% errors was discarded for errors at quality 2-12)."""
+    txs, seqs = reference
+    eml4, alk = seqs["ENST00000318522"], seqs["ENST00000389048"]
+    e13 = txs["ENST00000318522"].exon_bounds()[12][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    fusion = eml4[:e13] + alk[a20:]
+    reads, quals = [], []
+    for at, wrong in ((30, (12, 45, 55, 65)), (45, (10, 25, 60))):  # one in each read's shorter anchor
+        bases, q = list(fusion[e13 - at : e13 - at + 75]), ["I"] * 75
+        for i in wrong:
+            bases[i] = next(b for b in "ACGT" if b != bases[i])
+            q[i] = chr(33 + quality)
+        reads.append("".join(bases))
+        quals.append("".join(q))
+    fq = tmp_path / "reads.fq.gz"
+    with gzip.open(fq, "wt") as fh:
+        for i, (r, q) in enumerate(zip(reads, quals)):
+            fh.write(f"@r{i}\n{r}\n+\n{q}\n")
+    res = detect(synth_index, tmp_path / "out", str(fq), sample="s")
+    rows = _rows(res.paths["tsv"]) + _rows(res.paths["discarded"])
+    (row,) = [r for r in rows if r["junction"] == "E13;A20"]
+    assert row["split_reads"] == "2" and float(row["mismatches_per_100_bases"]) > 3
+    assert row["filters"] == (".", "mismatches")[quality >= 20]
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_long_insert_joined_to_its_partner_through_partner_tails(reference, synth_index, tmp_path, reverse):
     """EML4::ALK v5b (117 inserted bases) in single-end 100 bp reads: no read holds both genes. Reads from

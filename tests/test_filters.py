@@ -24,6 +24,9 @@ def make(**kw) -> Call:
         gpos3=29223527, supporting_reads=["r1"],
     )
     base.update(kw)
+    if "sure_mismatches" not in kw:  # every mismatch on a base its read is sure of, unless a test says
+        base["sure_mismatches"] = round(base["mismatches_per_read"] * base["split_reads"])
+        base["sure_mismatches_per_100_bases"] = base.get("mismatches_per_100_bases", 0.0)
     return Call(**base)
 
 
@@ -226,6 +229,17 @@ def test_two_mismatches_in_one_short_read_are_no_pattern():
     assert "mismatches" not in marks(make(mismatches_per_read=2.0, **one_read))
     assert "mismatches" in marks(make(mismatches_per_read=3.0, **one_read))
     assert "mismatches" in marks(make(split_reads=3, mismatches_per_read=1.0, mismatches_per_100_bases=4.0))
+
+
+def test_mismatches_on_doubtful_bases_are_read_errors():
+    """Two 75-base v1 reads at 1% errors held 5 mismatches (3.33 per 100 bases), all on bases of quality
+    2-12, and the v1 of 2 fragments was discarded (`accuracy.py --error-rate 0.01`). Mismatches on bases
+    the reads doubt (under quality 20) are left out; the same count on sure bases is still marked."""
+    two = dict(split_reads=2, spanning_pairs=0, unique_fragments=2, mismatches_per_read=2.5,
+               mismatches_per_100_bases=3.33, distinct_split_positions=2)
+    assert "mismatches" in marks(make(**two, sure_mismatches=5, sure_mismatches_per_100_bases=3.33))
+    assert "mismatches" not in marks(make(**two, sure_mismatches=1, sure_mismatches_per_100_bases=0.67))
+    assert "mismatches" not in marks(make(**two, sure_mismatches=2, sure_mismatches_per_100_bases=3.1))
 
 
 def test_long_reads_errors_are_not_mismatches():
