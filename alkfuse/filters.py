@@ -20,8 +20,9 @@ evaluated, so a call lists every reason it fails; confidence is set last, from t
 |                 | junction) and no spanning pair backs it                                                    |
 | mismatches      | split reads have more than 3 mismatches per 100 aligned bases (a paralog's or another      |
 |                 | gene's reads; sequencing errors of a 250 bp MiSeq read stay below it), 3 or more in all    |
-|                 | (one 50-base read's two errors are 4 per 100 but no pattern); not for long reads (PacBio/ONT: |
-|                 | 1-15% errors are the chemistry's)                                                          |
+|                 | (one 50-base read's two errors are 4 per 100 but no pattern), on bases of quality 20+ only  |
+|                 | (those a read doubts are its errors); not for long reads (PacBio/ONT: 1-15% errors are the |
+|                 | chemistry's)                                                                               |
 | alk_internal    | the partner is ALK itself, or an unknown 5' sequence is ALK's own: unspliced ALK pre-mRNA,  |
 |                 | genomic DNA or ALK-ATI. Before exons 19-22 and 25 it ends with the ALK intron end listed in |
 |                 | references/alk_intron_ends.tsv (or an ALK isoform's exon end spliced there); before other   |
