@@ -1363,6 +1363,16 @@ def _fill_insert(insert: str, tails: list[tuple[int, str]] | TailBlock, pseq: st
     return "".join(out)
 
 
+def _misread_exon_end(part: str, before_end: str) -> bool:
+    """Does ``part`` (bases reads show before an ALK start) read as the end of ``before_end`` (a partner
+    transcript up to an exon end) but for read errors: as many mismatches as a listed variant's shown
+    bases beyond its insert may hold (one in 8+ bases, and one more per 16)? A NUTM1::ALK read at 1%
+    errors whose 27 NUTM1 bases held two misread bases was an unknown part, and its call
+    ``E4;ins26A20``."""
+    n = len(part)
+    return n <= len(before_end) and _mismatches(part, before_end[-n:]) <= (n >= 8) + n // 16
+
+
 def _unlisted_prior(canon, end5: int, insert: str, alk, start3: int) -> float:
     """log prior of an unlisted junction hypothesis: out of frame x1/4, inserted bases x1/20."""
     frame = Annotator.frame_of(canon, end5, len(insert), alk, start3)
@@ -1462,6 +1472,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                 trim = next((n for n in range(min(7, len(seen)), 0, -1) if seen[:n] == pseq[e - n : e]), 0)
                 ins = seen[trim:]
                 hyps.append((cost + _unlisted_prior(canon, e, ins, alk, start3_seen), e, ins, start3_seen, ""))
+                if ins and _misread_exon_end(seen, pseq[:e]):  # the reads' part is this exon's end, misread
+                    hyps.append((cost + _unlisted_prior(canon, e, "", alk, start3_seen), e, "", start3_seen, ""))
             for v in panel.variants:
                 if v.gene5 != j.gene5 or v.gene3 != alk.gene or not 1 <= v.exon5 < len(bounds5) \
                         or not 1 <= v.exon3 <= len(b3):

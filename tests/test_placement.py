@@ -311,3 +311,18 @@ def test_fragment_limit_follows_long_libraries_only():
     assert 1.25 * top - FRAGMENT_BIN <= fragment_limit(_stats(long), params) <= 1.25 * (top + 2 * FRAGMENT_BIN)
     assert fragment_limit(_stats(long[:150]), params) == params.max_fragment  # too few measured
     assert fragment_limit(_stats([1990] * 400), params) == int(1.25 * FRAGMENT_BINS * FRAGMENT_BIN)
+
+
+def test_a_misread_partner_part_is_the_exon_end_not_an_insert():
+    """The part reads show before ALK, when it reads as the partner exon's end but for read errors (one in
+    8+ bases, one more per 16), is offered to the pair-only placement as that exon's end with no inserted
+    bases: a NUTM1::ALK read at 1% errors with two misread bases in its 27 NUTM1 bases made `E4;ins26A20`."""
+    from alkfuse.caller import _misread_exon_end
+
+    exon = "CCGTAGATGATCTTTTATGAGATGGCAGAAAG"
+    part = "GAAGATCTTCTATGAGATGGCAGAAAG"  # the last 27 bases, two misread
+    assert _misread_exon_end(part, exon)
+    assert not _misread_exon_end("GAAGATCTTCTATGTGATGGCAGAAAG", exon)  # three
+    assert _misread_exon_end("TTTATGAGAT", "GGCTTTATGCGAT") and not _misread_exon_end("TTTATGAGAT", "GGCTTTTTGCGAT")
+    assert not _misread_exon_end("ACGTACG", "TTTACGTACC")  # under 8 bases: exact only
+    assert not _misread_exon_end(part, exon[-20:])  # longer than what lies before the exon end
