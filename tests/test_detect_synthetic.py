@@ -872,6 +872,59 @@ def test_misread_bases_the_reads_doubt_do_not_make_a_mismatch_pattern(reference,
     assert row["filters"] == (".", "mismatches")[quality >= 20]
 
 
+def test_a_partner_part_with_misread_bases_is_its_exon_end(reference, synth_index, tmp_path):
+    """A fusion with a partner outside the panel (BG3 exon 3 to ALK exon 20) in 50 bp pairs, crossed by one
+    read only, whose 20-30 partner bases hold two bases misread (quality 2): too many errors for an exon
+    end, so the part stood as unknown and the pair-only placement took it for inserted bases
+    (``E3;ins..A20``; a NUTM1::ALK of the 1%-error grid). The part is the exon's end misread: ``E3;A20``."""
+    from alkfuse.seq import revcomp
+
+    txs, seqs = reference
+    bg3 = next(t for t in txs.values() if t.gene_name == "BG3")
+    e3 = bg3.exon_bounds()[2][1]
+    a20 = txs["ENST00000389048"].exon_bounds()[19][0]
+    junction = seqs[bg3.id][e3 - 10 : e3] + seqs["ENST00000389048"][a20 : a20 + 10]
+    for seed in range(11, 60):  # the first seed whose sample has such a read and a spanning pair
+        sim = _simulate(reference, tmp_path / f"sim{seed}", ["BG3:3:ALK:20"], 6, read_length=50, seed=seed)
+        records = [_fastq_records_list(p) for p in sim.read_files]
+        crossing, kept = [], None
+        for i, pair in enumerate(zip(*records)):
+            for m, (name, read, qual) in enumerate(pair):
+                sense = revcomp(read) if junction not in read else read
+                at = sense.find(junction)
+                if at >= 0 and 20 <= at + 10 <= 30:
+                    kept = kept or (i, m, sense is not read, at + 10)
+                if at >= 0:
+                    crossing.append(i)
+        if kept is not None and sim.spanning_pairs[0] >= 2:
+            break
+    assert kept is not None, "no seed gave a read with 20-30 partner bases"
+    i, m, rev, n5 = kept
+    drop = set(crossing) - {i}
+    name, read, qual = records[m][i]
+    sense, squal = (revcomp(read), qual[::-1]) if rev else (read, qual)
+    sense, squal = list(sense), list(squal)
+    for x in (n5 - 18, n5 - 9):  # two misread partner bases
+        sense[x] = next(b for b in "ACGT" if b != sense[x])
+        squal[x] = "#"
+    sense, squal = "".join(sense), "".join(squal)
+    records[m][i] = (name, revcomp(sense), squal[::-1]) if rev else (name, sense, squal)
+    for mate, path in enumerate(sim.read_files):
+        with gzip.open(path, "wt") as fh:
+            for k, (nm, r, q) in enumerate(records[mate]):
+                if k not in drop:
+                    fh.write(f"@{nm}\n{r}\n+\n{q}\n")
+    res = detect(synth_index, tmp_path / "out", *map(str, sim.read_files), sample="s")
+    rows = [r for r in _rows(res.paths["tsv"]) if r["gene5"] == "BG3"]
+    assert [(r["junction"], r["inserted_sequence"]) for r in rows] == [("E3;A20", ".")], rows
+
+
+def _fastq_records_list(path: Path) -> list[tuple[str, str, str]]:
+    with gzip.open(path, "rt") as fh:
+        lines = fh.read().splitlines()
+    return [(lines[k][1:].split()[0], lines[k + 1], lines[k + 3]) for k in range(0, len(lines), 4)]
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_long_insert_joined_to_its_partner_through_partner_tails(reference, synth_index, tmp_path, reverse):
     """EML4::ALK v5b (117 inserted bases) in single-end 100 bp reads: no read holds both genes. Reads from
