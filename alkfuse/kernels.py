@@ -366,6 +366,9 @@ def seed_diagonals(keys: np.ndarray, valid: np.ndarray, table_keys: np.ndarray, 
     return out[:w]
 
 
+RUN_SCAN = 16  # rows of one k-mer _find steps over before it searches for the end of the run
+
+
 @njit
 def _find(keys, fences, step, q):
     """[lo, hi) rows of ``q`` in the sorted ``keys``, touching only the rows near it: the in-memory
@@ -375,8 +378,14 @@ def _find(keys, fences, step, q):
     a = b * step if b >= 0 else 0
     e = min(a + step + 1, n)
     lo = a + np.searchsorted(keys[a:e], q, side="left")
+    hi = lo  # most k-mers are in a few rows: step over them rather than search again
+    end = min(lo + RUN_SCAN, n)
+    while hi < end and keys[hi] == q:
+        hi += 1
+    if hi < end or hi == n or keys[hi] != q:
+        return lo, hi
     b = np.searchsorted(fences, q, side="right")  # first fence > q: the last q is before it
-    a = max((b - 1) * step, 0)
+    a = max((b - 1) * step, hi)
     e = min(b * step, n) if b < fences.shape[0] else n
     return lo, a + np.searchsorted(keys[a:e], q, side="right")
 

@@ -195,6 +195,19 @@ def test_lookup_matches_searchsorted(keys, queries, step):
     assert list(hi) == list(np.searchsorted(keys, q, side="right"))
 
 
+@pytest.mark.parametrize("run", [1, kernels.RUN_SCAN - 1, kernels.RUN_SCAN, kernels.RUN_SCAN + 1, 40])
+@pytest.mark.parametrize("step", [1, 3, 16, 64])
+def test_lookup_runs_shorter_and_longer_than_the_step_over(run, step):
+    """_find steps over a k-mer's first RUN_SCAN rows and searches for the end of a longer run: runs of
+    every length around it, at the array's end and before other keys."""
+    for tail in ([], [9, 9, 12]):
+        keys = np.array([1, 2] + [5] * run + tail, dtype=np.uint64)
+        q = np.array([0, 1, 5, 6, 9, 12, 13], dtype=np.uint64)
+        lo, hi = kernels.lookup(keys, keys[::step], step, q)
+        assert list(lo) == list(np.searchsorted(keys, q, side="left"))
+        assert list(hi) == list(np.searchsorted(keys, q, side="right"))
+
+
 # --- fragment lengths of sampled pairs ----------------------------------------------------------------------
 def twin_pair_length(r1: str, r2: str, transcripts: list[str], k: int, select_bits: int, max_rows: int,
                      max_len: int) -> int:
