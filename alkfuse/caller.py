@@ -1365,9 +1365,9 @@ def _fill_insert(insert: str, tails: list[tuple[int, str]] | TailBlock, pseq: st
 
 def _misread_exon_end(part: str, before_end: str) -> bool:
     """Does ``part`` (bases reads show before an ALK start) read as the end of ``before_end`` (a partner
-    transcript up to an exon end) but for read errors: as many mismatches as a listed variant's shown
-    bases beyond its insert may hold (one in 8+ bases, and one more per 16)? A NUTM1::ALK read at 1%
-    errors whose 27 NUTM1 bases held two misread bases was an unknown part, and its call
+    transcript up to an exon end) but for read errors (one mismatch in 8+ bases, and one more per 16)? The
+    test for a listed variant's shown bases beyond its insert, and for unlisted parts: a NUTM1::ALK read
+    at 1% errors whose 27 NUTM1 bases held two misread bases was an unknown part, and its call
     ``E4;ins26A20``."""
     n = len(part)
     return n <= len(before_end) and _mismatches(part, before_end[-n:]) <= (n >= 8) + n // 16
@@ -1482,8 +1482,8 @@ def place_imprecise(juncs: list[Junction], ev: Evidence, index: Index, panel: Pa
                 if e < far5 - 3 or start3 > near3 + 3 or (seen and start3 != start3_seen):
                     continue
                 extra = len(seen) - v.insert_length  # shown bases beyond the insert must be the exon's end
-                # (the partner is known from the mates: one error is allowed in 8+ bases)
-                if extra > 0 and _mismatches(seen[:extra], pseq[e - extra : e]) > (extra >= 8) + extra // 16:
+                # (the partner is known from the mates: read errors allowed, _misread_exon_end)
+                if extra > 0 and not _misread_exon_end(seen[:extra], pseq[:e]):
                     continue
                 ins = seen[extra:] if extra > 0 else "N" * -extra + seen
                 hyps.append((cost + NAMED_PRIOR, e, ins, start3, v.name))
